@@ -1,0 +1,232 @@
+"""The output record: pydantic models for every section of the contract (docs/fields.md).
+
+Field names are the contract; add new ones freely, never rename.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Exchange(str, Enum):
+    SSE = "SSE"
+    SZSE = "SZSE"
+    BSE = "BSE"
+    HKEX = "HKEX"
+
+
+class DocumentType(str, Enum):
+    annual_report = "annual_report"
+    interim_report = "interim_report"
+    quarterly_report = "quarterly_report"
+    results_announcement = "results_announcement"
+    dividend_announcement = "dividend_announcement"
+    buyback_announcement = "buyback_announcement"
+    incentive_announcement = "incentive_announcement"
+    results_forecast = "results_forecast"
+    action_plan_review = "action_plan_review"
+    other = "other"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+    def is_empty(self) -> bool:
+        """True when no field of the section holds a value."""
+        return all(v is None for v in self.model_dump().values())
+
+
+class Source(BaseModel):
+    path: str
+    sha256: str
+    chars: int
+    encoding: str
+    pages: int | None = None
+
+
+class Filing(_Section):
+    company_name: str | None = None
+    stock_code: str | None = None
+    exchange: Exchange | None = None
+    document_type: DocumentType | None = None
+    title: str | None = None
+    period_end: date | None = None
+    publication_date: date | None = None
+    announcement_no: str | None = None
+    currency: str | None = None
+
+
+class Metric(_Section):
+    value: float | None = None
+    prior: float | None = None
+    change_pct: float | None = None
+    change_pp: float | None = None
+    low: float | None = None
+    high: float | None = None
+
+
+# The metrics of the contract, in its order. Rules and prompts both read this tuple.
+METRICS: tuple[str, ...] = (
+    "revenue",
+    "gross_profit",
+    "profit_for_period",
+    "net_profit_attributable",
+    "net_profit_attributable_deducted",
+    "non_recurring_total",
+    "operating_cash_flow",
+    "total_assets",
+    "equity_attributable",
+    "basic_eps",
+    "diluted_eps",
+    "basic_eps_deducted",
+    "weighted_roe",
+    "weighted_roe_deducted",
+    "rd_investment",
+    "rd_ratio",
+    "ebitda",
+)
+
+
+class Financials(_Section):
+    revenue: Metric | None = None
+    gross_profit: Metric | None = None
+    profit_for_period: Metric | None = None
+    net_profit_attributable: Metric | None = None
+    net_profit_attributable_deducted: Metric | None = None
+    non_recurring_total: Metric | None = None
+    operating_cash_flow: Metric | None = None
+    total_assets: Metric | None = None
+    equity_attributable: Metric | None = None
+    basic_eps: Metric | None = None
+    diluted_eps: Metric | None = None
+    basic_eps_deducted: Metric | None = None
+    weighted_roe: Metric | None = None
+    weighted_roe_deducted: Metric | None = None
+    rd_investment: Metric | None = None
+    rd_ratio: Metric | None = None
+    ebitda: Metric | None = None
+
+
+class Dividend(_Section):
+    declared: bool | None = None
+    cash_per_10_shares: float | None = None
+    bonus_shares_per_10: float | None = None
+    transfer_shares_per_10: float | None = None
+    total_cash: float | None = None
+    total_shares: int | None = None
+    excluded_treasury_shares: int | None = None
+    share_base: int | None = None
+    payout_ratio: float | None = None
+
+
+class Buyback(_Section):
+    plan_amount_min: float | None = None
+    plan_amount_max: float | None = None
+    plan_date: date | None = None
+    as_of: date | None = None
+    shares_repurchased: int | None = None
+    pct_of_total_shares: float | None = None
+    price_high: float | None = None
+    price_low: float | None = None
+    amount_paid: float | None = None
+
+
+class Incentive(_Section):
+    plan_name: str | None = None
+    tranche: str | None = None
+    grant_date: date | None = None
+    grant_price: float | None = None
+    grant_price_adjusted: float | None = None
+    shares_vesting: int | None = None
+    participants_vesting: int | None = None
+    shares_forfeited: int | None = None
+    vesting_start: date | None = None
+    vesting_end: date | None = None
+    share_source: str | None = None
+    performance_metric: str | None = None
+    performance_target: float | None = None
+    performance_trigger: float | None = None
+    performance_actual: float | None = None
+
+
+class Evidence(BaseModel):
+    """Where a value came from: ``original_text[start:end] == quote``."""
+
+    quote: str
+    start: int
+    end: int
+    page: int | None = None
+
+
+class Usage(BaseModel):
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cache_hits: int = 0
+
+    def add(self, other: Usage) -> None:
+        self.calls += other.calls
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.cache_hits += other.cache_hits
+
+
+SECTIONS: dict[str, type[_Section]] = {
+    "financials": Financials,
+    "dividend": Dividend,
+    "buyback": Buyback,
+    "incentive": Incentive,
+}
+SectionName = Literal["filing", "financials", "dividend", "buyback", "incentive"]
+
+
+class Record(BaseModel):
+    """One filing's extraction: the whole output contract."""
+
+    model_config = ConfigDict(use_enum_values=True)
+
+    source: Source
+    filing: Filing = Field(default_factory=Filing)
+    financials: Financials | None = None
+    dividend: Dividend | None = None
+    buyback: Buyback | None = None
+    incentive: Incentive | None = None
+    evidence: dict[str, Evidence] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
+    backend: str = "rules"
+    model: str | None = None
+    prompt_version: str | None = None
+    usage: Usage = Field(default_factory=Usage)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """JSON with Chinese kept readable (not ``\\u`` escaped)."""
+        return self.model_dump_json(indent=indent)
+
+    def flat_fields(self) -> dict[str, Any]:
+        """Every contract field as ``section.field[.part]`` → value (nulls included)."""
+        return flatten_record(self.model_dump(mode="json"))
+
+
+def flatten_record(data: dict[str, Any]) -> dict[str, Any]:
+    """Flatten a record's JSON dict into contract field paths, in contract order."""
+    flat: dict[str, Any] = {}
+    for name in Filing.model_fields:
+        flat[f"filing.{name}"] = (data.get("filing") or {}).get(name)
+    fin = data.get("financials") or {}
+    for metric in METRICS:
+        for part in Metric.model_fields:
+            flat[f"financials.{metric}.{part}"] = (fin.get(metric) or {}).get(part)
+    for section in ("dividend", "buyback", "incentive"):
+        body = data.get(section) or {}
+        for name in SECTIONS[section].model_fields:
+            flat[f"{section}.{name}"] = body.get(name)
+    return flat
+
+
+def record_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the record (``extract schema``)."""
+    return Record.model_json_schema()

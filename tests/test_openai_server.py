@@ -1,0 +1,237 @@
+"""Tests of the fake OpenAI server, driven by the real openai and instructor clients."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import instructor
+import openai
+import pytest
+from openai_server import FakeOpenAI, Reply, auto_tool_reply, empty_value, null_arguments
+from pydantic import BaseModel
+
+API_KEY = "sk-test-key"
+MESSAGES = [{"role": "user", "content": "Extract the company from: ACME Corp, founded 1999."}]
+
+
+class Company(BaseModel):
+    name: str
+    founded: int | None
+
+
+def make_client(server: FakeOpenAI, **kwargs: object) -> openai.OpenAI:
+    """A real openai client pointed at the fake server (no retries unless asked)."""
+    kwargs.setdefault("max_retries", 0)
+    return openai.OpenAI(base_url=server.base_url, api_key=API_KEY, **kwargs)
+
+
+def chat(client: openai.OpenAI) -> openai.types.chat.ChatCompletion:
+    return client.chat.completions.create(model="fake-model", messages=MESSAGES)
+
+
+# -- instructor ---------------------------------------------------------------
+
+
+def test_tool_call_parsed_by_instructor_tools_mode(openai_server: FakeOpenAI) -> None:
+    openai_server.enqueue(Reply.tool_call({"name": "ACME Corp", "founded": 1999}))
+    client = instructor.from_openai(make_client(openai_server), mode=instructor.Mode.TOOLS)
+
+    company = client.chat.completions.create(
+        model="fake-model", response_model=Company, messages=MESSAGES
+    )
+
+    assert company.model_dump() == {"name": "ACME Corp", "founded": 1999}
+    (request,) = openai_server.chat_requests
+    assert request.headers["authorization"] == f"Bearer {API_KEY}"
+    assert request.json["tools"][0]["function"]["name"] == "Company"
+    assert request.status == 200
+    assert (
+        request.usage["total_tokens"]
+        == request.usage["prompt_tokens"] + request.usage["completion_tokens"]
+    )
+
+
+@pytest.mark.parametrize("mode", [instructor.Mode.JSON, instructor.Mode.MD_JSON])
+def test_json_modes_parsed_by_instructor(openai_server: FakeOpenAI, mode: instructor.Mode) -> None:
+    openai_server.handler = auto_tool_reply(lambda request: {"name": "ACME Corp", "founded": None})
+    client = instructor.from_openai(make_client(openai_server), mode=mode)
+
+    company = client.chat.completions.create(
+        model="fake-model", response_model=Company, messages=MESSAGES
+    )
+
+    assert company.model_dump() == {"name": "ACME Corp", "founded": None}
+    (request,) = openai_server.chat_requests
+    assert "tools" not in request.json
+
+
+def test_schema_invalid_arguments_make_instructor_reask(openai_server: FakeOpenAI) -> None:
+    openai_server.enqueue(
+        Reply.tool_call({"name": "ACME Corp", "founded": "long ago"}),
+        Reply.tool_call({"name": "ACME Corp", "founded": 1999}),
+    )
+    client = instructor.from_openai(make_client(openai_server), mode=instructor.Mode.TOOLS)
+
+    company = client.chat.completions.create(
+        model="fake-model", response_model=Company, messages=MESSAGES, max_retries=1
+    )
+
+    assert company.founded == 1999
+    assert len(openai_server.chat_requests) == 2
+
+
+def test_auto_tool_reply_answers_in_requested_form(openai_server: FakeOpenAI) -> None:
+    openai_server.handler = auto_tool_reply(lambda request: {"name": "ACME"})
+    client = make_client(openai_server)
+    tool = {"type": "function", "function": {"name": "Company", "parameters": {"type": "object"}}}
+
+    as_tool = client.chat.completions.create(model="m", messages=MESSAGES, tools=[tool])
+    as_json = client.chat.completions.create(
+        model="m", messages=MESSAGES, response_format={"type": "json_object"}
+    )
+
+    call = as_tool.choices[0].message.tool_calls[0]
+    assert (call.function.name, call.function.arguments) == ("Company", '{"name": "ACME"}')
+    assert as_tool.choices[0].finish_reason == "tool_calls"
+    assert as_json.choices[0].message.content == '{"name": "ACME"}'
+    assert as_json.choices[0].finish_reason == "stop"
+
+
+# -- errors, retries, timeouts -------------------------------------------------
+
+
+def test_429_with_retry_after_is_retried_by_openai_client(openai_server: FakeOpenAI) -> None:
+    openai_server.enqueue(Reply.error(429, headers={"Retry-After": "1"}), Reply.content("ok"))
+    started = time.monotonic()
+
+    completion = chat(make_client(openai_server, max_retries=1))
+
+    assert completion.choices[0].message.content == "ok"
+    assert [r.status for r in openai_server.chat_requests] == [429, 200]
+    assert time.monotonic() - started >= 0.9  # the client honoured Retry-After
+
+
+def test_500_then_success_is_retried(openai_server: FakeOpenAI) -> None:
+    openai_server.enqueue(Reply.error(500), Reply.content("ok"))
+
+    completion = chat(make_client(openai_server, max_retries=1))
+
+    assert completion.choices[0].message.content == "ok"
+    assert [r.status for r in openai_server.chat_requests] == [500, 200]
+
+
+def test_error_body_is_openai_style(openai_server: FakeOpenAI) -> None:
+    openai_server.enqueue(Reply.error(503, "overloaded", code="busy"))
+
+    with pytest.raises(openai.InternalServerError) as caught:
+        chat(make_client(openai_server))
+
+    assert caught.value.status_code == 503
+    assert caught.value.body == {
+        "message": "overloaded",
+        "type": "server_error",
+        "param": None,
+        "code": "busy",
+    }
+
+
+def test_hang_past_client_timeout_raises_and_stops_promptly() -> None:
+    with FakeOpenAI() as server:
+        server.enqueue(Reply.hang(30))
+        with pytest.raises(openai.APITimeoutError):
+            chat(make_client(server, timeout=0.3))
+        stop_started = time.monotonic()
+    assert time.monotonic() - stop_started < 1.0
+
+
+def test_latency_is_served_concurrently(openai_server: FakeOpenAI) -> None:
+    openai_server.latency = 0.3
+    openai_server.handler = lambda request: Reply.content("ok")
+    client = make_client(openai_server)
+    started = time.monotonic()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        replies = list(pool.map(lambda _: chat(client), range(8)))
+
+    elapsed = time.monotonic() - started
+    assert len(replies) == 8
+    assert 0.3 <= elapsed < 1.5
+
+
+def test_unexpected_call_fails_loudly_with_500(openai_server: FakeOpenAI) -> None:
+    with pytest.raises(openai.InternalServerError, match="no scripted reply"):
+        chat(make_client(openai_server, max_retries=2))
+
+    assert len(openai_server.chat_requests) == 1  # x-should-retry: false stops retries
+
+
+def test_streaming_is_refused_with_400(openai_server: FakeOpenAI) -> None:
+    openai_server.enqueue(Reply.content("unused"))
+
+    with pytest.raises(openai.BadRequestError, match="streaming"):
+        make_client(openai_server).chat.completions.create(
+            model="m", messages=MESSAGES, stream=True
+        )
+
+    assert openai_server.pending_replies == 1
+
+
+def test_models_endpoint(openai_server: FakeOpenAI) -> None:
+    models = make_client(openai_server).models.list()
+
+    assert [m.id for m in models] == ["fake-model"]
+    assert openai_server.requests[0].method == "GET"
+
+
+# -- schema filling and standalone mode ------------------------------------------
+
+
+def test_empty_value_fills_schema() -> None:
+    class Inner(BaseModel):
+        tags: list[str]
+
+    class Outer(BaseModel):
+        name: str
+        count: int
+        maybe: float | None
+        inner: Inner
+
+    assert empty_value(Outer.model_json_schema()) == {
+        "name": "",
+        "count": 0,
+        "maybe": None,
+        "inner": {"tags": []},
+    }
+
+
+def test_null_arguments_reads_json_schema_response_format() -> None:
+    schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
+    request = {
+        "response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}}
+    }
+
+    assert null_arguments(request) == {"ok": False}
+
+
+def test_standalone_server_prints_base_url_and_answers() -> None:
+    script = Path(__file__).with_name("openai_server.py")
+    process = subprocess.Popen(
+        [sys.executable, str(script), "--latency", "0", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base_url = process.stdout.readline().strip()
+        client = openai.OpenAI(base_url=base_url, api_key=API_KEY, max_retries=0, timeout=5)
+        company = instructor.from_openai(
+            client, mode=instructor.Mode.TOOLS
+        ).chat.completions.create(model="m", response_model=Company, messages=MESSAGES)
+    finally:
+        process.terminate()
+        process.wait(timeout=5)
+    assert base_url.startswith("http://127.0.0.1:")
+    assert company.model_dump() == {"name": "", "founded": None}
