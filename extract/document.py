@@ -133,7 +133,8 @@ _LATEX_SYMBOLS = {
 _LATEX_SYMBOL = re.compile(
     "|".join(re.escape(k) + (r"(?![a-zA-Z])" if k[-1].isalpha() else "") for k in _LATEX_SYMBOLS)
 )
-_LATEX_MARKUP = re.compile(r"\\(?:mathrm|mathbf|text|textbf|mathit|operatorname)\s*|\$|_\{|\^\{")
+# "$" is LaTeX math only when no currency letters precede it (HK$, US$, S$ are money)
+_LATEX_MARKUP = re.compile(r"\\(?:mathrm|mathbf|text|textbf|mathit|operatorname)\s*|(?<![A-Z])\$|_\{|\^\{")
 _MARKDOWN = re.compile(r"\*\*|__|(?<=\n)[ \t]*(?:#{1,6}|[-*+]|>)[ \t]|\|")
 
 # Page furniture of pdftotext output: "12 / 277", and form feeds.
@@ -262,6 +263,14 @@ class Document:
         if not 0 <= start < end <= len(self.text):
             raise ValueError(f"span {start}:{end} outside normalised text of {len(self.text)}")
         return self._starts[start], self._ends[end - 1]
+
+    def normalised_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """Map a span of ``original`` to the normalised characters inside it (None if none)."""
+        from bisect import bisect_left
+
+        a = bisect_left(self._starts, start)
+        b = bisect_left(self._starts, end)
+        return (a, b) if a < b else None
 
     def quote(self, start: int, end: int) -> str:
         """The original characters behind ``text[start:end]``."""

@@ -343,7 +343,7 @@ class FakeOpenAI:
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------
@@ -360,11 +360,13 @@ class FakeOpenAI:
         return self
 
     def stop(self) -> None:
-        """Stop serving; pending delays are cut short."""
+        """Stop serving: pending delays are cut short, and requests still being
+        answered get up to 5 s to finish, so no handler thread outlives us."""
         self._stopping.set()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
+            self._httpd.wait_idle(timeout=5)
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._httpd = self._thread = None
@@ -434,11 +436,36 @@ class FakeOpenAI:
 
 
 class _Server(ThreadingHTTPServer):
-    """Threading server with a deep listen backlog (bursts of connections)."""
+    """Threading server with a deep listen backlog (bursts of connections)
+    that counts the requests it is still answering (see ``wait_idle``)."""
 
     daemon_threads = True
     request_queue_size = 128
     fake: FakeOpenAI
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._in_flight = 0
+        self._idle = threading.Condition()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Count the request before its thread starts (runs in the serving thread)."""
+        with self._idle:
+            self._in_flight += 1
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no request is being answered; False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
 
 
 class _RequestHandler(BaseHTTPRequestHandler):

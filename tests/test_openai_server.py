@@ -219,19 +219,17 @@ def test_null_arguments_reads_json_schema_response_format() -> None:
 
 def test_standalone_server_prints_base_url_and_answers() -> None:
     script = Path(__file__).with_name("openai_server.py")
-    process = subprocess.Popen(
-        [sys.executable, str(script), "--latency", "0", "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        base_url = process.stdout.readline().strip()
-        client = openai.OpenAI(base_url=base_url, api_key=API_KEY, max_retries=0, timeout=5)
-        company = instructor.from_openai(
-            client, mode=instructor.Mode.TOOLS
-        ).chat.completions.create(model="m", response_model=Company, messages=MESSAGES)
-    finally:
-        process.terminate()
-        process.wait(timeout=5)
+    command = [sys.executable, str(script), "--latency", "0", "--port", "0"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            base_url = process.stdout.readline().strip()
+            with openai.OpenAI(base_url=base_url, api_key=API_KEY, max_retries=0) as client:
+                extractor = instructor.from_openai(client, mode=instructor.Mode.TOOLS)
+                company = extractor.chat.completions.create(
+                    model="m", response_model=Company, messages=MESSAGES
+                )
+        finally:
+            process.terminate()
+    assert process.returncode == 0  # SIGTERM is handled as a clean exit
     assert base_url.startswith("http://127.0.0.1:")
     assert company.model_dump() == {"name": "", "founded": None}

@@ -1,0 +1,110 @@
+"""Settings, resolved in one place: CLI flag → environment → default.
+
+Nothing is read at import time; ``resolve_settings`` is the only reader of the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from .errors import ConfigError
+
+Backend = Literal["auto", "rules", "llm"]
+BACKENDS: tuple[str, ...] = ("auto", "rules", "llm")
+# instructor modes we offer, by the names users type.
+LLM_MODES: tuple[str, ...] = ("tools", "json", "json_schema", "md_json")
+
+DEFAULT_MAX_MB = 50.0
+
+
+def default_cache_dir(env: Mapping[str, str]) -> Path:
+    """``$EXTRACT_CACHE_DIR``, else ``$XDG_CACHE_HOME/filing-extract``, else ``~/.cache/…``."""
+    if env.get("EXTRACT_CACHE_DIR"):
+        return Path(env["EXTRACT_CACHE_DIR"])
+    base = Path(env["XDG_CACHE_HOME"]) if env.get("XDG_CACHE_HOME") else Path.home() / ".cache"
+    return base / "filing-extract"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that changes how a filing is extracted."""
+
+    backend: Backend = "rules"
+    model: str | None = None
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # never printed, cached or logged
+    mode: str = "tools"
+    cache_dir: Path = Path(".cache/filing-extract")
+    use_cache: bool = True
+    max_bytes: int = int(DEFAULT_MAX_MB * 1024 * 1024)
+    timeout_s: float = 60.0
+    max_retries: int = 4
+    max_reasks: int = 1
+    prompt_budget_chars: int = 6000
+    temperature: float = 0.0
+    prompts_dir: Path | None = None
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.model and (self.base_url or self.api_key))
+
+    @property
+    def runs_llm(self) -> bool:
+        return self.backend == "llm" or (self.backend == "auto" and self.llm_configured)
+
+    def fingerprint(self) -> str:
+        """What a batch compares to decide whether an old record is still valid."""
+        parts = [self.backend, self.model or "", self.base_url or "", self.mode]
+        return "|".join(parts)
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def resolve_settings(
+    *,
+    backend: str | None = None,
+    model: str | None = None,
+    base_url: str | None = None,
+    mode: str | None = None,
+    use_cache: bool = True,
+    max_mb: float | None = None,
+    timeout_s: float | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Combine flags and environment (``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, ``EXTRACT_MODEL``)."""
+    env = os.environ if env is None else env
+    chosen = backend or env.get("EXTRACT_BACKEND") or "auto"
+    if chosen not in BACKENDS:
+        raise ConfigError(f"unknown backend {chosen!r}; choose one of {', '.join(BACKENDS)}")
+    mode = mode or env.get("EXTRACT_LLM_MODE") or "tools"
+    if mode not in LLM_MODES:
+        raise ConfigError(f"unknown LLM mode {mode!r}; choose one of {', '.join(LLM_MODES)}")
+    settings = Settings(
+        backend=chosen,  # type: ignore[arg-type]
+        model=model or env.get("EXTRACT_MODEL") or None,
+        base_url=base_url or env.get("OPENAI_BASE_URL") or None,
+        api_key=env.get("OPENAI_API_KEY") or None,
+        mode=mode,
+        cache_dir=default_cache_dir(env),
+        use_cache=use_cache and not env.get("EXTRACT_NO_CACHE"),
+        max_bytes=int((max_mb or DEFAULT_MAX_MB) * 1024 * 1024),
+        timeout_s=timeout_s or float(env.get("EXTRACT_TIMEOUT", "60")),
+    )
+    if settings.backend == "llm":
+        _require_llm(settings)
+    return settings
+
+
+def _require_llm(settings: Settings) -> None:
+    if not settings.model:
+        raise ConfigError("--backend llm needs a model: pass --model or set EXTRACT_MODEL")
+    if not settings.base_url and not settings.api_key:
+        raise ConfigError(
+            "--backend llm needs an endpoint: set OPENAI_API_KEY (OpenAI) or pass --base-url / "
+            "set OPENAI_BASE_URL (DeepSeek, Qwen, vLLM, Ollama, llama.cpp)"
+        )

@@ -1,0 +1,228 @@
+"""Read the text layer of a PDF filing with PDFium (pypdfium2), page by page.
+
+The text is what PDFium decodes, in the PDF's content-stream order, which keeps a
+table row on one line ("营业收入（元） 274,816,055.36 …"). Only library artefacts are
+repaired here; every other normalisation (full-width forms, spaces inside numbers,
+…) belongs to the document module, so offsets stay close to the decoded text.
+
+Pages are joined with :data:`PAGE_SEPARATOR` (``"\\n\\f\\n"``): a form feed on a line of
+its own, like pdftotext's page break, so a reader can split pages on ``"\\f"``.
+:attr:`PdfText.page_starts` is the authoritative page map, though: page text itself
+is not scanned for form feeds.
+
+Time is bounded per file by checking the clock between pages. PDFium cannot be
+interrupted inside one page, so a single pathological page can still overrun; run
+the reader in a subprocess if a hard kill is needed.
+"""
+
+from __future__ import annotations
+
+import time
+from bisect import bisect_right
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from extract.errors import InputError
+
+PAGE_SEPARATOR = "\n\f\n"
+"""Put between the text of consecutive pages in :attr:`PdfText.text`."""
+
+MIN_CHARS_PER_PAGE = 20
+"""Below this average of visible characters per page the PDF is treated as scanned.
+
+The corpus's sparsest page (a cover) has 47; a scanned report usually has none, or
+only a page number per page.
+"""
+
+# PDFium marks a hyphen it guesses to be a line-break hyphen with U+FFFE
+# (FPDFText_GetText) or U+0002 (bounded text); the PDF itself has a plain "-"
+# there (poppler and MuPDF both print "-", e.g. "lock-up" in d06).
+_ARTEFACTS = str.maketrans({"\ufffe": "-", "\x02": "-", "\x00": None})
+
+
+@dataclass(frozen=True)
+class PdfText:
+    """Decoded text of a PDF: pages joined by :data:`PAGE_SEPARATOR`."""
+
+    text: str
+    page_starts: tuple[int, ...]
+    """Offset in :attr:`text` where each page starts; ``page_starts[0] == 0``."""
+
+    @property
+    def page_count(self) -> int:
+        """Number of pages read (fewer than the PDF has if ``max_pages`` cut it)."""
+        return len(self.page_starts)
+
+    def page_of(self, offset: int) -> int:
+        """1-based page holding ``text[offset]``; a separator counts with the page before it.
+
+        ``offset == len(text)`` (an end offset) maps to the last page.
+        """
+        if not 0 <= offset <= len(self.text):
+            raise ValueError(f"offset {offset} outside text of length {len(self.text)}")
+        return bisect_right(self.page_starts, offset)
+
+    def page_text(self, page: int) -> str:
+        """Text of 1-based ``page``, without the separator."""
+        if not 1 <= page <= self.page_count:
+            raise ValueError(f"page {page} outside 1..{self.page_count}")
+        start = self.page_starts[page - 1]
+        if page == self.page_count:
+            return self.text[start:]
+        return self.text[start : self.page_starts[page] - len(PAGE_SEPARATOR)]
+
+
+def read_pdf(path: Path, *, timeout_s: float = 60.0, max_pages: int | None = None) -> PdfText:
+    """Decode the text layer of the first ``max_pages`` pages (all if None) of ``path``.
+
+    Raises :class:`InputError` with a one-line message if the file is missing, not a
+    PDF or damaged, password-protected, has no text layer, or takes longer than
+    ``timeout_s`` seconds (checked between pages).
+    """
+    if max_pages is not None and max_pages < 1:
+        raise ValueError(f"max_pages must be at least 1, not {max_pages}")
+    started = time.monotonic()
+    pdf = _open(path)
+    try:
+        pages = _read_pages(pdf, path, started, timeout_s, max_pages)
+    finally:
+        pdf.close()
+    _check_text_layer(path, pages)
+    return _join(pages)
+
+
+def _open(path: Path) -> pdfium.PdfDocument:
+    """Open ``path`` with PDFium, turning its load errors into :class:`InputError`."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: file is empty")
+    try:
+        return pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        raise InputError(f"{path}: {_load_error(exc.err_code)}") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
+
+
+def _load_error(err_code: int | None) -> str:
+    """Say what to do about a PDFium document-load error code."""
+    if err_code == pdfium_c.FPDF_ERR_PASSWORD:
+        return (
+            "PDF is encrypted with a password; decrypt it first "
+            "(e.g. qpdf --decrypt --password=PW in.pdf out.pdf)"
+        )
+    if err_code == pdfium_c.FPDF_ERR_SECURITY:
+        return "PDF uses an unsupported encryption scheme; decrypt it first"
+    if err_code == pdfium_c.FPDF_ERR_FORMAT:
+        return "not a PDF, or the PDF is damaged or truncated"
+    return f"cannot open PDF (PDFium error code {err_code})"
+
+
+def _read_pages(
+    pdf: pdfium.PdfDocument,
+    path: Path,
+    started: float,
+    timeout_s: float,
+    max_pages: int | None,
+) -> list[str]:
+    """Text of each page, checking the time bound before the first page and after each one."""
+    total = len(pdf)
+    if total == 0:
+        raise InputError(f"{path}: PDF has no pages")
+    wanted = total if max_pages is None else min(total, max_pages)
+    pages: list[str] = []
+    _check_time(path, started, timeout_s, 0, wanted)
+    for index in range(wanted):
+        pages.append(_page_text(pdf, index))
+        _check_time(path, started, timeout_s, index + 1, wanted)
+    return pages
+
+
+def _check_time(path: Path, started: float, timeout_s: float, done: int, wanted: int) -> None:
+    elapsed = time.monotonic() - started
+    if elapsed > timeout_s:
+        raise InputError(
+            f"{path}: reading took over {timeout_s:g} s ({done} of {wanted} pages read); "
+            "raise the time limit or read fewer pages"
+        )
+
+
+def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
+    """Text of 0-based page ``index``, with "\\n" line ends and PDFium's artefacts repaired."""
+    page = pdf[index]
+    textpage = page.get_textpage()
+    try:
+        # get_text_range keeps the line breaks PDFium infers; get_text_bounded drops
+        # some and glues table cells together ("102, 438, 819. 38740, 539, …" in d02).
+        raw: str = textpage.get_text_range()
+    finally:
+        textpage.close()
+        page.close()
+    return raw.replace("\r\n", "\n").replace("\r", "\n").translate(_ARTEFACTS)
+
+
+def _check_text_layer(path: Path, pages: list[str]) -> None:
+    """Refuse a PDF whose pages carry (almost) no visible characters."""
+    # isprintable() is False for private-use code points too, which is what an
+    # undecodable font without a ToUnicode map yields: no usable text layer either.
+    visible = sum(1 for page in pages for char in page if char.isprintable() and not char.isspace())
+    if visible < MIN_CHARS_PER_PAGE * len(pages):
+        raise InputError(f"{path}: has no text layer (scanned?); OCR it first")
+
+
+def _join(pages: list[str]) -> PdfText:
+    starts: list[int] = []
+    offset = 0
+    for page in pages:
+        starts.append(offset)
+        offset += len(page) + len(PAGE_SEPARATOR)
+    return PdfText(text=PAGE_SEPARATOR.join(pages), page_starts=tuple(starts))
+
+
+Table = list[list[str]]
+"""Rows of cell strings; an empty or merged-away cell is ""."""
+
+
+def read_pdf_tables(path: Path, pages: list[int]) -> dict[int, list[Table]]:
+    """Tables pdfplumber finds on the given 1-based ``pages`` only, keyed by page number.
+
+    pdfplumber (pdfminer) is about 30x slower than PDFium per page, so call this for
+    the few pages :func:`read_pdf` located (e.g. via :meth:`PdfText.page_of`), never
+    for a whole document. Cell text is left as pdfplumber returns it: a wrapped
+    cell keeps its "\\n".
+    """
+    # Deferred: only callers that want tables pay for importing pdfminer.
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    wanted = sorted(set(pages))
+    if not wanted or wanted[0] < 1:
+        raise ValueError(f"pages must be 1-based page numbers, not {pages}")
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    try:
+        # pages= makes pdfplumber skip every other page's content stream.
+        with pdfplumber.open(path, pages=wanted) as pdf:
+            tables = {page.page_number: _page_tables(page) for page in pdf.pages}
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else None
+        locked = isinstance(cause, PDFPasswordIncorrect)
+        code = pdfium_c.FPDF_ERR_PASSWORD if locked else pdfium_c.FPDF_ERR_FORMAT
+        raise InputError(f"{path}: {_load_error(code)}") from exc
+    missing = [page for page in wanted if page not in tables]
+    if missing:
+        numbers = ", ".join(map(str, missing))
+        raise InputError(f"{path}: PDF has no page {numbers} (too few pages, or damaged)")
+    return tables
+
+
+def _page_tables(page: Any) -> list[Table]:
+    """pdfplumber's tables on ``page`` with None cells as ""."""
+    tables: list[list[list[str | None]]] = page.extract_tables()
+    return [[["" if cell is None else cell for cell in row] for row in table] for table in tables]
