@@ -13,6 +13,8 @@ poppler ``pdftotext`` rendering beside each PDF (``*.txt``, pages split on form 
   ground truth (poppler splits table labels from their values);
 - figures: how many key figures, verbatim, appear in the decoded text: the ones named in
   MANIFEST.md plus 8 numbers with thousands separators sampled from the .txt;
+- glued: places where two amounts run together with no break between them, e.g.
+  "819. 38740, 539" for the cells "…819. 38" and "740, 539…" (a wrong figure downstream);
 - row: whether the 营业收入 row of the 主要会计数据 table keeps label and value on one line
   (annual reports only), which is what label/value pairing downstream relies on.
 
@@ -69,6 +71,8 @@ REVENUE: dict[str, str] = {
 }
 
 SEPARATED_NUMBER = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])")
+# An amount with 2 decimals running straight into the next amount's digits and comma.
+GLUED = re.compile(r"\d\.\s?\d{2}\d{1,3},\s?\d{3}")
 SAMPLED_FIGURES = 8
 ORDER_PAGES = 12
 
@@ -206,6 +210,7 @@ class Result:
     figures_found: int
     figures_total: int
     missing: list[str]
+    glued: int
     row: bool | None
 
     @property
@@ -280,6 +285,7 @@ def measure(library: Library, pdf: Path, reference: Reference) -> Result:
         figures_found=len(reference.figures) - len(missing),
         figures_total=len(reference.figures),
         missing=missing,
+        glued=len(GLUED.findall(text)),
         row=_row_on_one_line(text, reference.revenue),
     )
 
@@ -338,11 +344,27 @@ def _summary_row(name: str, licence: str, results: list[Result]) -> str:
     order = statistics.fmean(r.order for r in results)
     found = sum(r.figures_found for r in results)
     total = sum(r.figures_total for r in results)
+    glued = sum(r.glued for r in results)
     rows = [r.row for r in results if r.row is not None]
     return (
         f"| {name} | {licence} | {pages} | {seconds:.2f} | {pages / seconds:.0f} | {recall:.2%} | "
         f"{precision:.2%} | {visible_recall:.2%} | {visible_precision:.2%} | {order:.3f} | "
-        f"{found}/{total} | {sum(rows)}/{len(rows)} |"
+        f"{found}/{total} | {glued} | {sum(rows)}/{len(rows)} |"
+    )
+
+
+def _poppler_row(references: dict[Path, Reference]) -> str:
+    """The reference itself, for the two columns that are not measured against it."""
+    texts = {pdf: "\n".join(ref.pages) for pdf, ref in references.items()}
+    glued = sum(len(GLUED.findall(text)) for text in texts.values())
+    rows = [
+        _row_on_one_line(texts[pdf], ref.revenue)
+        for pdf, ref in references.items()
+        if ref.revenue is not None
+    ]
+    return (
+        f"| poppler pdftotext 22.12 (reference) | GPL-2.0-or-later | | | | | | | | | | {glued} "
+        f"| {sum(bool(r) for r in rows)}/{len(rows)} |"
     )
 
 
@@ -354,7 +376,7 @@ def _file_row(r: Result) -> str:
         f"{r.recall:.2%} | {r.precision:.2%} | "
         f"{r.visible_recall:.2%} | {r.visible_precision:.2%} | "
         f"{r.order:.3f} | {r.figures_found}/{r.figures_total} | "
-        f"{row} | {missing} |"
+        f"{r.glued} | {row} | {missing} |"
     )
 
 
@@ -366,7 +388,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", default="*.pdf", help="glob in examples/corpus (default: *.pdf)")
     args = parser.parse_args(argv)
 
-    pdfs = sorted(CORPUS.glob(args.files))
+    pdfs = sorted(path for path in CORPUS.glob(args.files) if path.suffix == ".pdf")
+    if not pdfs:
+        parser.error(f"no PDF in {CORPUS} matches {args.files!r}")
     libraries = [lib for lib in LIBRARIES if not args.libs or any(s in lib.name for s in args.libs)]
     python = sys.version.split()[0]
     print(f"Python {python}; reference: poppler 22.12 pdftotext; {len(pdfs)} PDFs\n")
@@ -385,19 +409,20 @@ def main(argv: list[str] | None = None) -> int:
     print("\n## Summary (all files)\n")
     print(
         "| library | licence | pages | seconds | pages/s | CJK+digit recall | CJK+digit precision "
-        "| visible recall | visible precision | order | figures | row |"
+        "| visible recall | visible precision | order | figures | glued | row |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     licences = {lib.name: lib.licence for lib in libraries}
     for name, rs in results.items():
         print(_summary_row(name, licences[name], rs))
+    print(_poppler_row(references))
 
     print("\n## Per file\n")
     print(
         "| library | file | pages | seconds | pages/s | CJK+digit recall | CJK+digit precision "
-        "| visible recall | visible precision | order | figures | row | missing figures |"
+        "| visible recall | visible precision | order | figures | glued | row | missing figures |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for rs in results.values():
         for r in rs:
             print(_file_row(r))

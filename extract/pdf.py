@@ -13,10 +13,15 @@ is not scanned for form feeds.
 Time is bounded per file by checking the clock between pages. PDFium cannot be
 interrupted inside one page, so a single pathological page can still overrun; run
 the reader in a subprocess if a hard kill is needed.
+
+PDFium is not thread-safe, not even across different documents (a concurrent call
+can crash the process), so :func:`read_pdf` holds a process-wide lock: threads
+calling it are serialised. Use processes to read PDFs in parallel.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -42,6 +47,9 @@ only a page number per page.
 # (FPDFText_GetText) or U+0002 (bounded text); the PDF itself has a plain "-"
 # there (poppler and MuPDF both print "-", e.g. "lock-up" in d06).
 _ARTEFACTS = str.maketrans({"\ufffe": "-", "\x02": "-", "\x00": None})
+
+# Every PDFium call in this process goes through this lock (see module docstring).
+_PDFIUM_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -85,12 +93,13 @@ def read_pdf(path: Path, *, timeout_s: float = 60.0, max_pages: int | None = Non
     """
     if max_pages is not None and max_pages < 1:
         raise ValueError(f"max_pages must be at least 1, not {max_pages}")
-    started = time.monotonic()
-    pdf = _open(path)
-    try:
-        pages = _read_pages(pdf, path, started, timeout_s, max_pages)
-    finally:
-        pdf.close()
+    with _PDFIUM_LOCK:
+        started = time.monotonic()  # after the wait: the bound is on this file's own work
+        pdf = _open(path)
+        try:
+            pages = _read_pages(pdf, path, started, timeout_s, max_pages)
+        finally:
+            pdf.close()
     _check_text_layer(path, pages)
     return _join(pages)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -11,7 +13,8 @@ import pytest
 from extract.errors import InputError
 from extract.pdf import PAGE_SEPARATOR, PdfText, read_pdf, read_pdf_tables
 
-CORPUS = Path(__file__).resolve().parent.parent / "examples" / "corpus"
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "examples" / "corpus"
 D05 = CORPUS / "d05_huiwei_002888_ar2019.pdf"
 D06 = CORPUS / "d06_catl_03750_allotment_results_2025.pdf"
 D07 = CORPUS / "d07_haitian_03288_stabilisation_end_2025.pdf"
@@ -175,6 +178,37 @@ def test_max_pages_stops_early() -> None:
     assert first.page_count == 3
     assert "\f" not in first.page_text(3)
     assert first.text == read_pdf(D05).text[: len(first.text)]
+
+
+def test_chinese_file_name(tmp_path: Path) -> None:
+    """Filings are often saved under their Chinese titles."""
+    path = _write(tmp_path, "海天 穩價期終.pdf", D07.read_bytes())
+    assert "佛山市海天調味食品股份有限公司" in read_pdf(path).text
+
+
+THREADED_READS = """
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from extract.pdf import read_pdf
+files = sorted(Path("examples/corpus").glob("d0[5-8]*.pdf"))
+want = {f: read_pdf(f).text for f in files}
+with ThreadPoolExecutor(8) as pool:
+    got = list(pool.map(lambda f: (f, read_pdf(f).text), files * 4))
+print(all(want[f] == text for f, text in got))
+"""
+
+
+def test_threads_are_serialised() -> None:
+    """Concurrent PDFium calls crash the interpreter, so run them in a child process."""
+    child = subprocess.run(
+        [sys.executable, "-c", THREADED_READS],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert child.returncode == 0, child.stderr[-500:]
+    assert child.stdout.strip() == "True"
 
 
 def test_time_bound_raises_between_pages() -> None:

@@ -8,9 +8,11 @@ from ...document import Document
 from ...schema import SectionName
 from ..base import SectionResult
 from .filing import identify_filing
+from .financials import extract_financials
 
 _EXTRACTORS: dict[str, Callable[[Document], SectionResult]] = {
     "filing": identify_filing,
+    "financials": extract_financials,
 }
 
 

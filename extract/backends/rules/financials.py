@@ -1,0 +1,144 @@
+"""Financial metrics from the key-figures table, statements and notes; prose as a last resort."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from ...document import Document
+from ...numbers import change_consistent, normalise_decimal
+from ...tables import Cell, Region, Row, find_regions, read_rows
+from ...vocab import load_vocab
+from ..base import Found, SectionResult
+from .prose import prose_metrics
+
+# How close value − prior must be to a printed change for it to be a change in points.
+_POINTS_TOLERANCE = Decimal("0.011")
+# Metrics whose label is generic (合计) and that only their own table may give.
+_OWN_TABLE = ("non_recurring_total",)
+
+
+@cache
+def _vocab() -> dict[str, Any]:
+    return load_vocab("financials")
+
+
+def extract_financials(doc: Document) -> SectionResult:
+    """Every metric of the contract the filing states, main table first."""
+    result = SectionResult()
+    tables = _read_tables(doc.text)
+    for metric, spec in _vocab()["metrics"].items():
+        rows = [rows_by_metric[metric] for rows_by_metric in tables if metric in rows_by_metric]
+        if not rows:
+            continue
+        fields = metric_fields(rows[0], spec["kind"])
+        if not fields:
+            continue
+        for path, found in fields.items():
+            result.fields[f"{metric}.{path}"] = found
+        result.warnings.extend(rows[0].warnings)
+        result.warnings.extend(_disagreements(metric, fields, rows[1:], spec["kind"]))
+    from_tables = {path.split(".")[0] for path in result.fields}
+    for path, found in prose_metrics(doc.text).items():
+        if path.split(".")[0] not in from_tables:
+            result.fields[path] = found
+    result.applies = bool(result.fields)
+    return result
+
+
+def _read_tables(text: str) -> list[dict[str, Row]]:
+    """For each table kind, in authority order, the rows of its best occurrence."""
+    vocab = _vocab()
+    out: list[dict[str, Row]] = []
+    for table in vocab["tables"]:
+        wanted = table.get("metrics") or [m for m in vocab["metrics"] if m not in _OWN_TABLE]
+        labels = {metric: spec["labels"] for metric, spec in vocab["metrics"].items()}
+        found = [
+            read_rows(text, region, labels, vocab["label_unit_suffix"], wanted)
+            for region in find_regions(text, table["name"], table["heading"], table["end"], table["span"])
+        ]
+        # the fullest occurrence is the table itself; others (a table of contents, a
+        # mention in prose) only add rows it lacks
+        merged: dict[str, Row] = {}
+        for rows in sorted(found, key=len, reverse=True):
+            for metric, row in rows.items():
+                merged.setdefault(metric, row)
+        out.append(merged)
+    return out
+
+
+def metric_fields(row: Row, kind: str) -> dict[str, Found]:
+    """value / prior / change of one row, each with its cell's span."""
+    cells = row.cells
+    if not cells or cells[0].is_na:
+        return {}
+    fields: dict[str, Found] = {"value": _found(cells[0], row, kind)}
+    change_index = _change_index(cells, kind)
+    prior_index = (change_index - 1) if change_index else (1 if len(cells) > 1 else None)
+    if prior_index and not cells[prior_index].is_na and not cells[prior_index].points:
+        fields["prior"] = _found(cells[prior_index], row, kind)
+    if change_index:
+        change = cells[change_index]
+        if change.value is not None:
+            part = "change_pp" if change.points or _is_points_change(cells, change_index, kind) else "change_pct"
+            fields[part] = Found(float(change.value), change.start, change.end)
+    return fields
+
+
+def _change_index(cells: list[Cell], kind: str) -> int | None:
+    """Where the change column is: a 不适用, a 个百分点 cell, or a number that fits value/prior."""
+    value = cells[0].value
+    for i in range(2, len(cells)):
+        cell, prior = cells[i], cells[i - 1].value
+        if cell.points or (cell.is_na and prior is not None):
+            return i
+        if value is None or prior is None or cell.value is None:
+            continue
+        if kind == "percent" and _is_points_change(cells, i, kind):
+            return i
+        if change_consistent(value, prior, cell.value):
+            return i
+    return None
+
+
+def _is_points_change(cells: list[Cell], index: int, kind: str) -> bool:
+    if kind != "percent":
+        return False
+    value, prior, change = cells[0].value, cells[index - 1].value, cells[index].value
+    if value is None or prior is None or change is None:
+        return False
+    return abs((value - prior) - change) <= _POINTS_TOLERANCE
+
+
+def _found(cell: Cell, row: Row, kind: str) -> Found:
+    assert cell.value is not None
+    value = cell.value * row.multiplier if kind == "money" else cell.value
+    return Found(float(normalise_decimal(value)), cell.start, cell.end)
+
+
+def _disagreements(metric: str, fields: dict[str, Found], others: list[Row], kind: str) -> list[str]:
+    """Warn where a less authoritative table prints another figure for the same thing."""
+    warnings = []
+    for row in others:
+        other = metric_fields(row, kind)
+        for part in ("value", "prior"):
+            if part in fields and part in other and not _same(fields[part].value, other[part].value):
+                warnings.append(
+                    f"{metric}.{part}: {fields[part].value} in the main table, "
+                    f"{other[part].value} in {row.table}"
+                )
+    return warnings
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= max(abs(a), abs(b)) * 1e-9 + 1e-9
+
+
+def regions_for(text: str, table: str) -> list[Region]:
+    """The occurrences of one named table (for other rule modules and tests)."""
+    spec = next(t for t in _vocab()["tables"] if t["name"] == table)
+    return find_regions(text, spec["name"], spec["heading"], spec["end"], spec["span"])
+
+

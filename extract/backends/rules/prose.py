@@ -1,0 +1,70 @@
+"""Figures stated in sentences: ``实现营业收入53.33亿元,同比增长1.18%``.
+
+Prose is the least authoritative source: it fills only metrics no table states. A money
+figure needs its unit word (亿元, 万元, 元) so that stray numbers are never taken.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from ...numbers import NUMBER_PATTERN, normalise_decimal, parse_number, unit_multiplier
+from ...vocab import load_vocab
+from ..base import Found
+
+_MONEY_UNIT = "亿元|億元|万元|萬元|千元|百万元|元"
+
+
+@cache
+def _vocab() -> dict[str, Any]:
+    return load_vocab("financials")
+
+
+@cache
+def _metric_patterns() -> list[tuple[str, str, re.Pattern[str]]]:
+    prose = _vocab()["prose"]
+    change = (
+        rf"(?:{prose['change_lead']}(?P<dir>{prose['change_up']}|{prose['change_down']})"
+        rf"(?P<chg>{NUMBER_PATTERN})(?P<chgunit>%|个百分点))?"
+    )
+    patterns = []
+    for metric, spec in _vocab()["metrics"].items():
+        if spec["kind"] == "per_share" or metric == "non_recurring_total":
+            continue
+        labels = "|".join(spec.get("prose_labels", spec["labels"]))
+        unit = f"(?P<unit>{_MONEY_UNIT})" if spec["kind"] == "money" else "(?P<unit>%)"
+        amount = rf"(?P<num>{NUMBER_PATTERN}){unit}"
+        patterns.append(
+            (metric, spec["kind"], re.compile(rf"(?:{labels}){prose['link']}{amount}{change}"))
+        )
+    return patterns
+
+
+def prose_metrics(text: str) -> dict[str, Found]:
+    """The first prose statement of each metric: value and change, with spans."""
+    found: dict[str, Found] = {}
+    for metric, kind, pattern in _metric_patterns():
+        m = pattern.search(text)
+        if not m:
+            continue
+        number = parse_number(m.group("num"))
+        if number is None:
+            continue
+        value = number * unit_multiplier(m.group("unit")) if kind == "money" else number
+        found[f"{metric}.value"] = Found(float(normalise_decimal(value)), m.start("num"), m.end("unit"))
+        if m.group("chg"):
+            change = _signed(parse_number(m.group("chg")), m.group("dir"))
+            part = "change_pp" if m.group("chgunit") == "个百分点" else "change_pct"
+            if change is not None:
+                found[f"{metric}.{part}"] = Found(float(change), m.start("dir"), m.end("chgunit"))
+    return found
+
+
+def _signed(value: Decimal | None, direction: str) -> Decimal | None:
+    if value is None:
+        return None
+    down = re.fullmatch(_vocab()["prose"]["change_down"], direction)
+    return -abs(value) if down else value

@@ -1,0 +1,297 @@
+"""Reading tables out of flattened text: find a table by its heading, read label → row of numbers.
+
+pdftotext, OCR and PDF text layers all flatten tables into runs like::
+
+    营业收入5,333,486,253.17 5,271,345,801.64 1.18归属于上市公司股东的扣除非797,934,412.60 …
+    收入467,049413,71312.9%
+
+A *row* is a label followed by a group of number cells. Labels broken around their numbers
+(``…扣除非 797,934,412.60 … 经常性损益的净利润``) are joined, and cells printed without
+separators are split by thousands grouping, decimals and the row's own change column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .numbers import (
+    change_consistent,
+    decimals_of,
+    find_unit_headers,
+    parse_number,
+    parse_points,
+    split_run_together,
+)
+
+# One number cell as printed, possibly several run together ("467,049413,71312.9%").
+# Not a year/month/day, not a note reference like 七(43).
+_CELL = re.compile(
+    r"(?P<na>不适用|不適用|N/A)"
+    r"|(?P<points>(?:增加|增长|上升|提高|提升|减少|下降|降低)?\s?-?\d+(?:\.\d+)?\s?个百分点)"
+    r"|(?P<num>(?:[(（]-?|-|(?<![0-9_.一二三四五六七八九十、-]))\d[\d,.]*[)）]?%?)"
+    r"(?![\d年月日个名人家号期条项次])"
+)
+_GAP = re.compile(r"[ \t]*")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One number in a row: as printed (unscaled), with its span in the normalised text."""
+
+    value: Decimal | None  # None: printed as 不适用
+    start: int
+    end: int
+    percent: bool = False
+    points: bool = False
+    decimals: int = 0
+
+    @property
+    def is_na(self) -> bool:
+        return self.value is None
+
+
+@dataclass
+class Row:
+    """A label and the cells printed after it."""
+
+    metric: str
+    label_start: int
+    label_end: int
+    cells: list[Cell]
+    multiplier: Decimal = Decimal(1)
+    table: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Region:
+    """Where a table sits in the normalised text."""
+
+    name: str
+    start: int
+    end: int
+    has_note_column: bool = False
+
+
+@dataclass
+class _Group:
+    """Consecutive cell tokens between two pieces of label text."""
+
+    tokens: list[re.Match[str]]
+
+    @property
+    def start(self) -> int:
+        return self.tokens[0].start()
+
+    @property
+    def end(self) -> int:
+        return self.tokens[-1].end()
+
+
+def find_regions(text: str, name: str, heading: str, end: str, span: int) -> list[Region]:
+    """Every place the table's heading occurs, each bounded by its end marker or ``span``."""
+    regions = []
+    for m in re.finditer(heading, text):
+        stop = re.compile(end).search(text, m.end(), m.end() + span) if end else None
+        limit = stop.start() if stop else min(len(text), m.end() + span)
+        header = text[m.end() : min(limit, m.end() + 400)]
+        regions.append(Region(name, m.start(), limit, has_note_column=bool(re.search("附注|附註|Notes?", header))))
+    return regions
+
+
+def read_rows(
+    text: str,
+    region: Region,
+    labels: dict[str, Sequence[str]],
+    unit_suffix: str = "",
+    wanted: Sequence[str] | None = None,
+) -> dict[str, Row]:
+    """Read the first row of each wanted metric in ``region``.
+
+    ``labels`` maps every metric to its label regexes: all of them take part in matching so
+    that a longer label (扣除非经常性损益后的基本每股收益) hides the shorter one inside it
+    even when only the shorter one is ``wanted``.
+    """
+    groups, segments = _tokenise(text, region.start, region.end)
+    label_space, origins = _label_space(text, segments)
+    rows: dict[str, Row] = {}
+    for metric, start, end in _label_matches(label_space, labels, unit_suffix):
+        if metric in rows or (wanted is not None and metric not in wanted):
+            continue
+        group = _group_for_label(start, end, origins, text, segments, groups)
+        if group is None:
+            continue
+        label_start, label_end = origins[start][1], origins[end - 1][1] + 1
+        cells, warnings = _cells(group, text, region.has_note_column)
+        if not cells:
+            continue
+        rows[metric] = Row(
+            metric=metric,
+            label_start=label_start,
+            label_end=label_end,
+            cells=cells,
+            multiplier=_multiplier_before(text, region, group.start),
+            table=region.name,
+            warnings=warnings,
+        )
+    return rows
+
+
+# --- tokenising --------------------------------------------------------------------------
+
+
+def _tokenise(text: str, start: int, end: int) -> tuple[list[_Group], list[tuple[int, int]]]:
+    """Split the region into cell groups and the text segments between them."""
+    groups: list[_Group] = []
+    segments: list[tuple[int, int]] = []
+    pos = start
+    current: list[re.Match[str]] = []
+    for m in _CELL.finditer(text, start, end):
+        between = text[pos : m.start()]
+        if current and _GAP.fullmatch(between):
+            current.append(m)
+        else:
+            if current:
+                groups.append(_Group(current))
+            segments.append((pos, m.start()))
+            current = [m]
+        pos = m.end()
+    if current:
+        groups.append(_Group(current))
+    segments.append((pos, end))
+    return groups, segments
+
+
+def _label_space(text: str, segments: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """Concatenate the text segments; remember for each char (segment index, text offset)."""
+    parts: list[str] = []
+    origins: list[tuple[int, int]] = []
+    for index, (a, b) in enumerate(segments):
+        parts.append(text[a:b])
+        origins.extend((index, pos) for pos in range(a, b))
+    return "".join(parts), origins
+
+
+def _label_matches(
+    label_space: str, labels: dict[str, Sequence[str]], unit_suffix: str
+) -> list[tuple[str, int, int]]:
+    """Label occurrences, longest first where they overlap (营业收入 inside 研发投入占营业收入的比例)."""
+    found: list[tuple[str, int, int]] = []
+    for metric, patterns in labels.items():
+        for pattern in patterns:
+            for m in re.finditer(f"(?:{pattern}){unit_suffix}", label_space):
+                found.append((metric, m.start(), m.end()))
+    found.sort(key=lambda f: (-(f[2] - f[1]), f[1]))
+    taken: list[tuple[int, int]] = []
+    accepted: list[tuple[str, int, int]] = []
+    for metric, start, end in found:
+        if any(start < b and a < end for a, b in taken):
+            continue
+        taken.append((start, end))
+        accepted.append((metric, start, end))
+    accepted.sort(key=lambda f: f[1])
+    return accepted
+
+
+def _group_for_label(
+    start: int,
+    end: int,
+    origins: list[tuple[int, int]],
+    text: str,
+    segments: list[tuple[int, int]],
+    groups: list[_Group],
+) -> _Group | None:
+    """The cells a label owns: those right after it, or those it was broken around."""
+    first_segment, last_segment = origins[start][0], origins[end - 1][0]
+    if last_segment == first_segment + 1:
+        return groups[first_segment] if first_segment < len(groups) else None
+    if last_segment != first_segment:
+        return None
+    after_label = text[origins[end - 1][1] + 1 : segments[last_segment][1]]
+    if not re.fullmatch(r"[\s:]*", after_label):
+        return None
+    return groups[last_segment] if last_segment < len(groups) else None
+
+
+# --- cells -------------------------------------------------------------------------------
+
+
+def _cells(group: _Group, text: str, note_column: bool) -> tuple[list[Cell], list[str]]:
+    cells: list[Cell] = []
+    warnings: list[str] = []
+    for m in group.tokens:
+        if m.group("na"):
+            cells.append(Cell(None, m.start(), m.end()))
+        elif m.group("points"):
+            cells.append(Cell(parse_points(m.group("points")), m.start(), m.end(), points=True, decimals=decimals_of(m.group(0))))
+        else:
+            token = m.group("num")
+            parsed = _parse_cell(token, m.start(), m.end())
+            if parsed is not None:
+                cells.append(parsed)
+                continue
+            split = _split_token(token, m.start(), note_column and not cells)
+            if split is None:
+                warnings.append(f"cannot split run-together numbers {token!r} unambiguously")
+                return [], warnings
+            cells.extend(split)
+    return cells, warnings
+
+
+def _parse_cell(token: str, start: int, end: int) -> Cell | None:
+    percent = token.endswith("%")
+    body = token.rstrip("%")
+    value = parse_number(body)
+    if value is None:
+        return None
+    return Cell(value, start, end, percent=percent, decimals=decimals_of(body))
+
+
+def _split_token(token: str, start: int, allow_note: bool) -> list[Cell] | None:
+    """Split a run-together token into cells; None when no split or several fit."""
+    percent = token.endswith("%")
+    body = token.rstrip("%")
+    candidates: list[tuple[Decimal, ...]] = []
+    for note in (False, True) if allow_note else (False,):
+        # without a change column we expect current and prior only: a third column could
+        # be cut anywhere and would make every split ambiguous
+        for columns in (3,) if percent else (2,):
+            for parts in split_run_together(body, columns, note=note, same_decimals=not percent):
+                numbers = parts[1:] if note else parts
+                if percent and not _consistent_with_change(numbers):
+                    continue
+                if not percent and len({_digits_after_point(n) for n in numbers}) > 1:
+                    continue
+                candidates.append(numbers)
+    if len(candidates) != 1:
+        return None
+    end = start + len(token)
+    cells = [Cell(v, start, end, decimals=_digits_after_point(v)) for v in candidates[0]]
+    if percent:
+        last = cells[-1]
+        cells[-1] = Cell(last.value, start, end, percent=True, decimals=last.decimals)
+    return cells
+
+
+def _digits_after_point(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _consistent_with_change(numbers: tuple[Decimal, ...]) -> bool:
+    if len(numbers) != 3:
+        return False
+    value, prior, change = numbers
+    if any(_digits_after_point(n) for n in (value, prior)) and _digits_after_point(value) != _digits_after_point(prior):
+        return False
+    return change_consistent(value, prior, change)
+
+
+def _multiplier_before(text: str, region: Region, position: int) -> Decimal:
+    """The unit declared by the last unit header before ``position`` (near or in the table)."""
+    window_start = max(0, region.start - 300)
+    headers = [h for h in find_unit_headers(text[window_start:position])]
+    return headers[-1].multiplier if headers else Decimal(1)
