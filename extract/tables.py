@@ -133,7 +133,7 @@ def read_rows(
             label_start=label_start,
             label_end=label_end,
             cells=cells,
-            multiplier=_multiplier_before(text, region, group.start),
+            multiplier=_label_unit(label_space[start:end]) or _multiplier_before(text, region, group.start),
             table=region.name,
             warnings=warnings,
         )
@@ -291,7 +291,15 @@ def _consistent_with_change(numbers: tuple[Decimal, ...]) -> bool:
 
 
 def _multiplier_before(text: str, region: Region, position: int) -> Decimal:
-    """The unit declared by the last unit header before ``position`` (near or in the table)."""
-    window_start = max(0, region.start - 300)
-    headers = [h for h in find_unit_headers(text[window_start:position])]
+    """The unit declared by the last unit header in the table before ``position``."""
+    headers = list(find_unit_headers(text[region.start : position]))
     return headers[-1].multiplier if headers else Decimal(1)
+
+
+def _label_unit(label: str) -> Decimal | None:
+    """A unit printed with the label itself: 营业收入(元), 研发投入金额(万元)."""
+    m = re.search(r"\((?:人民币)?(" + "|".join(_LABEL_UNITS) + r")\)\s*$", label)
+    return _LABEL_UNITS[m.group(1)] if m else None
+
+
+_LABEL_UNITS = {"元": Decimal(1), "千元": Decimal(10) ** 3, "万元": Decimal(10) ** 4, "百万元": Decimal(10) ** 6}

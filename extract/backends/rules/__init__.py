@@ -8,11 +8,13 @@ from ...document import Document
 from ...schema import SectionName
 from ..base import SectionResult
 from .filing import identify_filing
+from .dividend import extract_dividend
 from .financials import extract_financials
 
 _EXTRACTORS: dict[str, Callable[[Document], SectionResult]] = {
     "filing": identify_filing,
     "financials": extract_financials,
+    "dividend": extract_dividend,
 }
 
 

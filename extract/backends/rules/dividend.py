@@ -1,0 +1,120 @@
+"""The profit distribution the filing proposes or decides for its period."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from ...document import Document
+from ...numbers import change_consistent, normalise_decimal
+from ...tables import find_regions, read_rows
+from ...vocab import load_vocab
+from ..base import Found, SectionResult
+from .filing import document_type_of, find_title
+from .sentences import compile_slot, find_number
+
+_SHARE_FIELDS = ("total_shares", "share_base", "excluded_treasury_shares")
+
+
+@cache
+def _vocab() -> dict[str, Any]:
+    return load_vocab("dividend")
+
+
+def section_applies(doc: Document, vocab: dict[str, Any]) -> bool:
+    """Only documents about a period carry their own distribution (not incentive notices)."""
+    kind = document_type_of(find_title(doc))
+    return kind is None or kind.value in vocab["applies_to"]
+
+
+def extract_dividend(doc: Document) -> SectionResult:
+    vocab = _vocab()
+    result = SectionResult()
+    if not section_applies(doc, vocab):
+        return result
+    text = doc.text
+    plan = compile_slot(vocab["plan"]).search(text)
+    refusal = _first_match(vocab["none"], text)
+    # the first statement is the filing's own plan; later ones recall earlier years
+    if refusal and (plan is None or refusal[0] < plan.start()):
+        result.applies = True
+        result.fields["declared"] = Found(False, *refusal)
+        return result
+    if plan is None:
+        return result
+    result.applies = True
+    result.fields["declared"] = Found(True, plan.start(), plan.end())
+    result.fields["cash_per_10_shares"] = find_number(vocab["plan"], text, plan.start(), plan.end())  # type: ignore[assignment]
+    window = (max(0, plan.start() - vocab["window_before"]), plan.end() + vocab["window_after"])
+    for name, patterns in vocab["fields"].items():
+        for spec in patterns:
+            scope = (0, len(text)) if spec.get("anywhere") else window
+            found = find_number(spec["pattern"], text, *scope, kind=spec["kind"])
+            if found is not None:
+                result.fields[name] = found
+                break
+    _apply_plan_table(text, result)
+    if payout := _payout_from_table(text):
+        result.fields.setdefault("payout_ratio", payout)
+    result.fields = {k: v for k, v in result.fields.items() if v is not None}
+    _check_total(result)
+    return result
+
+
+def _first_match(patterns: list[str], text: str) -> tuple[int, int] | None:
+    hits = [m for p in patterns if (m := re.search(p, text))]
+    if not hits:
+        return None
+    first = min(hits, key=lambda m: m.start())
+    return first.start(), first.end()
+
+
+def _apply_plan_table(text: str, result: SectionResult) -> None:
+    """SZSE's plan table is authoritative for what it states."""
+    spec = _vocab()["table"]
+    for region in find_regions(text, "dividend_plan", spec["heading"], spec["end"], spec["span"]):
+        rows = read_rows(text, region, spec["labels"])
+        for name, row in rows.items():
+            cell = row.cells[0]
+            if cell.value is None:
+                continue
+            value: float | int = int(cell.value) if name in _SHARE_FIELDS else float(cell.value)
+            result.fields[name] = Found(value, cell.start, cell.end)
+        if rows:
+            return
+
+
+_YEAR_ROW = re.compile(
+    r"(?:19|20)\d{2}年\s*(?P<cash>[\d,]+\.\d+)\s+(?P<profit>-?[\d,]+\.\d+)\s+(?P<ratio>\d+(?:\.\d+)?)%"
+)
+
+
+def _payout_from_table(text: str) -> Found | None:
+    """The first year row of the three-year table, when cash ÷ profit matches its ratio."""
+    spec = _vocab()["payout_table"]
+    for region in find_regions(text, "payout", spec["heading"], "", spec["span"]):
+        m = _YEAR_ROW.search(text, region.start, region.end)
+        if not m:
+            continue
+        cash, profit, ratio = (Decimal(m.group(g).replace(",", "")) for g in ("cash", "profit", "ratio"))
+        if profit > 0 and change_consistent(cash, profit, ratio - 100):
+            return Found(float(normalise_decimal(ratio)), m.start("ratio"), m.end("ratio"))
+    return None
+
+
+def _check_total(result: SectionResult) -> None:
+    """Warn when total cash is far from rate × base ÷ 10."""
+    fields = result.fields
+    base = fields.get("share_base") or fields.get("total_shares")
+    if not (base and "cash_per_10_shares" in fields and "total_cash" in fields):
+        return
+    expected = fields["cash_per_10_shares"].value * base.value / 10
+    if "excluded_treasury_shares" in fields and "share_base" not in fields:
+        expected = fields["cash_per_10_shares"].value * (base.value - fields["excluded_treasury_shares"].value) / 10
+    actual = fields["total_cash"].value
+    if expected and abs(actual - expected) / expected > 0.01:
+        result.warnings.append(
+            f"total_cash {actual} differs from cash_per_10_shares × base / 10 = {expected:.2f}"
+        )
