@@ -122,6 +122,114 @@ def schema_command() -> None:
     click.echo(json.dumps(record_json_schema(), ensure_ascii=False, indent=2))
 
 
+# ---------------------------------------------------------------- extract eval (issue 5)
+
+
+@cli.group("eval", invoke_without_command=True)
+@click.option("--gold", "gold_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("eval/gold"), show_default=True, help="Folder of gold YAML files.")
+@click.option("--docs", "docs_dirs", type=click.Path(file_okay=False, path_type=Path),
+              multiple=True, help="Where to find the gold documents; repeatable. "
+                                  "Default: examples/filings, then examples/corpus.")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("reports/latest"), show_default=True,
+              help="Folder for report.json, report.md and report.html.")
+@click.option("--predictions", "predictions_dir",
+              type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Score the records of a batch output folder (OUT/records/*.json) "
+                   "instead of running the extractor.")
+@click.option("--floor", "floor_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Exit 1 when accuracy falls below this floor file "
+                                 "(e.g. eval/floor.json).")
+@settings_options
+@click.pass_context
+@reports_errors
+def eval_command(ctx: click.Context, gold_dir: Path, docs_dirs: tuple[Path, ...], out_dir: Path,
+                 predictions_dir: Path | None, floor_file: Path | None, **kwargs: Any) -> None:
+    """Score the extractor against gold labels; write report.json, report.md, report.html.
+
+    `extract eval compare A.json B.json` compares two runs' report.json files.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.console import Console
+
+    from .evaluate import DEFAULT_DOCS_DIRS, check_floor, evaluate, read_floor
+    from .report import print_floor, print_report, write_reports
+
+    report = evaluate(gold_dir, docs_dirs=docs_dirs or DEFAULT_DOCS_DIRS,
+                      settings=None if predictions_dir else settings_from(kwargs),
+                      predictions_dir=predictions_dir)
+    paths = write_reports(report, out_dir)
+    console = Console()
+    print_report(report, console)
+    click.echo("wrote " + ", ".join(str(p) for p in paths))
+    if floor_file:
+        checks = check_floor(report, read_floor(floor_file))
+        print_floor(checks, report.meta.backend, console)
+        if not all(c.passed for c in checks):
+            ctx.exit(1)
+
+
+@eval_command.command("compare")
+@click.argument("a", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("b", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@reports_errors
+def eval_compare_command(a: Path, b: Path, as_json: bool) -> None:
+    """Compare two report.json files: fields that got better or worse from A to B."""
+    from rich.console import Console
+
+    from .evaluate import compare_files
+    from .report import comparison_json, print_comparison
+
+    comparison = compare_files(a, b)
+    if as_json:
+        click.echo(comparison_json(comparison))
+    else:
+        print_comparison(comparison, Console())
+
+
+# ---------------------------------------------------------------- extract batch (issue 6)
+
+
+@cli.command("batch")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder: records/, results.jsonl, results.csv, errors.jsonl.")
+@click.option("--glob", "globs", multiple=True,
+              help="File pattern to extract; repeatable. Default: *.txt *.md *.html *.pdf.")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True,
+              help="Filings extracted at the same time.")
+@click.option("--rpm", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="At most this many LLM requests per minute.")
+@click.option("--tpm", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="At most this many LLM tokens per minute.")
+@click.option("--force", is_flag=True, help="Re-extract filings whose records are up to date.")
+@click.option("--quiet", is_flag=True, help="Print only the summary.")
+@settings_options
+@reports_errors
+def batch_command(folder: Path, out_dir: Path, globs: tuple[str, ...], concurrency: int,
+                  rpm: float | None, tpm: float | None, force: bool, quiet: bool,
+                  **kwargs: Any) -> None:
+    """Extract every filing under FOLDER into OUT; re-running skips what is up to date.
+
+    Exit code: 0 all extracted, 1 some failed (see OUT/errors.jsonl), 130 interrupted.
+    """
+    from rich.console import Console
+
+    from .batch import DEFAULT_GLOBS, BatchOptions, make_reporter, print_summary, run_batch
+
+    options = BatchOptions(out=out_dir, globs=globs or DEFAULT_GLOBS, concurrency=concurrency,
+                           rpm=rpm, tpm=tpm, force=force)
+    console = Console()
+    summary = run_batch(folder, options, settings_from(kwargs),
+                        reporter=make_reporter(console, quiet=quiet))
+    print_summary(summary, console)
+    sys.exit(summary.exit_code)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli()

@@ -774,3 +774,8 @@ def check_floor(report: EvalReport, floor: Floor) -> list[FloorCheck]:
             checks.append(FloorCheck(backend=report.meta.backend, gold_set=name, documents=count,
                                      accuracy=accuracy, floor=minimum, passed=passed))
     return checks
+
+
+def compare_files(a: Path, b: Path) -> Comparison:
+    """Compare two ``report.json`` files (A the baseline, B the new run)."""
+    return compare_reports(load_report(a), load_report(b), a_name=str(a), b_name=str(b))

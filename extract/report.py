@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -248,13 +249,31 @@ def write_reports(report: EvalReport, out_dir: Path) -> list[Path]:
 # ============================================================================ terminal
 
 
-def _score_table(title: str, first: str, rows: list[tuple[str, Scores]]) -> Table:
-    table = Table(title=title)
+# Terminal columns: (header, Scores attribute); the files carry every column.
+DOCUMENT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("ok", "correct"), ("wrong", "wrong"), ("missed", "missed"), ("spur.", "spurious"),
+    ("acc.", "accuracy"), ("F1", "f1"),
+)
+SECTION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("ok", "correct"), ("wrong", "wrong"), ("missed", "missed"), ("spur.", "spurious"),
+    ("null", "true_null"), ("acc.", "accuracy"), ("prec.", "precision"), ("recall", "recall"),
+    ("F1", "f1"),
+)
+
+
+def _cell(scores: Scores, attribute: str) -> str:
+    value = getattr(scores, attribute)
+    return str(value) if isinstance(value, int) else fmt_metric(value)
+
+
+def _score_table(title: str, first: str, rows: list[tuple[str, Scores]],
+                 columns: tuple[tuple[str, str], ...]) -> Table:
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column(first, no_wrap=True)
-    for column in (*SCORE_COLUMNS, *METRIC_COLUMNS):
-        table.add_column(column.replace("_", " "), justify="right")
+    for header, _ in columns:
+        table.add_column(header, justify="right", no_wrap=True)
     for name, scores in rows:
-        table.add_row(Text(name), *score_cells(scores))
+        table.add_row(Text(name), *(_cell(scores, attribute) for _, attribute in columns))
     return table
 
 
@@ -264,13 +283,14 @@ def print_report(report: EvalReport, console: Console) -> None:
     title = f"{len(report.documents)} documents, backend {meta.backend}"
     if meta.model:
         title += f", model {meta.model}"
-    rows = list(report.by_document.items())
-    console.print(_score_table(title, "document", [*rows, ("overall", report.overall)]))
-    console.print(_score_table("per section", "section", list(report.by_section.items())))
+    rows = [*report.by_document.items(), ("overall", report.overall)]
+    console.print(_score_table(title, "document", rows, DOCUMENT_COLUMNS))
+    sections = [*report.by_section.items(), ("overall", report.overall)]
+    console.print(_score_table("per section", "section", sections, SECTION_COLUMNS))
     for doc in report.documents:
         if doc.error:
             console.print(Text.assemble((doc.name, "red"), f": {doc.error}"))
-    console.print(METRICS_NOTE, style="dim")
+    console.print(METRICS_NOTE, style="dim", highlight=False)
 
 
 def print_floor(checks: list[FloorCheck], backend: str, console: Console) -> None:

@@ -31,10 +31,11 @@ from .numbers import (
 _CELL = re.compile(
     r"(?P<na>不适用|不適用|N/A)"
     r"|(?P<points>(?:增加|增长|上升|提高|提升|减少|下降|降低)?\s?-?\d+(?:\.\d+)?\s?个百分点)"
+    r"|(?P<footnote>(?<=\S)[(（]\d{1,2}[)）])"  # 基本每股收益(1): a footnote mark, not -1
     r"|(?P<num>(?:[(（]-?|-|(?<![0-9_.一二三四五六七八九十、-]))\d[\d,.]*[)）]?%?)"
     r"(?![\d年月日个名人家号期条项次])"
 )
-_GAP = re.compile(r"[ \t]*")
+_GAP = re.compile(r"\s*")
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,8 @@ def _tokenise(text: str, start: int, end: int) -> tuple[list[_Group], list[tuple
     pos = start
     current: list[re.Match[str]] = []
     for m in _CELL.finditer(text, start, end):
+        if m.group("footnote"):
+            continue
         between = text[pos : m.start()]
         if current and _GAP.fullmatch(between):
             current.append(m)

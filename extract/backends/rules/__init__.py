@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 from ...document import Document
 from ...schema import SectionName
+from ...vocab import load_vocab
 from ..base import SectionResult
-from .filing import identify_filing
 from .dividend import extract_dividend
+from .filing import document_type_of, find_title, identify_filing
 from .financials import extract_financials
 
 _EXTRACTORS: dict[str, Callable[[Document], SectionResult]] = {
@@ -35,4 +36,15 @@ class RulesBackend:
 
     def extract(self, document: Document, section: SectionName) -> SectionResult:
         extractor = _EXTRACTORS.get(section)
-        return extractor(document) if extractor else SectionResult()
+        if extractor is None or not section_applies(document, section):
+            return SectionResult()
+        return extractor(document)
+
+
+def section_applies(document: Document, section: str) -> bool:
+    """Can this kind of document state this section for itself? (vocab/sections.yaml)"""
+    kinds = load_vocab("sections")["applies_to"].get(section)
+    if kinds is None:
+        return True
+    found = document_type_of(find_title(document))
+    return found is None or found.value in kinds

@@ -12,7 +12,6 @@ from ...numbers import change_consistent, normalise_decimal
 from ...tables import find_regions, read_rows
 from ...vocab import load_vocab
 from ..base import Found, SectionResult
-from .filing import document_type_of, find_title
 from .sentences import compile_slot, find_number
 
 _SHARE_FIELDS = ("total_shares", "share_base", "excluded_treasury_shares")
@@ -23,17 +22,9 @@ def _vocab() -> dict[str, Any]:
     return load_vocab("dividend")
 
 
-def section_applies(doc: Document, vocab: dict[str, Any]) -> bool:
-    """Only documents about a period carry their own distribution (not incentive notices)."""
-    kind = document_type_of(find_title(doc))
-    return kind is None or kind.value in vocab["applies_to"]
-
-
 def extract_dividend(doc: Document) -> SectionResult:
     vocab = _vocab()
     result = SectionResult()
-    if not section_applies(doc, vocab):
-        return result
     text = doc.text
     plan = compile_slot(vocab["plan"]).search(text)
     refusal = _first_match(vocab["none"], text)
