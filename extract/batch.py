@@ -51,7 +51,6 @@ from rich.progress import (
     SpinnerColumn,
     TaskID,
     TextColumn,
-    TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.table import Table
@@ -401,11 +400,18 @@ def atomic_text(
         with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
             yield handle
             handle.flush()
+            os.fchmod(handle.fileno(), 0o666 & ~_umask())  # mkstemp makes it 0600
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def remove_stale_temps(folder: Path) -> int:
@@ -578,13 +584,11 @@ class RichReporter:
     def __init__(self, console: Console) -> None:
         self.progress = Progress(
             SpinnerColumn(),
-            TextColumn("[bold]extract batch"),
-            BarColumn(),
+            BarColumn(bar_width=20),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[stats]}"),
-            TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
+            TextColumn("{task.fields[stats]}"),
             console=console,
         )
         self.task: TaskID | None = None
@@ -611,8 +615,9 @@ class RichReporter:
 
 
 def _stats(s: BatchSummary) -> str:
+    """Two short lines, so the bar fits an 80-column terminal."""
     return (
-        f"done {s.done} · skipped {s.skipped} · failed {s.failed} · "
+        f"done {s.done} · skipped {s.skipped} · failed {s.failed}\n"
         f"calls {s.calls} · tokens {s.tokens} · cache hits {s.cache_hits}"
     )
 
@@ -648,7 +653,8 @@ def summary_table(summary: BatchSummary) -> Table:
     table = Table(title=title, box=box.SIMPLE_HEAD, show_header=False, title_justify="left")
     table.add_column("what")
     table.add_column("count", justify="right")
-    rate = summary.done / summary.wall_s if summary.wall_s else 0.0
+    handled = summary.done + summary.skipped + summary.failed
+    rate = handled / summary.wall_s if summary.wall_s else 0.0
     rows = [
         ("files found", f"{summary.found}"),
         ("extracted", f"{summary.done}"),

@@ -133,7 +133,7 @@ def render_markdown(report: EvalReport) -> str:
 
 
 def _md_document(doc: DocumentResult) -> list[str]:
-    out = [f"## {_md(doc.name)}", "", f"Document `{_md(doc.document)}`; "
+    out = [f"## {_md(doc.name)}", "", f"Document {_md(doc.document)}; "
            f"accuracy {fmt_metric(doc.scores.accuracy)}; {doc.scores.true_null} true nulls.", ""]
     if doc.error:
         out += [f"**Error:** {_md(doc.error)}", ""]
@@ -269,9 +269,10 @@ def _cell(scores: Scores, attribute: str) -> str:
 def _score_table(title: str, first: str, rows: list[tuple[str, Scores]],
                  columns: tuple[tuple[str, str], ...]) -> Table:
     table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column(first, no_wrap=True)
+    longest = max([len(first), *(len(name) for name, _ in rows)])
+    table.add_column(first, overflow="fold", min_width=min(longest, 26))
     for header, _ in columns:
-        table.add_column(header, justify="right", no_wrap=True)
+        table.add_column(header, justify="right", no_wrap=True, min_width=max(len(header), 5))
     for name, scores in rows:
         table.add_row(Text(name), *(_cell(scores, attribute) for _, attribute in columns))
     return table

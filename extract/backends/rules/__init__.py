@@ -8,14 +8,18 @@ from ...document import Document
 from ...schema import SectionName
 from ...vocab import load_vocab
 from ..base import SectionResult
+from .buyback import extract_buyback
 from .dividend import extract_dividend
 from .filing import document_type_of, find_title, identify_filing
 from .financials import extract_financials
+from .incentive import extract_incentive
 
 _EXTRACTORS: dict[str, Callable[[Document], SectionResult]] = {
     "filing": identify_filing,
     "financials": extract_financials,
     "dividend": extract_dividend,
+    "buyback": extract_buyback,
+    "incentive": extract_incentive,
 }
 
 

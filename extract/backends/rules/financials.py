@@ -40,12 +40,27 @@ def extract_financials(doc: Document) -> SectionResult:
             result.fields[f"{metric}.{path}"] = found
         result.warnings.extend(rows[0].warnings)
         result.warnings.extend(_disagreements(metric, fields, rows[1:], spec["kind"]))
+    _fill_from_column_tables(doc.text, result)
     from_tables = {path.split(".")[0] for path in result.fields}
     for path, found in prose_metrics(doc.text).items():
         if path.split(".")[0] not in from_tables:
             result.fields[path] = found
     result.applies = bool(result.fields)
     return result
+
+
+def _fill_from_column_tables(text: str, result: SectionResult) -> None:
+    """Values from tables whose columns are metrics (净资产收益率及每股收益)."""
+    for table in _vocab()["column_tables"]:
+        labels = {name: spec["labels"] for name, spec in table["rows"].items()}
+        for region in find_regions(text, table["name"], table["heading"], table["end"], table["span"]):
+            rows = read_rows(text, region, labels)
+            for name, row in rows.items():
+                for metric, cell in zip(table["rows"][name]["columns"], row.cells, strict=False):
+                    if cell.value is not None and not any(p.startswith(metric + ".") for p in result.fields):
+                        result.fields[f"{metric}.value"] = Found(float(cell.value), cell.start, cell.end)
+            if rows:
+                return
 
 
 def _read_tables(text: str) -> list[dict[str, Row]]:

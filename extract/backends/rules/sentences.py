@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
+from ...dates import DATE_PATTERN, DATE_RE, date_from_match
 from ...numbers import NUMBER_PATTERN, normalise_decimal, parse_number, unit_multiplier
-from ..base import Found
+from ..base import Found, SectionResult
 
 NUMBER_SLOT = "{N}"
+_MAX_ANCHORS = 20
 
 
 @cache
@@ -46,3 +49,75 @@ def find_number(pattern: str, text: str, start: int = 0, end: int | None = None,
 
 def _plain(value: Decimal) -> float:
     return float(value)
+
+
+def find_field(spec: dict[str, object], text: str, start: int = 0, end: int | None = None) -> Found | None:
+    """One vocabulary entry ``{pattern, kind}`` → a Found, for every kind sentences state.
+
+    Beyond :func:`find_number`'s kinds: ``date`` (the pattern's ``{D}`` slot), ``text``
+    (a ``(?P<text>…)`` group, whitespace removed), ``second`` (the number after the first
+    ``{N}``: ``由78元/股调整为77.63元/股``).
+    """
+    pattern = str(spec["pattern"])
+    kind = str(spec.get("kind", "number"))
+    stop = len(text) if end is None else end
+    if kind == "date":
+        m = re.compile(pattern.replace("{D}", f"(?P<date>{DATE_PATTERN})")).search(text, start, stop)
+        if not m:
+            return None
+        inner = DATE_RE.search(m.group("date"))
+        day = date_from_match(inner) if inner else None
+        return Found(day, m.start("date"), m.end("date")) if day else None
+    if kind == "dates":  # a window: {D}至{D}
+        regex = pattern.replace("{D}", f"(?:{DATE_PATTERN})", 1)
+        m = re.compile(regex).search(text, start, stop)
+        return Found(m.group(0), m.start(), m.end()) if m else None
+    if kind == "text":
+        m = re.compile(pattern).search(text, start, stop)
+        if not m:
+            return None
+        return Found(re.sub(r"\s+", "", m.group("text")), m.start("text"), m.end("text"))
+    if kind == "second":
+        first, _, rest = pattern.partition(NUMBER_SLOT)
+        m = re.compile(first + f"{NUMBER_PATTERN}" + rest.replace(NUMBER_SLOT, f"(?P<num>{NUMBER_PATTERN})")).search(text, start, stop)
+        if not m:
+            return None
+        value = parse_number(m.group("num"))
+        return Found(float(value), m.start("num"), m.end("num")) if value is not None else None
+    return find_number(pattern, text, start, end, kind=kind)
+
+
+def find_first(specs: list[dict[str, object]], text: str, start: int = 0, end: int | None = None) -> Found | None:
+    """The first entry of ``specs`` that finds something (entries are in preference order)."""
+    for spec in specs:
+        found = find_field(spec, text, start, end)
+        if found is not None:
+            return found
+    return None
+
+
+def extract_by_vocab(text: str, vocab: dict[str, Any]) -> SectionResult:
+    """A section stated in sentences: find its anchor, then each field near it.
+
+    ``vocab`` has ``anchor`` (the section applies only if it occurs), optional
+    ``window_before`` / ``window_after`` (characters around the anchor; the whole text
+    otherwise) and ``fields`` (field → entries for :func:`find_first`).
+    """
+    best = SectionResult()
+    for anchor in list(re.finditer(vocab["anchor"], text))[:_MAX_ANCHORS]:
+        if "window_before" in vocab:
+            window = (max(0, anchor.start() - vocab["window_before"]), anchor.end() + vocab["window_after"])
+        else:
+            window = (0, len(text))
+        result = SectionResult()
+        for name, specs in vocab["fields"].items():
+            found = find_first(specs, text, *window)
+            if found is not None:
+                result.fields[name] = found
+        # the statement that says the most is the progress report itself
+        if len(result.fields) > len(best.fields):
+            best = result
+        if window == (0, len(text)):
+            break
+    best.applies = bool(best.fields)
+    return best

@@ -1,0 +1,259 @@
+"""Find the passages of a filing that one LLM call needs; never send a whole filing.
+
+``Document.text`` is cut into chunks of roughly 400–800 characters on line and sentence
+boundaries; each section scores the chunks with BM25 over CJK-aware tokens (character
+bigrams of CJK runs, ASCII words, numbers) against its query vocabulary in
+``extract/vocab/locate.yaml``, chunks holding a section heading get a boost, and the best
+chunks that fit the section's character budget are returned in document order. Every
+passage keeps its offsets into ``Document.text`` so that grounding can map values back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from rank_bm25 import BM25Okapi
+
+from .document import Document
+from .vocab import load_vocab
+
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(rf"[{_CJK}]+|[A-Za-z]+|\d+(?:[.,]\d+)*")
+_CJK_RUN = re.compile(rf"[{_CJK}]")
+# A chunk ends after a line break or a sentence end; long sentences (flattened tables)
+# are cut further at a space or a clause comma.
+_BOUNDARY = re.compile(r"\n|(?<=[。;!?！？；])")
+_SOFT_BREAKS = " ,、:;)"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A stretch of ``Document.text``: ``text == document.text[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class SectionQuery:
+    """What locate.yaml says about one section."""
+
+    share: float
+    strategy: str = "bm25"
+    terms: tuple[str, ...] = ()
+    headings: tuple[str, ...] = ()
+    head_share: float = 0.7
+
+
+# --- configuration -----------------------------------------------------------------------
+
+
+@cache
+def _config() -> dict[str, Any]:
+    return load_vocab("locate")
+
+
+def section_query(section: str) -> SectionQuery:
+    """The query vocabulary and budget share of ``section``."""
+    raw = _config()["sections"][section]
+    return SectionQuery(
+        share=float(raw["share"]),
+        strategy=str(raw.get("strategy", "bm25")),
+        terms=tuple(str(raw.get("terms", "")).split()),
+        headings=tuple(raw.get("headings", ())),
+        head_share=float(raw.get("head_share", 0.7)),
+    )
+
+
+def section_budget(section: str, prompt_budget_chars: int) -> int:
+    """Characters the whole prompt of one call for ``section`` may use."""
+    return int(section_query(section).share * prompt_budget_chars)
+
+
+# --- tokens and chunks -------------------------------------------------------------------
+
+
+def tokenize(text: str) -> list[str]:
+    """CJK runs as character bigrams (a lone character as itself), ASCII words lower-cased,
+    numbers whole."""
+    tokens: list[str] = []
+    for m in _TOKEN.finditer(text):
+        run = m.group(0)
+        if not _CJK_RUN.match(run):
+            tokens.append(run.lower())
+        elif len(run) == 1:
+            tokens.append(run)
+        else:
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return tokens
+
+
+def chunk_text(text: str, min_chars: int = 400, max_chars: int = 800) -> list[tuple[int, int]]:
+    """Cut ``text`` into ``(start, end)`` chunks of about ``min_chars``–``max_chars``."""
+    chunks: list[tuple[int, int]] = []
+    start = end = 0
+    for unit_start, unit_end in _units(text, max_chars):
+        if end > start and unit_end - start > max_chars:
+            chunks.append((start, end))
+            start = unit_start
+        end = unit_end
+        if end - start >= min_chars:
+            chunks.append((start, end))
+            start = end
+    if end > start:
+        chunks.append((start, end))
+    return chunks
+
+
+def _units(text: str, max_chars: int) -> Iterator[tuple[int, int]]:
+    """Lines and sentences, none longer than ``max_chars``."""
+    start = 0
+    for cut in [m.end() for m in _BOUNDARY.finditer(text)] + [len(text)]:
+        if cut > start:
+            yield from _split_long(text, start, cut, max_chars)
+        start = cut
+
+
+def _split_long(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:
+    while end - start > max_chars:
+        cut = _soft_cut(text, start + max_chars // 2, start + max_chars)
+        yield start, cut
+        start = cut
+    yield start, end
+
+
+def _soft_cut(text: str, lo: int, hi: int) -> int:
+    """The last soft break in ``(lo, hi]`` that does not split a number, else ``hi``
+    moved back out of any number it would split."""
+    for pos in range(hi, lo, -1):
+        if text[pos - 1] in _SOFT_BREAKS and not _inside_number(text, pos):
+            return pos
+    pos = hi
+    while pos > lo and _inside_number(text, pos):
+        pos -= 1
+    return pos if pos > lo else hi
+
+
+def _inside_number(text: str, pos: int) -> bool:
+    """Would cutting before ``text[pos]`` split a printed number like ``5,333.17``?"""
+    if pos <= 0 or pos >= len(text):
+        return False
+    before, after = text[pos - 1], text[pos]
+    return (before.isdigit() or before in ",.") and (after.isdigit() or after in ",.")
+
+
+# --- scoring and selection ---------------------------------------------------------------
+
+
+class Locator:
+    """Chunks and a BM25 index of one document, built once and queried per section."""
+
+    def __init__(self, document: Document) -> None:
+        config = _config()
+        self.document = document
+        self.chunks = chunk_text(
+            document.text, int(config["chunk_min_chars"]), int(config["chunk_max_chars"])
+        )
+        self._chunk_tokens = [tokenize(document.text[a:b]) for a, b in self.chunks]
+        self._bm25: BM25Okapi | None = None
+
+    def passages(self, section: str, budget_chars: int) -> list[Passage]:
+        """The passages for ``section``, at most ``budget_chars`` characters in all.
+
+        A document that fits the budget is one passage; a section none of whose terms
+        occur gets no passage (the caller need not ask about it).
+        """
+        text = self.document.text
+        if budget_chars <= 0 or not text:
+            return []
+        if len(text) <= budget_chars:
+            return [Passage(0, len(text), text)]
+        query = section_query(section)
+        if query.strategy == "ends":
+            chosen = self._ends(budget_chars, query.head_share)
+        else:
+            chosen = self._best(self.scores(section), budget_chars)
+        return self._merge(chosen, budget_chars)
+
+    def scores(self, section: str) -> list[float]:
+        """BM25 score of every chunk for ``section``, heading boost included."""
+        query = section_query(section)
+        terms = list(dict.fromkeys(t for term in query.terms for t in tokenize(term)))
+        if not terms or not any(self._chunk_tokens):
+            return [0.0] * len(self.chunks)
+        if self._bm25 is None:
+            self._bm25 = BM25Okapi([tokens or [""] for tokens in self._chunk_tokens])
+        scores = [float(s) for s in self._bm25.get_scores(terms)]
+        boost = float(_config()["heading_boost"]) * max(scores, default=0.0)
+        if boost > 0:
+            for i, (a, b) in enumerate(self.chunks):
+                if any(h in self.document.text[a:b] for h in query.headings):
+                    scores[i] += boost
+        return scores
+
+    def _best(self, scores: Sequence[float], budget: int) -> list[int]:
+        """The highest-scoring chunks that fit the budget (zero scores never)."""
+        ranked = sorted(range(len(self.chunks)), key=lambda i: (-scores[i], i))
+        chosen: list[int] = []
+        used = 0
+        for i in ranked:
+            if scores[i] <= 0:
+                break
+            if used + self._size(i) <= budget:
+                chosen.append(i)
+                used += self._size(i)
+        if not chosen and ranked and scores[ranked[0]] > 0:
+            chosen = [ranked[0]]  # larger than the budget: _merge keeps its beginning
+        return sorted(chosen)
+
+    def _ends(self, budget: int, head_share: float) -> list[int]:
+        """First chunks up to ``head_share`` of the budget, then the last chunks."""
+        chosen: list[int] = []
+        used = 0
+        for i in range(len(self.chunks)):
+            if used + self._size(i) > budget * head_share:
+                break
+            chosen.append(i)
+            used += self._size(i)
+        for i in range(len(self.chunks) - 1, -1, -1):
+            if i in chosen or used + self._size(i) > budget:
+                break
+            chosen.append(i)
+            used += self._size(i)
+        return sorted(chosen) or [0]
+
+    def _size(self, i: int) -> int:
+        a, b = self.chunks[i]
+        return b - a
+
+    def _merge(self, indices: Sequence[int], budget: int) -> list[Passage]:
+        """Adjacent chunks become one passage; the total is cut to the budget."""
+        spans: list[list[int]] = []
+        for i in indices:
+            a, b = self.chunks[i]
+            if spans and spans[-1][1] == a:
+                spans[-1][1] = b
+            else:
+                spans.append([a, b])
+        text = self.document.text
+        passages: list[Passage] = []
+        left = budget
+        for a, b in spans:
+            b = min(b, a + left)
+            if b > a:
+                passages.append(Passage(a, b, text[a:b]))
+                left -= b - a
+        return passages
+
+
+def locate(document: Document, section: str, budget_chars: int) -> list[Passage]:
+    """Passages of ``document`` for ``section`` within ``budget_chars`` (one-off use)."""
+    return Locator(document).passages(section, budget_chars)
