@@ -45,8 +45,30 @@ def extract_financials(doc: Document) -> SectionResult:
     for path, found in prose_metrics(doc.text).items():
         if path.split(".")[0] not in from_tables:
             result.fields[path] = found
+    _drop_implausible_units(result)
     result.applies = bool(result.fields)
     return result
+
+
+def _drop_implausible_units(result: SectionResult) -> None:
+    """Null a flow figure far larger than revenue: its table's unit header was wrong.
+
+    Filings sometimes print yuan under a 单位:万元 header; taking the header literally makes
+    a figure 10,000 times too large, and guessing the right unit is not ours to do.
+    """
+    revenue = result.fields.get("revenue.value")
+    if revenue is None or not revenue.value:
+        return
+    limit = abs(revenue.value) * _vocab()["plausibility"]["max_flow_to_revenue"]
+    for metric in _vocab()["plausibility"]["flow_metrics"]:
+        value = result.fields.get(f"{metric}.value")
+        if value is not None and abs(value.value) > limit:
+            result.warnings.append(
+                f"{metric}: {value.value} is implausible beside revenue {revenue.value} "
+                "(unit header?); dropped"
+            )
+            for path in [p for p in result.fields if p.startswith(metric + ".")]:
+                del result.fields[path]
 
 
 def _fill_from_column_tables(text: str, result: SectionResult) -> None:

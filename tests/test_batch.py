@@ -1,0 +1,325 @@
+"""Tests for ``extract batch``: outputs, failures, resume, crash safety and Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from extract.batch import (
+    TEST_DELAY_ENV,
+    BatchOptions,
+    BatchSummary,
+    CallLimiter,
+    iter_filings,
+    record_name,
+    run_batch,
+)
+from extract.cli import cli
+from extract.config import Settings
+from extract.errors import InputError
+from extract.pipeline import extract_file
+from extract.schema import Record, flatten_record
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "examples" / "filings").glob("*.txt"))
+BAD_FILES = ("bad.pdf", "binary.txt", "empty.txt", "x.txt")
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def make_mixed_folder(folder: Path) -> Path:
+    """The five seeds (one in a sub-folder), a GB18030 copy, and four bad inputs."""
+    (folder / "sub").mkdir(parents=True)
+    for seed in SEEDS[:4]:
+        shutil.copy(seed, folder / seed.name)
+    shutil.copy(SEEDS[4], folder / "sub" / SEEDS[4].name)
+    text = SEEDS[0].read_text(encoding="utf-8")
+    (folder / "sub" / "gbk.txt").write_bytes(text.encode("gb18030"))
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (folder / "x.txt").mkdir()
+    (folder / "bad.pdf").write_bytes(b"%PDF-1.4 this is not really a PDF\n" + os.urandom(512))
+    return folder
+
+
+def make_small_filings(folder: Path, count: int) -> list[Path]:
+    """``count`` small filings: the first 3 KB of a seed, each made unique by a trailer."""
+    folder.mkdir(parents=True, exist_ok=True)
+    heads = [seed.read_bytes()[:3000].decode("utf-8", errors="ignore") for seed in SEEDS]
+    paths = []
+    for i in range(count):
+        path = folder / f"{i // 20:02d}" / f"f{i:03d}.txt"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(f"{heads[i % len(heads)]}\n第{i}号\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def batch(folder: Path, out: Path, **options: object) -> BatchSummary:
+    return run_batch(folder, BatchOptions(out=out, **options), Settings())  # type: ignore[arg-type]
+
+
+def read_jsonl(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def temp_files(out: Path) -> list[Path]:
+    return [p for p in out.rglob(".*.tmp")]
+
+
+def assert_every_output_parses(out: Path) -> None:
+    for folder in ("records", "manifest"):
+        for path in (out / folder).glob("*.json"):
+            json.loads(path.read_text(encoding="utf-8"))  # raises on a partial file
+
+
+def start_batch(folder: Path, out: Path, delay: float, *extra: str) -> subprocess.Popen[str]:
+    env = {**os.environ, TEST_DELAY_ENV: str(delay)}
+    command = [sys.executable, "-m", "extract.cli", "batch", str(folder), "-o", str(out), *extra]
+    return subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.02)
+
+
+def committed(out: Path) -> int:
+    folder = out / "manifest"
+    return sum(1 for _ in folder.glob("*.json")) if folder.exists() else 0
+
+
+# --- finding filings -----------------------------------------------------------------------
+
+
+def test_record_names_are_readable_and_unique() -> None:
+    assert record_name("a.txt") == "a.txt"
+    assert record_name("sub/a.txt") == "sub__a.txt"
+    assert record_name("000_x.txt") == "000_x.txt"
+    tricky = ["a/b.txt", "a__b.txt", "a_/b.txt", "a/_b.txt", "a%5F/b.txt", "a___b.txt"]
+    assert len({record_name(p) for p in tricky}) == len(tricky)
+    long = record_name("/".join(["年度报告目录"] * 30) + "/a.txt")
+    assert len(long.encode()) <= 200
+
+
+def test_iter_filings_recursive_sorted_case_insensitive(tmp_path: Path) -> None:
+    for rel in ("b.txt", "a.PDF", "sub/c.md", "sub/z.html", "notes.json", "out/records/r.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x", encoding="utf-8")
+    found = [f.rel for f in iter_filings(tmp_path, exclude=tmp_path / "out")]
+    assert found == ["a.PDF", "b.txt", "sub/c.md", "sub/z.html"]
+    assert [f.rel for f in iter_filings(tmp_path, ["sub/*.md"])] == ["sub/c.md"]
+
+
+# --- one run over good and bad files ----------------------------------------------------------
+
+
+def test_mixed_folder_records_errors_csv_and_exit_code(tmp_path: Path) -> None:
+    folder = make_mixed_folder(tmp_path / "in")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["batch", str(folder), "-o", str(out)])
+
+    assert result.exit_code == 1, result.output
+    good = 6  # five seeds and the GB18030 copy (the loader decodes GB18030)
+    assert len(list((out / "records").glob("*.json"))) == good
+    assert (out / "records" / "sub__gbk.txt.json").exists()
+    errors = read_jsonl(out / "errors.jsonl")
+    assert sorted(Path(str(e["path"])).name for e in errors) == sorted(BAD_FILES)
+    assert {e["kind"] for e in errors} == {"InputError"}
+    assert f"error {folder / 'empty.txt'}: is empty" in result.output
+    assert f"ok {folder / 'sub' / 'gbk.txt'}" in result.output
+
+    results = read_jsonl(out / "results.jsonl")
+    assert len({r["source"]["path"] for r in results}) == len(results) == good  # type: ignore[index]
+
+    raw = (out / "results.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    with (out / "results.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == good
+    assert list(rows[0])[:4] == ["path", "sha256", "backend", "warnings"]
+    assert list(rows[0])[4:] == list(flatten_record({}))
+    gbk_row = next(r for r in rows if r["path"].endswith("gbk.txt"))
+    seed_row = next(r for r in rows if r["path"].endswith(SEEDS[0].name))
+    assert gbk_row["filing.company_name"] == seed_row["filing.company_name"] != ""
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["found"], summary["done"], summary["failed"]) == (10, good, 4)
+
+
+def test_record_is_the_pipeline_record_unchanged(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEEDS[0], folder / "a.txt")
+    batch(folder, tmp_path / "out")
+    stored = Record.model_validate_json((tmp_path / "out/records/a.txt.json").read_bytes())
+    assert stored == extract_file(folder / "a.txt", Settings())
+
+
+# --- resume ------------------------------------------------------------------------------------
+
+
+def test_second_run_skips_everything_up_to_date(tmp_path: Path) -> None:
+    folder = make_mixed_folder(tmp_path / "in")
+    out = tmp_path / "out"
+    first = batch(folder, out)
+    assert (first.done, first.skipped, first.failed) == (6, 0, 4)
+
+    second = batch(folder, out)
+    assert (second.found, second.done, second.skipped, second.failed) == (10, 0, 6, 4)
+    assert second.exit_code == 1
+    assert len(read_jsonl(out / "results.jsonl")) == 6
+    assert len(read_jsonl(out / "errors.jsonl")) == 4  # this run's failures only
+
+    (folder / SEEDS[1].name).write_text("上海证券交易所 公告\n营业收入 1,000 元\n", encoding="utf-8")
+    (folder / "empty.txt").unlink()
+    third = batch(folder, out)
+    assert (third.done, third.skipped, third.failed) == (1, 5, 3)
+    assert len(read_jsonl(out / "results.jsonl")) == 6
+    assert len(read_jsonl(out / "errors.jsonl")) == 3
+
+    forced = batch(folder, out, force=True)
+    assert (forced.done, forced.skipped) == (6, 0)
+
+
+def test_file_that_now_fails_drops_its_old_record_from_results(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEEDS[0], folder / "a.txt")
+    shutil.copy(SEEDS[2], folder / "b.txt")
+    out = tmp_path / "out"
+    batch(folder, out)
+    (folder / "a.txt").write_bytes(b"")
+    summary = batch(folder, out)
+    assert (summary.done, summary.skipped, summary.failed) == (0, 1, 1)
+    assert [Path(str(r["source"]["path"])).name for r in read_jsonl(out / "results.jsonl")] == [  # type: ignore[index]
+        "b.txt"
+    ]
+
+
+def test_start_removes_stale_temps_and_torn_result_line(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    make_small_filings(folder, 3)
+    out = tmp_path / "out"
+    batch(folder, out)
+    (out / "records" / ".00__f000.txt.json.k2j4.tmp").write_text('{"sour', encoding="utf-8")
+    (out / ".results.csv.abc.tmp").write_text("x", encoding="utf-8")
+    with (out / "results.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write('{"source": {"pa')  # as if killed in the middle of a line
+
+    summary = batch(folder, out)
+    assert summary.skipped == 3
+    assert temp_files(out) == []
+    assert len(read_jsonl(out / "results.jsonl")) == 3
+
+
+# --- robustness -----------------------------------------------------------------------------
+
+
+def test_unexpected_exception_is_recorded_as_internal_and_batch_goes_on(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    make_small_filings(folder, 4)
+    seen: list[CallLimiter] = []
+
+    async def flaky(path: Path, settings: Settings, limiter: CallLimiter) -> Record:
+        seen.append(limiter)
+        if path.name == "f001.txt":
+            raise ZeroDivisionError("boom")
+        return await asyncio.to_thread(extract_file, path, settings)
+
+    out = tmp_path / "out"
+    summary = run_batch(folder, BatchOptions(out=out), Settings(), extract=flaky)
+    assert (summary.done, summary.failed) == (3, 1)
+    [error] = read_jsonl(out / "errors.jsonl")
+    assert error["kind"] == "internal"
+    assert error["error"] == "ZeroDivisionError: boom"
+    assert len(seen) == 4 and all(limiter is seen[0] for limiter in seen)
+
+
+def test_missing_folder_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such folder"):
+        batch(tmp_path / "nope", tmp_path / "out")
+    result = CliRunner().invoke(cli, ["batch", str(tmp_path / "nope"), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "no such folder" in result.output
+
+
+def test_call_limiter_without_limits_never_waits_and_clamps_big_charges() -> None:
+    async def scenario() -> float:
+        started = time.perf_counter()
+        free = CallLimiter()
+        for _ in range(1000):
+            await free.before_call(10_000)
+        limited = CallLimiter(rpm=600, tpm=100)
+        await limited.before_call()
+        await limited.after_call(10_000)  # more than a minute's budget: clamped, not an error
+        return time.perf_counter() - started
+
+    assert asyncio.run(scenario()) < 1.0
+
+
+# --- crash safety (subprocesses) -------------------------------------------------------------
+
+
+def test_kill_9_mid_run_then_restart_gives_every_record_once(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    filings = make_small_filings(folder, 60)
+    out = tmp_path / "out"
+    process = start_batch(folder, out, 0.05, "--concurrency", "4")
+    try:
+        wait_for(lambda: committed(out) >= 10)
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    assert process.returncode == -signal.SIGKILL
+    assert 10 <= committed(out) < 60
+    assert_every_output_parses(out)
+
+    summary = batch(folder, out)
+    assert summary.skipped >= 10
+    assert (summary.done + summary.skipped, summary.failed) == (60, 0)
+    assert temp_files(out) == []
+    assert len(list((out / "records").glob("*.json"))) == 60
+    paths = [str(r["source"]["path"]) for r in read_jsonl(out / "results.jsonl")]  # type: ignore[index]
+    assert sorted(paths) == sorted(str(p) for p in filings)
+    with (out / "results.csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == 60
+
+
+def test_sigint_stops_cleanly_with_exit_130(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    make_small_filings(folder, 30)
+    out = tmp_path / "out"
+    process = start_batch(folder, out, 0.2, "--concurrency", "2")
+    try:
+        wait_for(lambda: committed(out) >= 2)
+        process.send_signal(signal.SIGINT)
+        stdout, _ = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert "interrupted" in stdout
+    assert temp_files(out) == []
+    assert_every_output_parses(out)
+    done = committed(out)
+    assert 2 <= done < 30
+    assert len(read_jsonl(out / "results.jsonl")) == done
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["interrupted"] is True and summary["done"] == done
