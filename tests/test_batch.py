@@ -87,8 +87,11 @@ def assert_every_output_parses(out: Path) -> None:
 
 
 def start_batch(folder: Path, out: Path, delay: float, *extra: str) -> subprocess.Popen[str]:
-    env = {**os.environ, TEST_DELAY_ENV: str(delay)}
-    command = [sys.executable, "-m", "extract.cli", "batch", str(folder), "-o", str(out), *extra]
+    """``extract batch`` in a subprocess, rules only (as ``Settings()`` in-process)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EXTRACT_", "OPENAI_"))}
+    env[TEST_DELAY_ENV] = str(delay)
+    command = [sys.executable, "-m", "extract.cli", "batch", str(folder), "-o", str(out),
+               "--backend", "rules", *extra]
     return subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -188,7 +191,8 @@ def test_second_run_skips_everything_up_to_date(tmp_path: Path) -> None:
     assert len(read_jsonl(out / "results.jsonl")) == 6
     assert len(read_jsonl(out / "errors.jsonl")) == 4  # this run's failures only
 
-    (folder / SEEDS[1].name).write_text("上海证券交易所 公告\n营业收入 1,000 元\n", encoding="utf-8")
+    changed = "上海证券交易所 公告\n营业收入 1,000 元\n"
+    (folder / SEEDS[1].name).write_text(changed, encoding="utf-8")
     (folder / "empty.txt").unlink()
     third = batch(folder, out)
     assert (third.done, third.skipped, third.failed) == (1, 5, 3)
