@@ -307,15 +307,19 @@ def print_floor(checks: list[FloorCheck], backend: str, console: Console) -> Non
 
 def print_comparison(comparison: Comparison, console: Console) -> None:
     """The fields that got better or worse, then the net change and both accuracies."""
-    table = Table(title=f"{comparison.a} → {comparison.b}")
-    for column in ("change", "document", "field", "A", "B", "gold", "prediction A",
-                   "prediction B"):
-        table.add_column(column)
+    table = Table(title=f"A = {comparison.a}\nB = {comparison.b}", box=box.SIMPLE_HEAD,
+                  show_lines=True)
     changes: list[FieldChange] = [*comparison.worse, *comparison.better, *comparison.changed]
+    longest = max([5, *(len(c.path) for c in changes), *(len(c.document) for c in changes)])
+    table.add_column("change", no_wrap=True)
+    table.add_column("document / field", no_wrap=True, min_width=min(longest, 54))
+    table.add_column("A → B", no_wrap=True)
+    table.add_column("gold / prediction A / prediction B", overflow="fold")
     for c in changes:
         style = {"worse": "red", "better": "green"}.get(c.change, "")
-        cells = (c.change, c.document, c.path, c.a, c.b, fmt_value(c.gold),
-                 fmt_value(c.prediction_a), fmt_value(c.prediction_b))
+        values = (f"gold {fmt_value(c.gold)}\nA    {fmt_value(c.prediction_a)}\n"
+                  f"B    {fmt_value(c.prediction_b)}")
+        cells = (c.change, f"{c.document}\n{c.path}", f"{c.a}\n→ {c.b}", values)
         table.add_row(*(Text(cell) for cell in cells), style=style)
     console.print(table)
     console.print(

@@ -119,11 +119,19 @@ def read_rows(
     groups, segments = _tokenise(text, region.start, region.end)
     label_space, origins = _label_space(text, segments)
     rows: dict[str, Row] = {}
+    orphan_segments: set[int] = set()  # segments holding a label with no numbers of its own
     for metric, start, end in _label_matches(label_space, labels, unit_suffix):
-        if metric in rows or (wanted is not None and metric not in wanted):
-            continue
         group = _group_for_label(start, end, origins, text, segments, groups)
+        segment = origins[end - 1][0]
         if group is None:
+            if origins[start][0] == segment:
+                orphan_segments.add(segment)
+            continue
+        if segment in orphan_segments:
+            # labels printed as one block and numbers as another (pdftotext on some
+            # tables): which numbers belong to which label cannot be told
+            continue
+        if metric in rows or (wanted is not None and metric not in wanted):
             continue
         label_start, label_end = origins[start][1], origins[end - 1][1] + 1
         cells, warnings = _cells(group, text, region.has_note_column)

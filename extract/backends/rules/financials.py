@@ -33,7 +33,7 @@ def extract_financials(doc: Document) -> SectionResult:
         rows = [rows_by_metric[metric] for rows_by_metric in tables if metric in rows_by_metric]
         if not rows:
             continue
-        fields = metric_fields(rows[0], spec["kind"])
+        fields = metric_fields(rows[0], spec["kind"], _min_cells(rows[0].table))
         if not fields:
             continue
         for path, found in fields.items():
@@ -106,10 +106,19 @@ def _read_tables(text: str) -> list[dict[str, Row]]:
     return out
 
 
-def metric_fields(row: Row, kind: str) -> dict[str, Found]:
-    """value / prior / change of one row, each with its cell's span."""
+def _min_cells(table: str) -> int:
+    spec = next(t for t in _vocab()["tables"] if t["name"] == table)
+    return int(spec.get("min_cells", 1))
+
+
+def metric_fields(row: Row, kind: str, min_cells: int = 1) -> dict[str, Found]:
+    """value / prior / change of one row, each with its cell's span.
+
+    A row with fewer than ``min_cells`` cells is rejected: in a table that always prints
+    comparatives, a lone number is probably not this row's.
+    """
     cells = row.cells
-    if not cells or cells[0].is_na:
+    if len(cells) < min_cells or cells[0].is_na:
         return {}
     fields: dict[str, Found] = {"value": _found(cells[0], row, kind)}
     change_index = _change_index(cells, kind)

@@ -1,0 +1,158 @@
+"""Tests for `extract eval` and `extract eval compare` (click's CliRunner on extract.cli.cli)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from extract.cli import cli
+from extract.evaluate import load_report, rescore
+from extract.report import report_json
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD_DIR = ROOT / "eval" / "gold"
+FILINGS = ROOT / "examples" / "filings"
+CORPUS = ROOT / "examples" / "corpus"
+# Small, quick documents: one seed (text) and one corpus PDF.
+SUBSET = ("004_b26c4ee7e7963a95.yaml", "d07_haitian_03288_stabilisation_end_2025.yaml")
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def gold_subset(tmp_path: Path) -> Path:
+    folder = tmp_path / "gold"
+    folder.mkdir()
+    for name in SUBSET:
+        shutil.copy(GOLD_DIR / name, folder / name)
+    return folder
+
+
+def eval_args(gold: Path, out: Path, *extra: str) -> list[str]:
+    return ["eval", "--gold", str(gold), "--docs", str(FILINGS), "--docs", str(CORPUS),
+            "-o", str(out), "--backend", "rules", *extra]
+
+
+def test_eval_writes_three_reports_and_prints_table(tmp_path: Path, gold_subset: Path) -> None:
+    out = tmp_path / "report"
+    result = run(*eval_args(gold_subset, out))
+    assert result.exit_code == 0, result.output
+    for name in ("report.json", "report.md", "report.html"):
+        assert (out / name).is_file(), name
+    assert "004_b26c4ee7e7963a95" in result.output
+    assert "overall" in result.output
+    assert "per section" in result.output
+    report = load_report(out / "report.json")
+    assert [d.name for d in report.documents] == [Path(n).stem for n in SUBSET]
+    accuracy = f"{report.overall.accuracy:.3f}"
+    assert accuracy in result.output
+
+
+def test_eval_from_batch_predictions_matches_extracting(tmp_path: Path,
+                                                        gold_subset: Path) -> None:
+    """Records written by `extract FILE -o` into OUT/records score like a direct run."""
+    batch = tmp_path / "batch"
+    for document in ("004_b26c4ee7e7963a95.txt", "d07_haitian_03288_stabilisation_end_2025.pdf"):
+        source = FILINGS / document if (FILINGS / document).exists() else CORPUS / document
+        target = batch / "records" / f"{Path(document).stem}.json"
+        result = run("file", str(source), "--backend", "rules", "-o", str(target))
+        assert result.exit_code == 0, result.output
+    direct = run(*eval_args(gold_subset, tmp_path / "a"))
+    from_batch = run("eval", "--gold", str(gold_subset), "--predictions", str(batch),
+                     "-o", str(tmp_path / "b"))
+    assert direct.exit_code == 0 and from_batch.exit_code == 0, from_batch.output
+    a, b = load_report(tmp_path / "a" / "report.json"), load_report(tmp_path / "b" / "report.json")
+    assert a.overall == b.overall
+    assert b.meta.predictions_dir == str(batch)
+
+
+def test_compare_shows_a_deliberately_broken_field_as_worse(tmp_path: Path,
+                                                            gold_subset: Path) -> None:
+    result = run(*eval_args(gold_subset, tmp_path / "a"))
+    assert result.exit_code == 0, result.output
+    path_a = tmp_path / "a" / "report.json"
+    report = load_report(path_a)
+
+    broken = report.model_copy(deep=True)
+    doc = next(d for d in broken.documents if any(f.outcome == "correct" for f in d.fields))
+    field = next(f for f in doc.fields if f.outcome == "correct")
+    field.prediction = "totally wrong" if field.kind in ("text", "date") else -123456789.5
+    if field.kind == "bool":
+        field.prediction = not field.gold
+    broken = rescore(broken)
+    path_b = tmp_path / "b.json"
+    path_b.write_text(report_json(broken), encoding="utf-8")
+    assert broken.overall.accuracy is not None and report.overall.accuracy is not None
+    assert broken.overall.accuracy < report.overall.accuracy
+
+    shown = run("eval", "compare", str(path_a), str(path_b))
+    assert shown.exit_code == 0, shown.output
+    assert field.path in shown.output and "worse" in shown.output
+    assert "net change -1" in shown.output
+    assert f"{report.overall.accuracy:.3f}" in shown.output
+    assert f"{broken.overall.accuracy:.3f}" in shown.output
+
+    machine = run("eval", "compare", str(path_a), str(path_b), "--json")
+    assert machine.exit_code == 0
+    data = json.loads(machine.output)
+    assert [(c["document"], c["path"], c["a"]) for c in data["worse"]] == [
+        (doc.name, field.path, "correct")]
+    assert data["better"] == [] and data["net"] == -1
+    assert data["accuracy_b"] < data["accuracy_a"]
+
+    # the other way round, the field got better
+    reverse = json.loads(run("eval", "compare", str(path_b), str(path_a), "--json").output)
+    assert reverse["net"] == 1 and reverse["better"][0]["path"] == field.path
+
+
+def test_compare_rejects_a_file_that_is_not_a_report(tmp_path: Path) -> None:
+    bogus = tmp_path / "x.json"
+    bogus.write_text('{"hello": 1}')
+    result = CliRunner().invoke(cli, ["eval", "compare", str(bogus), str(bogus)])
+    assert result.exit_code == 1
+    assert "Error:" in result.output and "x.json is not an extract eval report.json" in result.output
+
+
+def test_floor_pass_and_fail(tmp_path: Path, gold_subset: Path) -> None:
+    floor = tmp_path / "floor.json"
+    floor.write_text(json.dumps({"sets": {"all": "*"}, "rules": {"all": 0.0}}))
+    ok = run(*eval_args(gold_subset, tmp_path / "a", "--floor", str(floor)))
+    assert ok.exit_code == 0, ok.output
+    assert "floor rules/all" in ok.output and ": ok" in ok.output
+    floor.write_text(json.dumps({"sets": {"all": "*"}, "rules": {"all": 1.0}}))
+    report = load_report(tmp_path / "a" / "report.json")
+    failing = CliRunner().invoke(cli, eval_args(gold_subset, tmp_path / "b", "--floor", str(floor)))
+    if report.overall.accuracy == 1.0:
+        pytest.skip("the rules backend is perfect on this subset; no floor can fail")
+    assert failing.exit_code == 1
+    assert "BELOW FLOOR" in failing.output
+
+
+def test_bad_gold_file_reports_error(tmp_path: Path) -> None:
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    (gold / "broken.yaml").write_text("document: a.txt\nsections: {financials: yes}\n")
+    result = CliRunner().invoke(cli, ["eval", "--gold", str(gold), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "Error: bad gold file" in result.output and "broken.yaml" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_missing_document_reports_error(tmp_path: Path, gold_subset: Path) -> None:
+    result = CliRunner().invoke(cli, ["eval", "--gold", str(gold_subset), "--docs",
+                                      str(tmp_path), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "not found in" in result.output and "--docs" in result.output
+
+
+def test_eval_help_lists_compare() -> None:
+    result = run("eval", "--help")
+    assert result.exit_code == 0
+    assert "compare" in result.output and "--predictions" in result.output
+    assert "--backend" in result.output
