@@ -125,7 +125,7 @@ def schema_command() -> None:
 # ---------------------------------------------------------------- extract eval (issue 5)
 
 
-@cli.group("eval", invoke_without_command=True)
+@click.group("eval", invoke_without_command=True)
 @click.option("--gold", "gold_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("eval/gold"), show_default=True, help="Folder of gold YAML files.")
 @click.option("--docs", "docs_dirs", type=click.Path(file_okay=False, path_type=Path),
@@ -144,7 +144,7 @@ def schema_command() -> None:
 @settings_options
 @click.pass_context
 @reports_errors
-def eval_command(ctx: click.Context, gold_dir: Path, docs_dirs: tuple[Path, ...], out_dir: Path,
+def eval_command(ctx: click.Context, /, gold_dir: Path, docs_dirs: tuple[Path, ...], out_dir: Path,
                  predictions_dir: Path | None, floor_file: Path | None, **kwargs: Any) -> None:
     """Score the extractor against gold labels; write report.json, report.md, report.html.
 
@@ -188,6 +188,9 @@ def eval_compare_command(a: Path, b: Path, as_json: bool) -> None:
         click.echo(comparison_json(comparison))
     else:
         print_comparison(comparison, Console())
+
+
+cli.add_command(eval_command)
 
 
 # ---------------------------------------------------------------- extract batch (issue 6)

@@ -47,6 +47,8 @@ class Settings:
     prompt_budget_chars: int = 6000
     temperature: float = 0.0
     prompts_dir: Path | None = None
+    retry_wait_s: float = 1.0  # base of the exponential backoff between transport retries
+    retry_after_cap_s: float = 60.0  # a server's Retry-After is honoured up to this
 
     @property
     def llm_configured(self) -> bool:
@@ -94,6 +96,9 @@ def resolve_settings(
         use_cache=use_cache and not env.get("EXTRACT_NO_CACHE"),
         max_bytes=int((max_mb or DEFAULT_MAX_MB) * 1024 * 1024),
         timeout_s=timeout_s or float(env.get("EXTRACT_TIMEOUT", "60")),
+        max_retries=int(env.get("EXTRACT_MAX_RETRIES", "4")),
+        retry_wait_s=float(env.get("EXTRACT_RETRY_WAIT", "1.0")),
+        prompts_dir=Path(env["EXTRACT_PROMPTS_DIR"]) if env.get("EXTRACT_PROMPTS_DIR") else None,
     )
     if settings.backend == "llm":
         _require_llm(settings)

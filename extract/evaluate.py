@@ -26,7 +26,7 @@ import json
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path, PurePath
 from typing import Any, Literal, get_args
@@ -359,12 +359,19 @@ def predict_by_extracting(docs_dirs: Sequence[Path], settings: Settings) -> Pred
 
 
 def load_batch_records(out_dir: Path) -> dict[str, tuple[Path, dict[str, Any]]]:
-    """``OUT/records/*.json`` indexed by the basename of each record's ``source.path``."""
+    """``OUT/records/*.json`` indexed by the basename of each record's ``source.path``.
+
+    Where ``OUT/manifest/`` exists (``extract batch`` writes it), only committed records
+    (those with a ``manifest/<name>.json``) count.
+    """
     folder = out_dir / "records"
     if not folder.is_dir():
         raise ExtractError(f"{out_dir} has no records/ folder; is it a batch output directory?")
+    manifests = out_dir / "manifest"
     index: dict[str, tuple[Path, dict[str, Any]]] = {}
     for path in sorted(folder.glob("*.json")):
+        if manifests.is_dir() and not (manifests / path.name).is_file():
+            continue  # not committed: the batch run was interrupted while redoing it
         data = _read_record(path)
         name = PurePath(data["source"]["path"].replace("\\", "/")).name
         if name in index:
@@ -392,7 +399,7 @@ def predictions_from_batch(out_dir: Path) -> Predictor:
     def predict(gold: GoldDoc) -> Prediction:
         if gold.document not in index:
             return Prediction(None, None, f"no record for {gold.document} in {out_dir}/records")
-        path, data = index[gold.document]
+        data = index[gold.document][1]
         return Prediction(data, str(data["source"]["path"]))
 
     return predict
@@ -599,7 +606,7 @@ def evaluate(
         backend=_joined(r.get("backend") for r in records) or settings.backend,
         model=_joined(r.get("model") for r in records),
         prompt_version=_joined(r.get("prompt_version") for r in records),
-        timestamp=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        timestamp=datetime.now(UTC).isoformat(timespec="seconds"),
         gold_dir=str(gold_dir),
         gold_pattern=pattern,
         docs_dirs=[] if predictions_dir else [str(d) for d in docs_dirs],
@@ -653,7 +660,7 @@ class Comparison(BaseModel):
     accuracy_b: float | None
     better: list[FieldChange]
     worse: list[FieldChange]
-    changed: list[FieldChange]  # a different failure (e.g. missed → wrong): neither better nor worse
+    changed: list[FieldChange]  # another failure (missed → wrong): neither better nor worse
     net: int  # len(better) - len(worse)
     only_in_a: list[str]
     only_in_b: list[str]
@@ -695,6 +702,11 @@ def compare_reports(a: EvalReport, b: EvalReport, *, a_name: str = "A",
         only_in_a=[n for n in docs_a if n not in docs_b],
         only_in_b=[n for n in docs_b if n not in docs_a],
     )
+
+
+def compare_files(a: Path, b: Path) -> Comparison:
+    """Compare two ``report.json`` files (A the baseline, B the new run)."""
+    return compare_reports(load_report(a), load_report(b), a_name=str(a), b_name=str(b))
 
 
 # ============================================================================ the floor
@@ -774,8 +786,3 @@ def check_floor(report: EvalReport, floor: Floor) -> list[FloorCheck]:
             checks.append(FloorCheck(backend=report.meta.backend, gold_set=name, documents=count,
                                      accuracy=accuracy, floor=minimum, passed=passed))
     return checks
-
-
-def compare_files(a: Path, b: Path) -> Comparison:
-    """Compare two ``report.json`` files (A the baseline, B the new run)."""
-    return compare_reports(load_report(a), load_report(b), a_name=str(a), b_name=str(b))

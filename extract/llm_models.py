@@ -19,7 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from .dates import parse_date
 from .numbers import UNIT_MULTIPLIERS, parse_number
-from .schema import METRICS, DocumentType, Exchange
+from .schema import DocumentType, Exchange
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ Quotes = Annotated[
 class Answer(BaseModel):
     """Base of every section answer."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", use_enum_values=True)
     section: ClassVar[str]
 
     quotes: Quotes = None
@@ -185,10 +185,6 @@ METRIC_KINDS: dict[str, Kind] = {
     "rd_ratio": PERCENT,
 }
 _PART_KINDS: dict[str, Kind] = {"change_pct": PERCENT, "change_pp": POINTS}
-
-
-def _financials_fields() -> dict[str, Any]:
-    return {metric: (MetricAnswer | None, None) for metric in METRICS}
 
 
 class FinancialsAnswer(Answer):
@@ -305,7 +301,7 @@ def answer_fields(answer: Answer) -> dict[str, Any]:
                 if (part_value := getattr(value, part)) is not None:
                     fields[f"{name}.{part}"] = part_value
         elif value is not None:
-            fields[name] = value.value if hasattr(value, "value") and name != "value" else value
+            fields[name] = value
     return fields
 
 

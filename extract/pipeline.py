@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,30 @@ def run_sections(doc: Document, settings: Settings) -> dict[str, SectionResult]:
     return llm.fill_gaps(doc, rule_results)
 
 
+async def aextract_document(doc: Document, settings: Settings) -> Record:
+    """As :func:`extract_document`, for an event loop: LLM calls are awaited (sections
+    concurrently), the rules run in a worker thread."""
+    results = await arun_sections(doc, settings)
+    return build_record(doc, results, settings)
+
+
+async def arun_sections(doc: Document, settings: Settings) -> dict[str, SectionResult]:
+    rules = RulesBackend()
+    sections: tuple[SectionName, ...] = ("filing", *CONTENT_SECTIONS)
+
+    def run_rules() -> dict[str, SectionResult]:
+        return {s: rules.extract(doc, s) for s in sections}
+
+    if not settings.runs_llm:
+        return await asyncio.to_thread(run_rules)
+    from .backends.llm import LLMBackend
+
+    llm = LLMBackend(settings)
+    if settings.backend == "llm":
+        return await llm.aextract_all(doc, sections)
+    return await llm.afill_gaps(doc, await asyncio.to_thread(run_rules))
+
+
 def build_record(doc: Document, results: dict[str, SectionResult], settings: Settings) -> Record:
     """Turn section results into the contract record, with evidence in original offsets."""
     record = Record(
@@ -73,10 +98,16 @@ def build_record(doc: Document, results: dict[str, SectionResult], settings: Set
         backend=_backend_label(settings, results),
         model=settings.model if settings.runs_llm else None,
     )
+    if record.backend != "rules":
+        from .templates import prompt_version
+
+        record.prompt_version = prompt_version(settings)
     usage = Usage()
     for section, result in results.items():
         record.warnings.extend(f"{section}: {w}" for w in result.warnings)
         usage.add(result.usage)
+        if section != "filing" and not result.applies:
+            continue  # a section that does not apply has no values, so no evidence
         for path, found in result.fields.items():
             record.evidence[f"{section}.{path}"] = evidence_for(doc, found)
     record.usage = usage

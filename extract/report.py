@@ -111,7 +111,7 @@ def _md(value: Any) -> str:
 def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def render_markdown(report: EvalReport) -> str:
@@ -172,17 +172,19 @@ tr.correct td.outcome { background: #d3f0d3; }
 {% endfor %}</table>
 <p class="note">{{ note }}</p>
 
-{% macro score_table(css, rows) %}
+{% macro score_table(css, rows, link=False) %}
 <table class="{{ css }}">
 <tr><th></th>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr>
-{% for name, cells in rows %}<tr><td>{{ name }}</td>{% for c in cells %}<td class="num">{{ c }}</td>{% endfor %}</tr>
+{% for name, cells in rows %}<tr>
+<td>{% if link %}<a href="#doc-{{ name }}">{{ name }}</a>{% else %}{{ name }}{% endif %}</td>
+{%- for c in cells %}<td class="num">{{ c }}</td>{% endfor %}</tr>
 {% endfor %}</table>
 {% endmacro %}
 
 <h2>Overall and per section</h2>
 {{ score_table("summary", summary_rows) }}
 <h2>Per document</h2>
-{{ score_table("documents", document_rows) }}
+{{ score_table("documents", document_rows, link=True) }}
 <h2>Per field</h2>
 {{ score_table("by-field", field_rows) }}
 
@@ -193,8 +195,11 @@ tr.correct td.outcome { background: #d3f0d3; }
 {{ doc.true_null }} true nulls (both null) not listed.</p>
 {% if doc.error %}<p class="error">{{ doc.error }}</p>{% endif %}
 <table class="doc-fields" data-document="{{ doc.name }}">
-<tr><th>outcome</th><th>field</th><th>gold</th><th>prediction</th><th>evidence quote</th><th>gold quote</th></tr>
-{% for f in doc.rows %}<tr class="{{ f.outcome }}"><td class="outcome">{{ f.outcome }}</td><td>{{ f.path }}</td><td>{{ f.gold }}</td><td>{{ f.prediction }}</td><td class="quote">{{ f.evidence_quote }}</td><td class="quote">{{ f.gold_quote }}</td></tr>
+<tr><th>outcome</th><th>field</th><th>gold</th><th>prediction</th><th>evidence quote</th>
+<th>gold quote</th></tr>
+{% for f in doc.rows %}<tr class="{{ f.outcome }}"><td class="outcome">{{ f.outcome }}</td>
+<td>{{ f.path }}</td><td>{{ f.gold }}</td><td>{{ f.prediction }}</td>
+<td class="quote">{{ f.evidence_quote }}</td><td class="quote">{{ f.gold_quote }}</td></tr>
 {% endfor %}</table>
 </section>
 {% endfor %}

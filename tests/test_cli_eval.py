@@ -56,19 +56,21 @@ def test_eval_writes_three_reports_and_prints_table(tmp_path: Path, gold_subset:
 
 def test_eval_from_batch_predictions_matches_extracting(tmp_path: Path,
                                                         gold_subset: Path) -> None:
-    """Records written by `extract FILE -o` into OUT/records score like a direct run."""
+    """Records written by `extract batch` (OUT/records) score like a direct run."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(FILINGS / "004_b26c4ee7e7963a95.txt", inbox)
+    shutil.copy(CORPUS / "d07_haitian_03288_stabilisation_end_2025.pdf", inbox)
     batch = tmp_path / "batch"
-    for document in ("004_b26c4ee7e7963a95.txt", "d07_haitian_03288_stabilisation_end_2025.pdf"):
-        source = FILINGS / document if (FILINGS / document).exists() else CORPUS / document
-        target = batch / "records" / f"{Path(document).stem}.json"
-        result = run("file", str(source), "--backend", "rules", "-o", str(target))
-        assert result.exit_code == 0, result.output
+    made = run("batch", str(inbox), "-o", str(batch), "--backend", "rules", "--quiet")
+    assert made.exit_code == 0, made.output
     direct = run(*eval_args(gold_subset, tmp_path / "a"))
     from_batch = run("eval", "--gold", str(gold_subset), "--predictions", str(batch),
                      "-o", str(tmp_path / "b"))
     assert direct.exit_code == 0 and from_batch.exit_code == 0, from_batch.output
     a, b = load_report(tmp_path / "a" / "report.json"), load_report(tmp_path / "b" / "report.json")
     assert a.overall == b.overall
+    assert all(d.error is None for d in b.documents)
     assert b.meta.predictions_dir == str(batch)
 
 
@@ -116,7 +118,8 @@ def test_compare_rejects_a_file_that_is_not_a_report(tmp_path: Path) -> None:
     bogus.write_text('{"hello": 1}')
     result = CliRunner().invoke(cli, ["eval", "compare", str(bogus), str(bogus)])
     assert result.exit_code == 1
-    assert "Error:" in result.output and "x.json is not an extract eval report.json" in result.output
+    assert "Error:" in result.output
+    assert "x.json is not an extract eval report.json" in result.output
 
 
 def test_floor_pass_and_fail(tmp_path: Path, gold_subset: Path) -> None:

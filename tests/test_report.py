@@ -1,4 +1,4 @@
-"""Tests for extract.report: the three report files, ordering, escaping, and the HTML in Chromium."""
+"""Tests for extract.report: the report files, ordering, escaping, the HTML in Chromium."""
 
 from __future__ import annotations
 

@@ -1,0 +1,348 @@
+"""Grounding: every value an LLM returns must be found in the filing, or it is dropped.
+
+The filing's printed numbers and dates are indexed once per document by normalised value.
+A value is grounded when it appears inside the passages the model was shown:
+
+- money and shares: some printed number × a unit it carries (``53.33亿元``), or, for a bare
+  number, × 1 or × a table unit header of the document (``单位:千元``, ``人民币千元``), equals
+  the value exactly, at the printed precision;
+- percentages, points, per-share amounts and counts: the printed number itself;
+- per-10-share rates: the printed number, or a per-share figure × 10 (HKEX 每股) or cents
+  ÷ 10 (港仙);
+- dates: a printed date; text: a substring of the passages once whitespace is removed;
+- codes (exchange, document type, currency) and flags are judgements, not figures: they
+  are kept, with the model's quote (or the first passage) as evidence.
+
+Signs are not compared (a loss of ``60百万港元`` is stored as -60000000). A grounded value
+gets the span of its occurrence nearest the model's quote. Cross-checks only warn.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .backends.base import Found
+from .dates import DATE_RE, date_from_match
+from .document import Document, normalise_text
+from .llm_models import (
+    CODE,
+    COUNT,
+    DATE,
+    FLAG,
+    MONEY,
+    PER_SHARE,
+    PERCENT,
+    POINTS,
+    RATE,
+    SHARES,
+    TEXT,
+    Answer,
+    Kind,
+    answer_fields,
+    answer_quotes,
+    as_decimal,
+    kind_of,
+)
+from .locate import Passage
+from .numbers import (
+    UNIT_MULTIPLIERS,
+    change_consistent,
+    find_amounts,
+    find_unit_headers,
+    normalise_decimal,
+    parse_number,
+    split_run_together,
+)
+
+Span = tuple[int, int]
+
+# Kinds whose value is the printed number itself; the rest are scaled by units.
+_PLAIN_KINDS = frozenset({PERCENT, POINTS, PER_SHARE, COUNT})
+_SCALED_KINDS = frozenset({MONEY, SHARES})
+# A rate per 10 shares may be printed per share (× 10) or in cents per share (÷ 10).
+_RATE_FACTORS = (Decimal(1), Decimal("0.1"), Decimal(10))
+# Digits and grouping run together without a separator (HKEX columns): "467,049413,713".
+_RUN = re.compile(r"\d[\d,.]{6,60}\d")
+_MAX_RUN_COLUMNS = 4
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A value that is not in the filing."""
+
+    path: str
+    value: Any
+
+    def warning(self) -> str:
+        return f"{self.path}: {_show(self.value)} not found in the source; dropped"
+
+
+@dataclass
+class Grounding:
+    """The grounded fields of one answer, and the values that could not be grounded."""
+
+    found: dict[str, Found] = field(default_factory=dict)
+    ungrounded: list[Dropped] = field(default_factory=list)
+
+    def settle(self, retry: Grounding | None) -> tuple[dict[str, Found], list[str]]:
+        """After a re-ask: a value first ungrounded is taken from the retry's grounded
+        fields, else dropped with a warning. Values grounded the first time stay."""
+        found = dict(self.found)
+        warnings: list[str] = []
+        for dropped in self.ungrounded:
+            if retry is not None and dropped.path in retry.found:
+                found[dropped.path] = retry.found[dropped.path]
+            else:
+                warnings.append(dropped.warning())
+        return found, warnings
+
+
+class SourceIndex:
+    """Every printed number and date of a document, indexed by normalised value."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        text = document.text
+        self.plain: dict[Decimal, list[Span]] = defaultdict(list)
+        self.scaled: dict[Decimal, list[Span]] = defaultdict(list)
+        self.dates: dict[date, list[Span]] = defaultdict(list)
+        headers = {h.multiplier for h in find_unit_headers(text)}
+        self._header_multipliers = sorted(headers | {Decimal(1)})
+        self._index_numbers(text)
+        self._index_runs(text)
+        for m in DATE_RE.finditer(text):
+            if (found := date_from_match(m)) is not None:
+                self.dates[found].append(m.span())
+        self._compact, self._compact_pos = _compact(text)
+
+    def _index_numbers(self, text: str) -> None:
+        for amount in find_amounts(text):
+            span = _trimmed(text, amount.start, amount.end)
+            raw = abs(amount.raw)
+            self.plain[_key(raw)].append(span)
+            units = [UNIT_MULTIPLIERS[amount.unit]] if amount.unit else self._header_multipliers
+            for multiplier in units:
+                self.scaled[_key(raw * multiplier)].append(span)
+
+    def _index_runs(self, text: str) -> None:
+        """Columns printed together: every way to split a run is indexed (as plain and
+        under the header units); a wrong split only adds numbers nobody asks for."""
+        for m in _RUN.finditer(text):
+            token = m.group(0)
+            if parse_number(token) is not None:
+                continue
+            for columns in range(2, _MAX_RUN_COLUMNS + 1):
+                for note in (False, True):
+                    for split in split_run_together(token, columns, note=note):
+                        for part in split[1:] if note else split:
+                            self.plain[_key(part)].append(m.span())
+                            for multiplier in self._header_multipliers:
+                                self.scaled[_key(part * multiplier)].append(m.span())
+
+    def number_spans(self, kind: Kind, value: float | int) -> list[Span]:
+        """Where a number of this kind is printed (any sign)."""
+        try:
+            target = abs(as_decimal(value))
+        except InvalidOperation:
+            return []
+        if kind in _SCALED_KINDS:
+            return self.scaled.get(_key(target), [])
+        if kind == RATE:
+            spans: list[Span] = []
+            for factor in _RATE_FACTORS:
+                spans.extend(self.plain.get(_key(target * factor), []))
+            return spans
+        return self.plain.get(_key(target), [])
+
+    def text_spans(self, value: str) -> list[Span]:
+        """Where ``value`` occurs once whitespace is ignored on both sides."""
+        needle = "".join(normalise_text(value).split())
+        if not needle:
+            return []
+        spans: list[Span] = []
+        start = self._compact.find(needle)
+        while start != -1:
+            end = start + len(needle)
+            spans.append((self._compact_pos[start], self._compact_pos[end - 1] + 1))
+            start = self._compact.find(needle, start + 1)
+        return spans
+
+
+def _trimmed(text: str, start: int, end: int) -> Span:
+    """The span without the whitespace a number pattern may take in at its ends."""
+    while start < end - 1 and text[start].isspace():
+        start += 1
+    while end > start + 1 and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _compact(text: str) -> tuple[str, list[int]]:
+    """``text`` without whitespace, and for each kept character its offset in ``text``."""
+    positions = [i for i, c in enumerate(text) if not c.isspace()]
+    return "".join(text[i] for i in positions), positions
+
+
+def _key(value: Decimal) -> Decimal:
+    return normalise_decimal(value)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# --- grounding an answer -----------------------------------------------------------------
+
+
+class Grounder:
+    """Grounds answers against one document (the index is built on first use)."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self._index: SourceIndex | None = None
+
+    @property
+    def index(self) -> SourceIndex:
+        if self._index is None:
+            self._index = SourceIndex(self.document)
+        return self._index
+
+    def ground(self, answer: Answer, passages: Sequence[Passage]) -> Grounding:
+        """Ground every non-null field of ``answer`` within ``passages``."""
+        quotes = answer_quotes(answer)
+        result = Grounding()
+        for path, value in answer_fields(answer).items():
+            kind = kind_of(answer.section, path)
+            spans = _inside(self._spans(kind, value), passages)
+            if kind in (CODE, FLAG):
+                spans = spans or self._quote_span(quotes.get(path), passages)
+            if not spans:
+                result.ungrounded.append(Dropped(path, value))
+                continue
+            start, end = self._nearest(spans, quotes.get(path), passages)
+            result.found[path] = Found(value, start, end)
+        return result
+
+    def _spans(self, kind: Kind, value: Any) -> list[Span]:
+        index = self.index
+        if kind == DATE and isinstance(value, date):
+            return index.dates.get(value, [])
+        if kind == TEXT and isinstance(value, str):
+            return index.text_spans(value)
+        if kind in (CODE, FLAG):
+            return []
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return index.number_spans(kind, value)
+        return []
+
+    def _quote_span(self, quote: str | None, passages: Sequence[Passage]) -> list[Span]:
+        """Evidence for a judgement: the model's quote where it is real, else the start of
+        the first passage."""
+        if quote:
+            spans = _inside(self.index.text_spans(quote), passages)
+            if spans:
+                return spans[:1]
+        if passages:
+            first = passages[0]
+            return [(first.start, min(first.end, first.start + 40))]
+        return []
+
+    def _nearest(
+        self, spans: list[Span], quote: str | None, passages: Sequence[Passage]
+    ) -> Span:
+        """The occurrence nearest the model's quote; the first one without a quote."""
+        anchors = _inside(self.index.text_spans(quote), passages) if quote else []
+        if not anchors:
+            return spans[0]
+        return min(spans, key=lambda s: min(_distance(s, a) for a in anchors))
+
+
+def _inside(spans: Iterable[Span], passages: Sequence[Passage]) -> list[Span]:
+    """The spans lying within one of the passages (the model saw nothing else)."""
+    starts = [p.start for p in passages]
+    kept: list[Span] = []
+    for start, end in spans:
+        i = bisect_left(starts, start + 1) - 1
+        if i >= 0 and passages[i].start <= start and end <= passages[i].end:
+            kept.append((start, end))
+    return sorted(set(kept))
+
+
+def _distance(a: Span, b: Span) -> int:
+    if a[1] <= b[0]:
+        return b[0] - a[1]
+    if b[1] <= a[0]:
+        return a[0] - b[1]
+    return 0
+
+
+# --- cross-checks ------------------------------------------------------------------------
+
+_DIVIDEND_TOLERANCE = Decimal("0.01")
+
+
+def cross_check(section: str, values: dict[str, Any]) -> list[str]:
+    """Warnings where grounded values disagree with each other."""
+    if section == "financials":
+        return _check_metrics(values)
+    if section == "dividend":
+        return _check_dividend(values)
+    if section == "buyback":
+        return _check_range(values, "plan_amount_min", "plan_amount_max") + _check_range(
+            values, "price_low", "price_high"
+        )
+    return []
+
+
+def _check_metrics(values: dict[str, Any]) -> list[str]:
+    warnings: list[str] = []
+    for metric in dict.fromkeys(path.split(".", 1)[0] for path in values):
+        part = {p.split(".", 1)[1]: v for p, v in values.items() if p.startswith(f"{metric}.")}
+        warnings.extend(_check_change(metric, part))
+        warnings.extend(_check_range(part, "low", "high", prefix=f"{metric}."))
+    return warnings
+
+
+def _check_change(metric: str, part: dict[str, Any]) -> list[str]:
+    """Does the stated change agree with value and prior, at its printed rounding?"""
+    value, prior, pct = part.get("value"), part.get("prior"), part.get("change_pct")
+    if value is None or prior is None or pct is None or prior == 0:
+        return []
+    if change_consistent(as_decimal(value), as_decimal(prior), as_decimal(pct)):
+        return []
+    return [
+        f"{metric}: change_pct {_show(pct)} does not agree with value {_show(value)} "
+        f"and prior {_show(prior)}"
+    ]
+
+
+def _check_range(values: dict[str, Any], low: str, high: str, prefix: str = "") -> list[str]:
+    lo, hi = values.get(low), values.get(high)
+    if lo is not None and hi is not None and lo > hi:
+        return [f"{prefix}{low} {_show(lo)} is above {prefix}{high} {_show(hi)}"]
+    return []
+
+
+def _check_dividend(values: dict[str, Any]) -> list[str]:
+    rate, total = values.get("cash_per_10_shares"), values.get("total_cash")
+    base = values.get("share_base")
+    if base is None and values.get("total_shares") is not None:
+        base = values["total_shares"] - (values.get("excluded_treasury_shares") or 0)
+    if rate is None or total is None or base is None or not total:
+        return []
+    expected = as_decimal(rate) * as_decimal(base) / 10
+    if abs(expected - as_decimal(total)) > abs(as_decimal(total)) * _DIVIDEND_TOLERANCE:
+        return [
+            f"total_cash {_show(total)} differs from cash_per_10_shares × share base / 10 "
+            f"= {normalise_decimal(expected.quantize(Decimal('0.01')))} by more than 1%"
+        ]
+    return []

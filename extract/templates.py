@@ -1,0 +1,150 @@
+"""Prompt templates: one Jinja2 pair per contract section, loaded and checked up front.
+
+Where the templates come from, first found wins:
+
+1. ``settings.prompts_dir`` (``$EXTRACT_PROMPTS_DIR``): your own edited copy;
+2. ``prompts/`` at the top of the source tree (a checkout or an editable install);
+3. ``extract/prompts/`` inside the installed package (a wheel; ``setup.py`` copies the
+   top-level ``prompts/`` there at build time, so there is one source of truth).
+
+Every ``*.j2`` file of the directory is read, compiled with ``StrictUndefined`` and
+rendered once with sample data, so a missing, broken or mistyped template is a
+:class:`~extract.errors.ConfigError` naming the file before any LLM call. The first 12 hex
+digits of the SHA-256 of all template sources are the ``prompt_version``: it is part of
+every cache key and of the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .config import Settings
+from .errors import ConfigError
+from .locate import Passage
+
+SECTION_NAMES: tuple[str, ...] = ("filing", "financials", "dividend", "buyback", "incentive")
+REASK_GROUND = "_reask_ground.j2"
+REQUIRED: tuple[str, ...] = (
+    *(f"{s}.{role}.j2" for s in SECTION_NAMES for role in ("system", "user")),
+    REASK_GROUND,
+)
+_REPO_PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
+_SAMPLE_PASSAGES = (Passage(0, 4, "示例文字"),)
+
+Message = dict[str, str]
+
+
+class PromptSet:
+    """The compiled templates of one directory and their version."""
+
+    def __init__(self, location: str, sources: Mapping[str, str]) -> None:
+        self.location = location
+        self.version = _version(sources)
+        self._env = jinja2.Environment(
+            loader=jinja2.DictLoader(dict(sources)),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,  # prompts are plain text, not HTML
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self._templates = {name: self._compile(name) for name in sources}
+        self._check()
+
+    def messages(self, section: str, passages: Sequence[Passage]) -> list[Message]:
+        """The system and user messages of one call for ``section``."""
+        context = {"section": section, "passages": list(passages)}
+        return [
+            {"role": "system", "content": self.render(f"{section}.system.j2", context)},
+            {"role": "user", "content": self.render(f"{section}.user.j2", context)},
+        ]
+
+    def reask_ground(self, ungrounded: Iterable[Any]) -> str:
+        """The follow-up message listing values not found in the filing (items with
+        ``path`` and ``value``)."""
+        return self.render(REASK_GROUND, {"ungrounded": list(ungrounded)})
+
+    def overhead(self, section: str) -> int:
+        """Characters of the prompt for ``section`` without any passage."""
+        return sum(len(m["content"]) for m in self.messages(section, ()))
+
+    def render(self, name: str, context: Mapping[str, Any]) -> str:
+        template = self._templates.get(name)
+        if template is None:
+            raise ConfigError(f"prompt template {self._path(name)} is missing")
+        try:
+            return template.render(**context).strip()
+        except jinja2.TemplateError as err:
+            raise ConfigError(f"prompt template {self._path(name)}: {_describe(err)}") from err
+
+    def _compile(self, name: str) -> jinja2.Template:
+        try:
+            return self._env.get_template(name)
+        except jinja2.TemplateError as err:
+            raise ConfigError(f"prompt template {self._path(name)}: {_describe(err)}") from err
+
+    def _check(self) -> None:
+        """Render every required template once with sample data."""
+        for section in SECTION_NAMES:
+            self.messages(section, _SAMPLE_PASSAGES)
+        self.reask_ground([{"path": "revenue.value", "value": 1.0}])
+
+    def _path(self, name: str) -> str:
+        return f"{self.location}/{name}"
+
+
+def _describe(err: jinja2.TemplateError) -> str:
+    line = getattr(err, "lineno", None)
+    where = f" (line {line})" if line else ""
+    return f"{err.message or type(err).__name__}{where}"
+
+
+def _version(sources: Mapping[str, str]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(sources):
+        digest.update(name.encode() + b"\0" + sources[name].encode() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def _read_sources(directory: Path | Traversable, location: str) -> dict[str, str]:
+    if not directory.is_dir():
+        raise ConfigError(f"prompt template directory {location} does not exist")
+    sources: dict[str, str] = {}
+    for entry in directory.iterdir():
+        if entry.name.endswith(".j2") and entry.is_file():
+            try:
+                sources[entry.name] = entry.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as err:
+                raise ConfigError(f"prompt template {location}/{entry.name}: {err}") from err
+    for name in REQUIRED:
+        if name not in sources:
+            raise ConfigError(f"prompt template {location}/{name} is missing")
+    return sources
+
+
+def prompts_location(settings: Settings) -> tuple[Path | Traversable, str]:
+    """The template directory the settings select, and how to name it in messages."""
+    if settings.prompts_dir is not None:
+        return settings.prompts_dir, str(settings.prompts_dir)
+    if _REPO_PROMPTS.is_dir():
+        return _REPO_PROMPTS, str(_REPO_PROMPTS)
+    packaged = resources.files("extract") / "prompts"
+    return packaged, "extract/prompts (package data)"
+
+
+def load_prompts(settings: Settings) -> PromptSet:
+    """Read, compile and check the templates (ConfigError naming the file on any fault)."""
+    directory, location = prompts_location(settings)
+    return PromptSet(location, _read_sources(directory, location))
+
+
+def prompt_version(settings: Settings) -> str:
+    """The version of the templates the settings select (for the record)."""
+    return load_prompts(settings).version

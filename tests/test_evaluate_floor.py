@@ -1,0 +1,44 @@
+"""The accuracy floor: the rules backend must not fall below eval/floor.json on the gold sets.
+
+How to raise the floor (do it whenever the extractor improves, so a regression fails CI):
+
+1. Measure:  extract eval --backend rules -o reports/latest
+   (or run this file with -s: each test prints the accuracy it measured).
+2. In eval/floor.json set ``rules.seeds`` / ``rules.corpus`` to the measured overall accuracy
+   of that set minus 0.02, rounded down to 2 decimals (0.9489 → 0.92). The 0.02 margin keeps the
+   test stable against a one-field wobble; never raise a floor above what you measured.
+3. ``sets`` in the same file says which gold files form each set (patterns of file names).
+Lowering a floor needs a reason in the commit message (e.g. a gold label was corrected).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extract.config import Settings
+from extract.evaluate import evaluate, read_floor
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD_DIR = ROOT / "eval" / "gold"
+DOCS = [ROOT / "examples" / "filings", ROOT / "examples" / "corpus"]
+FLOOR = read_floor(ROOT / "eval" / "floor.json")
+# Documents each set must contain, so a renamed gold file cannot silently shrink a set.
+EXPECTED_DOCUMENTS = {"seeds": 5, "corpus": 9}
+
+
+@pytest.mark.parametrize("gold_set", sorted(EXPECTED_DOCUMENTS))
+def test_rules_accuracy_is_at_least_the_floor(gold_set: str) -> None:
+    report = evaluate(GOLD_DIR, docs_dirs=DOCS, settings=Settings(backend="rules"),
+                      pattern=FLOOR.sets[gold_set])
+    assert len(report.documents) == EXPECTED_DOCUMENTS[gold_set]
+    assert report.meta.backend == "rules"
+    accuracy = report.overall.accuracy
+    floor = FLOOR.minimums["rules"][gold_set]
+    sections = {name: s.accuracy for name, s in report.by_section.items()}
+    print(f"rules/{gold_set}: accuracy {accuracy:.4f} (floor {floor}); per section {sections}")
+    assert accuracy is not None and accuracy >= floor, (
+        f"rules accuracy on {gold_set} fell to {accuracy} below the floor {floor}; "
+        f"per section: {sections}. Run `extract eval --backend rules` and read reports/latest."
+    )
