@@ -28,6 +28,7 @@ _CJK_RUN = re.compile(rf"[{_CJK}]")
 # are cut further at a space or a clause comma.
 _BOUNDARY = re.compile(r"\n|(?<=[。;!?！？；])")
 _SOFT_BREAKS = " ,、:;)"
+_FIGURES_FULL = 4
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class SectionQuery:
     share: float
     strategy: str = "bm25"
     terms: tuple[str, ...] = ()
+    key_terms: tuple[str, ...] = ()
     headings: tuple[str, ...] = ()
     head_share: float = 0.7
 
@@ -68,6 +70,7 @@ def section_query(section: str) -> SectionQuery:
         share=float(raw["share"]),
         strategy=str(raw.get("strategy", "bm25")),
         terms=tuple(str(raw.get("terms", "")).split()),
+        key_terms=tuple(str(raw.get("key_terms", "")).split()),
         headings=tuple(raw.get("headings", ())),
         head_share=float(raw.get("head_share", 0.7)),
     )
@@ -94,6 +97,19 @@ def tokenize(text: str) -> list[str]:
         else:
             tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
     return tokens
+
+
+def _query_tokens(query: SectionQuery) -> list[str]:
+    """Each token of the terms once, of the key terms twice (BM25 sums repeated tokens)."""
+    tokens = list(dict.fromkeys(t for term in query.terms for t in tokenize(term)))
+    keys = list(dict.fromkeys(t for term in query.key_terms for t in tokenize(term)))
+    return tokens + keys
+
+
+def _figure_share(tokens: Sequence[str]) -> float:
+    """How full of figures a chunk is: 0 without numbers, 1 from _FIGURES_FULL numbers."""
+    figures = sum(1 for t in tokens if t[0].isdigit())
+    return min(1.0, figures / _FIGURES_FULL)
 
 
 def chunk_text(text: str, min_chars: int = 400, max_chars: int = 800) -> list[tuple[int, int]]:
@@ -163,6 +179,7 @@ class Locator:
             document.text, int(config["chunk_min_chars"]), int(config["chunk_max_chars"])
         )
         self._chunk_tokens = [tokenize(document.text[a:b]) for a, b in self.chunks]
+        self._figures = [_figure_share(tokens) for tokens in self._chunk_tokens]
         self._bm25: BM25Okapi | None = None
 
     def passages(self, section: str, budget_chars: int) -> list[Passage]:
@@ -186,12 +203,17 @@ class Locator:
     def scores(self, section: str) -> list[float]:
         """BM25 score of every chunk for ``section``, heading boost included."""
         query = section_query(section)
-        terms = list(dict.fromkeys(t for term in query.terms for t in tokenize(term)))
+        terms = _query_tokens(query)
         if not terms or not any(self._chunk_tokens):
             return [0.0] * len(self.chunks)
         if self._bm25 is None:
             self._bm25 = BM25Okapi([tokens or [""] for tokens in self._chunk_tokens])
-        scores = [float(s) for s in self._bm25.get_scores(terms)]
+        # Every section asks for figures: a chunk without numbers cannot ground one.
+        weight = float(_config()["figure_weight"])
+        scores = [
+            float(s) * (1 - weight + weight * f)
+            for s, f in zip(self._bm25.get_scores(terms), self._figures, strict=True)
+        ]
         boost = float(_config()["heading_boost"]) * max(scores, default=0.0)
         if boost > 0:
             for i, (a, b) in enumerate(self.chunks):
