@@ -18,7 +18,7 @@ import click
 from click_default_group import DefaultGroup
 
 from .atomic import write_atomic
-from .config import BACKENDS, LLM_MODES, Settings, resolve_settings
+from .config import BACKENDS, LLM_MODES, Settings, default_cache_dir, resolve_settings
 from .errors import ExtractError
 from .pipeline import extract_bytes, extract_file
 from .schema import record_json_schema
@@ -231,6 +231,40 @@ def batch_command(folder: Path, out_dir: Path, globs: tuple[str, ...], concurren
                         reporter=make_reporter(console, quiet=quiet))
     print_summary(summary, console)
     sys.exit(summary.exit_code)
+
+
+# ---------------------------------------------------------------- extract cache (issue 4)
+
+
+@click.group("cache")
+def cache_group() -> None:
+    """The LLM response cache ($EXTRACT_CACHE_DIR, else ~/.cache/filing-extract)."""
+
+
+@cache_group.command("stats")
+@reports_errors
+def cache_stats_command() -> None:
+    """Print the cache's entries, size on disk and location."""
+    from .llm_client import cache_stats
+
+    stats = cache_stats(default_cache_dir(os.environ))
+    click.echo(f"location: {stats.location}")
+    click.echo(f"entries:  {stats.entries}")
+    click.echo(f"size:     {stats.size_bytes / 1e6:.2f} MB ({stats.size_bytes} bytes)")
+
+
+@cache_group.command("clear")
+@reports_errors
+def cache_clear_command() -> None:
+    """Remove every cached LLM answer."""
+    from .llm_client import cache_clear
+
+    location = default_cache_dir(os.environ)
+    removed = cache_clear(location)
+    click.echo(f"removed {removed} entries from {location}")
+
+
+cli.add_command(cache_group)
 
 
 def main() -> None:

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from openai_server import FakeOpenAI
+
+
+@pytest.fixture(autouse=True)
+def _isolated_llm_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every test starts without OPENAI_* / EXTRACT_* settings from the outside, and with
+    its own LLM response cache under tmp_path (never the user's)."""
+    for name in list(os.environ):
+        if name.startswith(("OPENAI_", "EXTRACT_")):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("EXTRACT_CACHE_DIR", str(tmp_path / "llm-cache"))
 
 # ==========================================================================
 # Fake OpenAI-compatible server (see tests/openai_server.py)
