@@ -32,8 +32,8 @@ _CELL = re.compile(
     r"(?P<na>不适用|不適用|N/A)"
     r"|(?P<points>(?:增加|增长|上升|提高|提升|减少|下降|降低)?\s?-?\d+(?:\.\d+)?\s?个百分点)"
     r"|(?P<footnote>(?<=\S)[(（]\d{1,2}[)）])"  # 基本每股收益(1): a footnote mark, not -1
-    r"|(?P<num>(?:[(（]-?|-|(?<![0-9_.一二三四五六七八九十、-]))\d[\d,.]*[)）]?%?)"
-    r"(?![\d年月日个名人家号期条项次])"
+    r"|(?P<num>(?:[(（]-?|-|(?<![0-9_.一二三四五六七八九十、每-]))\d[\d,.]*[)）]?%?)"
+    r"(?![\d年月日个名人家号期条项次股])"  # 每10股, 2019年: words, not cells
 )
 _GAP = re.compile(r"\s*")
 
@@ -120,11 +120,16 @@ def read_rows(
     label_space, origins = _label_space(text, segments)
     rows: dict[str, Row] = {}
     orphan_segments: set[int] = set()  # segments holding a label with no numbers of its own
-    for metric, start, end in _label_matches(label_space, labels, unit_suffix):
+    matches = _label_matches(label_space, labels, unit_suffix)
+    label_starts = {start for _, start, _ in matches}
+    for metric, start, end in matches:
         group = _group_for_label(start, end, origins, text, segments, groups)
         segment = origins[end - 1][0]
         if group is None:
-            if origins[start][0] == segment:
+            # a row label (alone on its line, or straight before the next label) that owns
+            # no numbers, as opposed to a word in a sentence
+            alone = re.match(r"[ \t]*(?:\n|$)", text[origins[end - 1][1] + 1 :]) or end in label_starts
+            if origins[start][0] == segment and alone:
                 orphan_segments.add(segment)
             continue
         if segment in orphan_segments:

@@ -67,6 +67,9 @@ def _apply_plan_table(text: str, result: SectionResult) -> None:
     spec = _vocab()["table"]
     for region in find_regions(text, "dividend_plan", spec["heading"], spec["end"], spec["span"]):
         rows = read_rows(text, region, spec["labels"])
+        if not _table_agrees_with_plan(rows, result):
+            result.warnings.append("the plan table disagrees with the plan's wording; table ignored")
+            return
         for name, row in rows.items():
             cell = row.cells[0]
             if cell.value is None:
@@ -75,6 +78,15 @@ def _apply_plan_table(text: str, result: SectionResult) -> None:
             result.fields[name] = Found(value, cell.start, cell.end)
         if rows:
             return
+
+
+def _table_agrees_with_plan(rows: dict[str, Any], result: SectionResult) -> bool:
+    """The table's cash per 10 shares must be the plan sentence's (else rows are misaligned)."""
+    row = rows.get("cash_per_10_shares")
+    sentence = result.fields.get("cash_per_10_shares")
+    if row is None or sentence is None or row.cells[0].value is None:
+        return True
+    return abs(float(row.cells[0].value) - sentence.value) < 1e-9
 
 
 _YEAR_ROW = re.compile(

@@ -46,8 +46,33 @@ def extract_financials(doc: Document) -> SectionResult:
         if path.split(".")[0] not in from_tables:
             result.fields[path] = found
     _drop_implausible_units(result)
+    _check_non_recurring(result)
     result.applies = bool(result.fields)
     return result
+
+
+def _check_non_recurring(result: SectionResult) -> None:
+    """Keep 非经常性损益合计 only where net profit − deducted net profit confirms it.
+
+    The identity holds in every CSRC report, and ``合计`` is too common a label to trust on
+    its own: a total that cannot be confirmed, or that breaks the identity, is dropped.
+    """
+    fields = result.fields
+    for part in ("value", "prior"):
+        total = fields.get(f"non_recurring_total.{part}")
+        if total is None:
+            continue
+        profit = fields.get(f"net_profit_attributable.{part}")
+        deducted = fields.get(f"net_profit_attributable_deducted.{part}")
+        if profit is not None and deducted is not None:
+            expected = profit.value - deducted.value
+            if abs(total.value - expected) <= max(1.0, abs(expected) * 1e-6):
+                continue
+            result.warnings.append(
+                f"non_recurring_total.{part}: {total.value} is not net profit minus its "
+                f"deducted figure ({expected:.2f}); dropped"
+            )
+        del fields[f"non_recurring_total.{part}"]
 
 
 def _drop_implausible_units(result: SectionResult) -> None:

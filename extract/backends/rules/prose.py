@@ -34,12 +34,13 @@ def _metric_patterns() -> list[tuple[str, str, re.Pattern[str]]]:
     for metric, spec in _vocab()["metrics"].items():
         if spec["kind"] == "per_share" or metric == "non_recurring_total":
             continue
-        labels = "|".join(spec.get("prose_labels", spec["labels"]))
         unit = f"(?P<unit>{_MONEY_UNIT})" if spec["kind"] == "money" else "(?P<unit>%)"
-        amount = rf"(?P<num>{NUMBER_PATTERN}){unit}"
-        patterns.append(
-            (metric, spec["kind"], re.compile(rf"(?:{labels}){prose['link']}{amount}{change}"))
-        )
+        amount = rf"(?P<num>{NUMBER_PATTERN})\s?{unit}"
+        # one pattern per label, in the vocabulary's order of preference
+        for label in spec.get("prose_labels", spec["labels"]):
+            patterns.append(
+                (metric, spec["kind"], re.compile(rf"(?:{label}){prose['link']}{amount}{change}"))
+            )
     return patterns
 
 
@@ -47,6 +48,8 @@ def prose_metrics(text: str) -> dict[str, Found]:
     """The first prose statement of each metric: value and change, with spans."""
     found: dict[str, Found] = {}
     for metric, kind, pattern in _metric_patterns():
+        if f"{metric}.value" in found:
+            continue
         m = pattern.search(text)
         if not m:
             continue

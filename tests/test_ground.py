@@ -1,0 +1,212 @@
+"""Grounding: every number an LLM returns must be printed in the passages it was shown."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from extract.document import Document
+from extract.ground import Dropped, Grounder, cross_check
+from extract.llm_models import (
+    Answer,
+    BuybackAnswer,
+    DividendAnswer,
+    FilingAnswer,
+    FinancialsAnswer,
+    IncentiveAnswer,
+)
+from extract.locate import Passage
+
+A_SHARE = """证券代码:688271 证券简称:联影医疗 公告编号:2024-061
+上海联影医疗科技股份有限公司2024年半年度报告
+报告期内,公司实现营业收入53.33亿元,同比增长1.18%。
+主要会计数据 单位:元 币种:人民币
+营业收入 5,333,486,253.17 5,271,345,801.64 1.18
+经营活动产生的现金流量净额 -624,592,418.17 -511,459,688.40 不适用
+加权平均净资产收益率(%) 4.93 5.22 降低0.29个百分点
+每10股派发现金红利人民币1.20元(含税),合计拟派发现金红利98,274,301.44元(含税)。
+首次授予 2023 年 8 月 31 日 78 元/股 374.19 万股 1,594 人
+第一个归属期为2024年9月2日至2025年8
+月29日。股票来源:公司回购的 A 股普通股股票。
+上海联影医疗科技股份有限公司董事会
+2024年8月29日
+"""
+
+HKEX = """江西一脉阳光集团股份有限公司 股份代號:2522
+截至2025年6月30日止六個月 人民幣千元
+收入 4 467,049413,713
+期內虧損 (26,892) (12,001)
+董事會建議派發中期股息每股0.12港元。
+"""
+
+
+def whole(doc: Document) -> list[Passage]:
+    return [Passage(0, len(doc.text), doc.text)]
+
+
+def ground(text: str, answer: Answer, passages: list[Passage] | None = None) -> Any:
+    doc = Document.from_text(text)
+    result = Grounder(doc).ground(answer, passages if passages is not None else whole(doc))
+    quotes = {path: doc.text[f.start : f.end] for path, f in result.found.items()}
+    return result, quotes
+
+
+def fin(**metrics: dict[str, Any]) -> FinancialsAnswer:
+    return FinancialsAnswer.model_validate(metrics)
+
+
+def test_table_money_grounds_exactly() -> None:
+    result, quotes = ground(A_SHARE, fin(revenue={"value": 5333486253.17, "prior": 5271345801.64}))
+    assert not result.ungrounded
+    assert quotes == {"revenue.value": "5,333,486,253.17", "revenue.prior": "5,271,345,801.64"}
+
+
+def test_prose_money_grounds_at_its_printed_precision_only() -> None:
+    result, quotes = ground(A_SHARE, fin(total_assets={"value": 5333000000}))
+    assert quotes == {"total_assets.value": "53.33亿元"}
+    # the same figure with invented digits, or left in 亿元, is not printed anywhere
+    for invented in (5333400000, 53.33 * 10**7, 53.33):
+        result, _ = ground(A_SHARE, fin(total_assets={"value": invented}))
+        assert [d.path for d in result.ungrounded] == ["total_assets.value"], invented
+
+
+def test_percentages_points_and_negative_numbers() -> None:
+    answer = fin(
+        revenue={"change_pct": 1.18},
+        weighted_roe={"value": 4.93, "prior": 5.22, "change_pp": -0.29},
+        operating_cash_flow={"value": -624592418.17},
+    )
+    result, quotes = ground(A_SHARE, answer)
+    assert not result.ungrounded
+    assert quotes["weighted_roe.change_pp"] == "0.29"
+    assert quotes["operating_cash_flow.value"] == "-624,592,418.17"
+
+
+def test_hkex_thousands_run_together_columns_and_parentheses() -> None:
+    answer = fin(
+        revenue={"value": 467049000, "prior": 413713000},
+        profit_for_period={"value": -26892000, "prior": -12001000},
+    )
+    result, _ = ground(HKEX, answer)
+    assert not result.ungrounded, result.ungrounded
+
+
+def test_hkex_per_share_dividend_grounds_per_10_shares() -> None:
+    result, quotes = ground(HKEX, DividendAnswer(declared=True, cash_per_10_shares=1.2))
+    assert not result.ungrounded
+    assert quotes["cash_per_10_shares"] == "0.12港元"
+
+
+def test_shares_with_units_dates_and_text() -> None:
+    answer = IncentiveAnswer(
+        grant_date=date(2023, 8, 31),
+        grant_price=78,
+        vesting_start=date(2024, 9, 2),
+        vesting_end=date(2025, 8, 29),
+        share_source="公司回购的A股普通股股票",
+        participants_vesting=1594,
+    )
+    result, quotes = ground(A_SHARE, answer)
+    assert not result.ungrounded
+    assert quotes["vesting_end"] == "2025年8\n月29日"
+    assert quotes["share_source"] == "公司回购的A股普通股股票"
+    shares, _ = ground(A_SHARE, IncentiveAnswer(shares_vesting=3741900))
+    assert not shares.ungrounded
+
+
+def test_identity_fields() -> None:
+    answer = FilingAnswer.model_validate(
+        {
+            "company_name": "上海联影医疗科技股份有限公司",
+            "stock_code": "688271",
+            "exchange": "SSE",
+            "title": "2024年半年度报告",
+            "announcement_no": "2024-061",
+            "publication_date": "2024-08-29",
+            "currency": "CNY",
+            "quotes": {"exchange": "证券代码:688271"},
+        }
+    )
+    result, quotes = ground(A_SHARE, answer)
+    assert not result.ungrounded
+    assert quotes["exchange"] == "证券代码:688271"
+    assert result.found["publication_date"].value == date(2024, 8, 29)
+
+
+def test_invented_values_are_not_grounded() -> None:
+    answer = IncentiveAnswer(
+        shares_vesting=9999999, grant_date=date(2023, 9, 1), share_source="定向增发的股票"
+    )
+    result, _ = ground(A_SHARE, answer)
+    assert not result.found
+    assert {d.path for d in result.ungrounded} == {"shares_vesting", "grant_date", "share_source"}
+
+
+def test_only_the_passages_shown_to_the_model_count() -> None:
+    doc = Document.from_text(A_SHARE)
+    start = doc.text.index("每10股")
+    passages = [Passage(start, start + 40, doc.text[start : start + 40])]
+    result = Grounder(doc).ground(fin(revenue={"value": 5333486253.17}), passages)
+    assert [d.path for d in result.ungrounded] == ["revenue.value"]
+
+
+def test_the_occurrence_nearest_the_quote_is_the_evidence() -> None:
+    text = "A表 营业收入 1.18\n其他说明文字若干。\nB表 增长率 1.18%\n"
+    answer = fin(revenue={"change_pct": 1.18})
+    answer.quotes = {"revenue.change_pct": "增长率 1.18%"}
+    result, quotes = ground(text, answer)
+    doc = Document.from_text(text)
+    assert result.found["revenue.change_pct"].start > doc.text.index("B表")
+    assert quotes["revenue.change_pct"] == "1.18"
+
+
+def test_dropped_warning_names_path_and_value() -> None:
+    assert Dropped("revenue.value", 123.0).warning() == (
+        "revenue.value: 123 not found in the source; dropped"
+    )
+
+
+def test_settle_keeps_a_corrected_value_and_drops_the_rest() -> None:
+    doc = Document.from_text(A_SHARE)
+    grounder = Grounder(doc)
+    first = grounder.ground(IncentiveAnswer(grant_price=77.0, participants_vesting=4242), whole(doc))
+    retry = grounder.ground(IncentiveAnswer(grant_price=78.0), whole(doc))
+    found, warnings = first.settle(retry)
+    assert found["grant_price"].value == 78.0
+    assert warnings == ["participants_vesting: 4242 not found in the source; dropped"]
+
+
+@pytest.mark.parametrize(
+    ("section", "values", "expected"),
+    [
+        ("financials", {"revenue.value": 110.0, "revenue.prior": 100.0, "revenue.change_pct": 10.0}, []),
+        ("financials", {"revenue.value": 110.0, "revenue.prior": 100.0, "revenue.change_pct": 1.0},
+         ["revenue: change_pct 1 does not agree with value 110 and prior 100"]),
+        ("financials", {"net_profit_attributable.low": -6e7, "net_profit_attributable.high": -7e7},
+         ["net_profit_attributable.low -60000000 is above net_profit_attributable.high -70000000"]),
+        ("dividend", {"cash_per_10_shares": 1.2, "share_base": 818952512, "total_cash": 98274301.44}, []),
+        ("dividend", {"cash_per_10_shares": 1.2, "total_shares": 824157988,
+                      "excluded_treasury_shares": 5205476, "total_cash": 98274301.44}, []),
+        ("dividend", {"cash_per_10_shares": 1.2, "share_base": 818952512, "total_cash": 90000000.0},
+         ["total_cash 90000000 differs from cash_per_10_shares × share base / 10 = 98274301.44 "
+          "by more than 1%"]),
+        ("buyback", {"price_low": 90.0, "price_high": 80.0}, ["price_low 90 is above price_high 80"]),
+    ],
+)
+def test_cross_checks_warn(section: str, values: dict[str, Any], expected: list[str]) -> None:
+    assert cross_check(section, values) == expected
+
+
+def test_buyback_answer_grounds_in_prose() -> None:
+    text = (
+        "截至2024年6月30日,公司通过集中竞价交易方式已累计回购股份5,205,476股,占公司总股本的0.63%,"
+        "回购成交的最高价为150.00元/股,最低价为100.10元/股,支付的资金总额为人民币6.2亿元。"
+    )
+    answer = BuybackAnswer(
+        as_of=date(2024, 6, 30), shares_repurchased=5205476, pct_of_total_shares=0.63,
+        price_high=150.0, price_low=100.1, amount_paid=620000000,
+    )
+    result, _ = ground(text, answer)
+    assert not result.ungrounded

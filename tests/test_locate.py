@@ -1,0 +1,114 @@
+"""Passage location: chunks on boundaries, BM25 per section, budgets, offsets."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from llm_answers import SEED_001, SEED_004
+
+from extract.backends.llm import LLMBackend
+from extract.config import Settings
+from extract.document import Document, read_document
+from extract.locate import Locator, chunk_text, locate, section_budget, tokenize
+
+SECTIONS = ("filing", "financials", "dividend", "buyback", "incentive")
+
+
+@pytest.fixture(scope="module")
+def doc001() -> Document:
+    return read_document(SEED_001)
+
+
+@pytest.fixture(scope="module")
+def locator001(doc001: Document) -> Locator:
+    return Locator(doc001)
+
+
+def test_tokens_are_cjk_bigrams_words_and_numbers() -> None:
+    assert tokenize("营业收入 Revenue 5,333.17 元") == ["营业", "业收", "收入", "revenue", "5,333.17", "元"]
+
+
+def test_chunks_cover_the_text_within_size_and_keep_numbers_whole(doc001: Document) -> None:
+    text = doc001.text
+    chunks = chunk_text(text, 400, 800)
+    assert chunks[0][0] == 0 and chunks[-1][1] == len(text)
+    assert all(a == prev_b for (_, prev_b), (a, _) in zip(chunks, chunks[1:], strict=False))
+    assert max(b - a for a, b in chunks) <= 800
+    sizes = sorted(b - a for a, b in chunks)
+    assert sizes[len(sizes) // 2] >= 400  # most chunks are full
+    for _, b in chunks[:-1]:
+        assert not (re.match(r"[\d,.]", text[b - 1]) and re.match(r"[\d,.]", text[b])), text[b - 9 : b + 9]
+
+
+def test_chunks_end_on_lines_and_sentences() -> None:
+    text = "第一句话。" * 100 + "\n" + "表格行 1,234 5,678\n" * 50
+    for a, b in chunk_text(text, 400, 800)[:-1]:
+        assert text[b - 1] in "。\n", text[a:b][-10:]
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        ("financials", "营业收入5,333,486,253.17"),
+        ("financials", "基本每股收益(元/股) 1.16"),
+        ("dividend", "每10股派发现金红利人民币1.20元(含税)"),
+        ("filing", "公司代码:688271"),
+    ],
+)
+def test_the_right_passages_are_found_in_a_274k_report(
+    locator001: Locator, section: str, expected: str
+) -> None:
+    passages = locator001.passages(section, 4000)
+    assert any(expected in p.text for p in passages), [p.text[:60] for p in passages]
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_passages_fit_the_budget_in_document_order_with_offsets(
+    doc001: Document, locator001: Locator, section: str
+) -> None:
+    passages = locator001.passages(section, 3000)
+    assert passages and sum(len(p) for p in passages) <= 3000
+    assert [p.start for p in passages] == sorted(p.start for p in passages)
+    for p in passages:
+        assert doc001.text[p.start : p.end] == p.text
+    for before, after in zip(passages, passages[1:], strict=False):
+        assert before.end < after.start  # adjacent chunks were merged
+
+
+def test_filing_passages_are_the_first_and_last_lines(doc001: Document, locator001: Locator) -> None:
+    passages = locator001.passages("filing", 1500)
+    assert passages[0].start == 0
+    assert passages[-1].end == len(doc001.text)
+
+
+def test_a_short_document_is_one_passage() -> None:
+    doc = Document.from_text("证券代码:600000 公告编号:2024-001\n每10股派发现金红利1.00元(含税)。")
+    (passage,) = locate(doc, "dividend", 4000)
+    assert passage.start == 0 and passage.text == doc.text
+
+
+def test_a_section_the_document_never_mentions_gets_no_passage() -> None:
+    doc = Document.from_text("今天天气很好,我们去公园散步。\n" * 200)
+    assert locate(doc, "buyback", 1000) == []
+
+
+def test_heading_chunks_are_boosted(locator001: Locator) -> None:
+    scores = locator001.scores("financials")
+    best = max(range(len(scores)), key=scores.__getitem__)
+    a, b = locator001.chunks[best]
+    assert "主要会计数据" in locator001.document.text[a:b]
+
+
+def test_the_seed_incentive_passages_hold_every_gold_figure() -> None:
+    """With the budget the LLM backend really gives the section."""
+    doc = read_document(SEED_004)
+    budget = LLMBackend(Settings(model="m", base_url="http://x/v1")).passage_budget("incentive")
+    text = "".join(p.text for p in locate(doc, "incentive", budget))
+    for quote in ("1,079,160股", "77.63元/股", "78元/股", "20.00%", "2024年9月2日", "股票来源:公司"):
+        assert quote in text, quote
+
+
+def test_section_budgets_keep_a_full_run_near_three_budgets() -> None:
+    total = sum(section_budget(s, 6000) for s in SECTIONS)
+    assert 15000 <= total < 20000
