@@ -60,7 +60,11 @@ def test_english_dates(text: str, expected: date) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2025-05-20", date(2025, 5, 20)), ("2025/5/20", date(2025, 5, 20)), ("2025.05.20", date(2025, 5, 20))],
+    [
+        ("2025-05-20", date(2025, 5, 20)),
+        ("2025/5/20", date(2025, 5, 20)),
+        ("2025.05.20", date(2025, 5, 20)),
+    ],
 )
 def test_numeric_dates(text: str, expected: date) -> None:
     assert parse_date(text) == expected

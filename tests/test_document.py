@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -58,7 +59,9 @@ def test_seed_files_present() -> None:
     ],
 )
 @pytest.mark.parametrize("snippet", [SNIPPET_004, SNIPPET_000], ids=["004", "000"])
-def test_decoding(tmp_path: Path, name: str, encode, encoding: str, snippet: str) -> None:  # type: ignore[no-untyped-def]
+def test_decoding(
+    tmp_path: Path, name: str, encode: Callable[[str], bytes], encoding: str, snippet: str
+) -> None:
     path = tmp_path / f"{name}.txt"
     path.write_bytes(encode(snippet))
     doc = read_document(path)
@@ -231,8 +234,13 @@ def test_key_table_quote_maps_to_the_file() -> None:
 def test_fullwidth_punctuation_to_halfwidth() -> None:
     # 000
     text = "上海联影医疗科技股份有限公司（以下简称“联影医疗”或“公司”）积极将 ESG 理念"
-    assert normalise_text(text) == "上海联影医疗科技股份有限公司(以下简称“联影医疗”或“公司”)积极将ESG理念"
-    assert normalise_text("（一）首次授予日：2023 年 8 月 31 日；") == "(一)首次授予日:2023年8月31日;"
+    assert (
+        normalise_text(text)
+        == "上海联影医疗科技股份有限公司(以下简称“联影医疗”或“公司”)积极将ESG理念"
+    )
+    assert (
+        normalise_text("（一）首次授予日：2023 年 8 月 31 日；") == "(一)首次授予日:2023年8月31日;"
+    )
 
 
 def test_fullwidth_digits_letters_and_signs_to_halfwidth() -> None:
@@ -254,7 +262,9 @@ def test_page_furniture_of_the_277_page_seed_removed() -> None:
         "除同公司正常经营业务相关的有效套期保值 59,253,612.73 11 / 277 2024 年半年度报告 "
         "业务外,非金融企业持有金融资产和金融负"
     )
-    expected = "除同公司正常经营业务相关的有效套期保值 59,253,612.73 业务外,非金融企业持有金融资产和金融负"
+    expected = (
+        "除同公司正常经营业务相关的有效套期保值 59,253,612.73 业务外,非金融企业持有金融资产和金融负"
+    )
     assert normalise_text(snippet, doc.furniture) == normalise_text(expected)
     assert normalise_text(expected) in doc.text
 
@@ -274,8 +284,9 @@ def test_title_kept_where_no_page_number_precedes_it() -> None:
 def test_html_table_markup_removed() -> None:
     # 002 (OCR markdown with HTML tables)
     html = (
-        '<table border="1" data-bbox="129 1290 1007 1783"> <thead> <tr> <th rowspan="2">归属期</th> '
-        '<th rowspan="2">对应考核年度</th> <th colspan="2">营业收入增长率 (A) (以 2022 年为基数)</th> '
+        '<table border="1" data-bbox="129 1290 1007 1783"> <thead> <tr> '
+        '<th rowspan="2">归属期</th> <th rowspan="2">对应考核年度</th> '
+        '<th colspan="2">营业收入增长率 (A) (以 2022 年为基数)</th> '
         "</tr> <tr> <th>目标值 (Am)</th> <th>触发值 (An)</th> </tr> </thead> <tbody> <tr> "
         "<td>第一个归属期</td> <td>2023</td> <td>20.00%</td> <td>16.00%</td> </tr>"
     )
@@ -286,7 +297,10 @@ def test_html_table_markup_removed() -> None:
 
 def test_html_paragraph_markup_removed() -> None:
     # 002
-    html = "<p>(四) 满足公司层面业绩考核要求</p> <p>首次授予部分的第一个归属期考核公司 2023 年业绩。</p>"
+    html = (
+        "<p>(四) 满足公司层面业绩考核要求</p> <p>首次授予部分的第一个归属期考核公司 2023 年业绩。</"
+        "p>"
+    )
     text = normalise_text(html)
     assert "<" not in text and "p>" not in text
     assert "(四)满足公司层面业绩考核要求" in text
@@ -324,4 +338,7 @@ def test_hk_dollar_sign_kept() -> None:
 def test_spaces_next_to_cjk_removed_but_kept_between_numbers() -> None:
     # 001 key table
     text = "营业收入 5,333,486,253.17 5,271,345,801.64 1.18 归属于上市公司股东的净利润"
-    assert normalise_text(text) == "营业收入5,333,486,253.17 5,271,345,801.64 1.18归属于上市公司股东的净利润"
+    assert (
+        normalise_text(text)
+        == "营业收入5,333,486,253.17 5,271,345,801.64 1.18归属于上市公司股东的净利润"
+    )

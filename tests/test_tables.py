@@ -31,7 +31,8 @@ SSE_KEY_TABLE = (
     "主要财务指标 上年同期 (1-6月) 期增减(%) 基本每股收益(元/股) 1.16 1.14 1.75 "
     "稀释每股收益(元/股) 1.16 1.14 1.75 扣除非经常性损益后的基本每股收 0.97 0.95 2.11 "
     "益(元/股) 加权平均净资产收益率(%) 4.93 5.22 降低0.29个百分点 扣除非经常性损益后的加权平均净 "
-    "4.14 4.38 降低0.24个百分点 资产收益率(%) 研发投入占营业收入的比例(%) 19.07 17.37 增加1.70个百分点"
+    "4.14 4.38 降低0.24个百分点 资产收益率(%) 研发投入占营业收入的比例(%) 19.07 17.37 增加1.70个百"
+    "分点"
 )
 
 # 003 (HKEX interim results): the financial summary, columns run together
@@ -55,7 +56,9 @@ HKEX_INCOME_STATEMENT = (
 )
 
 # 003: the balance sheet; "–" (en dash) is HKEX's nil
-HKEX_BALANCE_SHEET_NIL = "按公允价值计入损益的金融资产70,21760,431\n\n长期贸易应收款项925,39732,277\n\n受限制现金–442"
+HKEX_BALANCE_SHEET_NIL = (
+    "按公允价值计入损益的金融资产70,21760,431\n\n长期贸易应收款项925,39732,277\n\n受限制现金–442"
+)
 
 # d09 (HTML by pdf_to_html): a footnote mark after the label
 HTML_EPS_ROWS = """<tr>
@@ -73,7 +76,11 @@ HTML_EPS_ROWS = """<tr>
 
 FIXTURES = {
     "examples/filings/001_815c9fc6d423563f.txt": [SSE_KEY_TABLE],
-    "examples/filings/003_de5880db65f9c6a7.txt": [HKEX_SUMMARY, HKEX_INCOME_STATEMENT, HKEX_BALANCE_SHEET_NIL],
+    "examples/filings/003_de5880db65f9c6a7.txt": [
+        HKEX_SUMMARY,
+        HKEX_INCOME_STATEMENT,
+        HKEX_BALANCE_SHEET_NIL,
+    ],
     "examples/corpus/d09_psbc_601658_ar2019.html": [HTML_EPS_ROWS],
 }
 
@@ -91,12 +98,21 @@ def _table(name: str) -> dict:  # type: ignore[type-arg]
     return next(t for t in _vocab()["tables"] if t["name"] == name)
 
 
-def _read(snippet: str, labels: dict[str, list[str]] | None = None, *, note: bool = False,
-          suffix: str | None = None) -> tuple[Document, dict[str, Row]]:
+def _read(
+    snippet: str,
+    labels: dict[str, list[str]] | None = None,
+    *,
+    note: bool = False,
+    suffix: str | None = None,
+) -> tuple[Document, dict[str, Row]]:
     doc = Document.from_text(snippet)
     region = Region("test", 0, len(doc.text), has_note_column=note)
-    rows = read_rows(doc.text, region, labels or _labels(),
-                     _vocab()["label_unit_suffix"] if suffix is None else suffix)
+    rows = read_rows(
+        doc.text,
+        region,
+        labels or _labels(),
+        _vocab()["label_unit_suffix"] if suffix is None else suffix,
+    )
     return doc, rows
 
 
@@ -115,13 +131,16 @@ def test_fixtures_are_verbatim() -> None:
 
 
 def test_find_regions_key_table_bounded_by_its_end_marker() -> None:
-    doc = Document.from_text(SSE_KEY_TABLE + " 公司主要会计数据和财务指标的说明 □适用 √不适用 七、 境内外会计准则下会计数据差异")
+    doc = Document.from_text(
+        SSE_KEY_TABLE
+        + " 公司主要会计数据和财务指标的说明 □适用 √不适用 七、 境内外会计准则下会计数据差异"
+    )
     spec = _table("key_figures")
     regions = find_regions(doc.text, spec["name"], spec["heading"], spec["end"], spec["span"])
     assert regions
     first = regions[0]
-    assert doc.text[first.start:].startswith("主要会计数据和财务指标")
-    assert doc.text[first.end:].startswith("境内外会计准则下会计数据差异")
+    assert doc.text[first.start :].startswith("主要会计数据和财务指标")
+    assert doc.text[first.end :].startswith("境内外会计准则下会计数据差异")
     assert not first.has_note_column
 
 
@@ -142,10 +161,18 @@ def test_find_regions_span_limit() -> None:
 
 
 def test_sse_key_table_rows() -> None:
-    doc, rows = _read(SSE_KEY_TABLE)
+    _, rows = _read(SSE_KEY_TABLE)
     assert _values(rows["revenue"]) == [D("5333486253.17"), D("5271345801.64"), D("1.18")]
-    assert _values(rows["net_profit_attributable"]) == [D("950211921.88"), D("937776940.87"), D("1.33")]
-    assert _values(rows["equity_attributable"]) == [D("19587828435.84"), D("18866353649.67"), D("3.82")]
+    assert _values(rows["net_profit_attributable"]) == [
+        D("950211921.88"),
+        D("937776940.87"),
+        D("1.33"),
+    ]
+    assert _values(rows["equity_attributable"]) == [
+        D("19587828435.84"),
+        D("18866353649.67"),
+        D("3.82"),
+    ]
     assert _values(rows["total_assets"]) == [D("26704521272.10"), D("25336140321.96"), D("5.40")]
     assert _values(rows["basic_eps"]) == [D("1.16"), D("1.14"), D("1.75")]
     assert _values(rows["diluted_eps"]) == [D("1.16"), D("1.14"), D("1.75")]
@@ -162,7 +189,7 @@ def test_sse_label_broken_around_its_numbers() -> None:
     # the plain 净利润 inside the broken label is not a row of its own
     assert "profit_for_period" not in rows
     # the cells' spans point at the printed numbers
-    assert doc.text[row.cells[0].start:row.cells[0].end] == "797,934,412.60"
+    assert doc.text[row.cells[0].start : row.cells[0].end] == "797,934,412.60"
     assert doc.quote(row.cells[1].start, row.cells[1].end) == "786,981,052.34"
 
 
@@ -212,7 +239,10 @@ def test_hkex_summary_run_together_rows() -> None:
 def test_hkex_label_inside_longer_label_is_not_read_twice() -> None:
     # 期内溢利 is inside 本公司拥有人应占期内溢利: each row keeps its own numbers
     doc, rows = _read(HKEX_SUMMARY)
-    assert doc.text[rows["profit_for_period"].label_start:rows["profit_for_period"].label_end] == "期内溢利"
+    assert (
+        doc.text[rows["profit_for_period"].label_start : rows["profit_for_period"].label_end]
+        == "期内溢利"
+    )
     assert rows["net_profit_attributable"].label_start > rows["profit_for_period"].label_end
 
 
@@ -230,7 +260,9 @@ def test_parenthesised_negatives() -> None:
 
 def test_run_together_row_with_note_is_split_or_dropped_never_wrong() -> None:
     # "收入5467,049413,713": note 5 (or 54?) — ambiguous, so no figure rather than a wrong one
-    _, rows = _read(HKEX_INCOME_STATEMENT, {"revenue": ["(?<!其他)收入"], "gp": ["毛利"]}, note=True)
+    _, rows = _read(
+        HKEX_INCOME_STATEMENT, {"revenue": ["(?<!其他)收入"], "gp": ["毛利"]}, note=True
+    )
     for metric, truth in (("revenue", [D(467049), D(413713)]), ("gp", [D(137246), D(159659)])):
         if metric in rows:
             assert _values(rows[metric]) == truth
@@ -275,6 +307,8 @@ def test_en_dash_nil_is_not_a_minus_sign() -> None:
 def test_wanted_limits_the_rows_but_longer_labels_still_hide_shorter_ones() -> None:
     doc = Document.from_text(SSE_KEY_TABLE)
     region = Region("t", 0, len(doc.text))
-    rows = read_rows(doc.text, region, _labels(), _vocab()["label_unit_suffix"], wanted=["basic_eps"])
+    rows = read_rows(
+        doc.text, region, _labels(), _vocab()["label_unit_suffix"], wanted=["basic_eps"]
+    )
     assert list(rows) == ["basic_eps"]
     assert _values(rows["basic_eps"]) == [D("1.16"), D("1.14"), D("1.75")]

@@ -12,6 +12,7 @@ from ...numbers import change_consistent, normalise_decimal
 from ...tables import Cell, Region, Row, find_regions, read_rows
 from ...vocab import load_vocab
 from ..base import Found, SectionResult
+from .cell_tables import cell_rows
 from .prose import prose_metrics
 
 # How close value − prior must be to a printed change for it to be a change in points.
@@ -29,6 +30,7 @@ def extract_financials(doc: Document) -> SectionResult:
     """Every metric of the contract the filing states, main table first."""
     result = SectionResult()
     tables = _read_tables(doc.text)
+    tables.insert(0, _key_table_cells(doc))
     for metric, spec in _vocab()["metrics"].items():
         rows = [rows_by_metric[metric] for rows_by_metric in tables if metric in rows_by_metric]
         if not rows:
@@ -110,6 +112,21 @@ def _fill_from_column_tables(text: str, result: SectionResult) -> None:
                 return
 
 
+def _key_table_cells(doc: Document) -> dict[str, Row]:
+    """The key-figures table from the PDF's own cell structure, on its pages only."""
+    vocab = _vocab()
+    table = vocab["tables"][0]
+    labels = {metric: spec["labels"] for metric, spec in vocab["metrics"].items()}
+    wanted = [m for m in vocab["metrics"] if m not in _OWN_TABLE]
+    regions = find_regions(doc.text, table["name"], table["heading"], table["end"], table["span"])
+    scored = [(len(read_rows(doc.text, r, labels, vocab["label_unit_suffix"], wanted)), r) for r in regions]
+    if not scored or max(n for n, _ in scored) == 0:
+        return {}
+    region = max(scored, key=lambda s: s[0])[1]
+    rows = cell_rows(doc, region, labels, vocab["label_unit_suffix"])
+    return {m: row for m, row in rows.items() if m in wanted}
+
+
 def _read_tables(text: str) -> list[dict[str, Row]]:
     """For each table kind, in authority order, the rows of its best occurrence."""
     vocab = _vocab()
@@ -132,7 +149,7 @@ def _read_tables(text: str) -> list[dict[str, Row]]:
 
 
 def _min_cells(table: str) -> int:
-    spec = next(t for t in _vocab()["tables"] if t["name"] == table)
+    spec = next((t for t in _vocab()["tables"] if t["name"] == table), {})
     return int(spec.get("min_cells", 1))
 
 

@@ -1,0 +1,343 @@
+"""Rules for ``financials.*``: key tables, statements, prose; gating; plausibility.
+
+Seeds are checked field by field against eval/gold (loaded here); snippets are verbatim
+passages of the example filings (see ``test_snippets_are_verbatim``).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from extract.backends.rules import RulesBackend, section_applies
+from extract.backends.rules.financials import extract_financials
+from extract.config import Settings
+from extract.document import Document, read_document
+from extract.pipeline import build_record
+
+ROOT = Path(__file__).resolve().parents[3]
+GOLD_DIR = ROOT / "eval" / "gold"
+SEEDS = sorted(p.stem for p in (ROOT / "examples" / "filings").glob("*.txt"))
+CORPUS = [
+    *sorted(p.stem for p in (ROOT / "examples" / "corpus").glob("*.txt")),
+    "d09_psbc_601658_ar2019",
+]
+SECTION = "financials"
+
+
+@cache
+def gold(stem: str) -> dict[str, Any]:
+    return yaml.safe_load((GOLD_DIR / f"{stem}.yaml").read_text(encoding="utf-8"))
+
+
+def source_of(stem: str) -> Path:
+    document = gold(stem)["document"]
+    for candidate in (
+        ROOT / "examples" / "filings" / f"{stem}.txt",
+        ROOT / "examples" / "corpus" / f"{stem}.txt",
+        ROOT / "examples" / "corpus" / document,
+    ):
+        if candidate.exists() and candidate.suffix != ".pdf":
+            return candidate
+    raise FileNotFoundError(stem)
+
+
+@cache
+def document(stem: str) -> Document:
+    return read_document(source_of(stem))
+
+
+@cache
+def extracted(stem: str) -> tuple[dict[str, Any], bool, tuple[str, ...]]:
+    """(flat contract fields of the section, section present, warnings) as the record has them."""
+    doc = document(stem)
+    result = RulesBackend().extract(doc, SECTION)
+    record = build_record(doc, {SECTION: result}, Settings())
+    flat = {k: v for k, v in record.flat_fields().items() if k.startswith(SECTION + ".")}
+    return flat, getattr(record, SECTION) is not None, tuple(result.warnings)
+
+
+def same(got: Any, want: Any, tolerance: float | None = None) -> bool:
+    if got is None or want is None or isinstance(want, bool) or isinstance(got, bool):
+        return got is want
+    if isinstance(want, (int, float)) and isinstance(got, (int, float)):
+        return math.isclose(got, want, rel_tol=1e-12, abs_tol=tolerance or 1e-9)
+    return str(got) == str(want)
+
+
+def gold_params(stems: list[str], known: dict[tuple[str, str], str]) -> list[Any]:
+    params = []
+    for stem in stems:
+        if not gold(stem)["sections"].get(SECTION):
+            continue
+        for path, spec in gold(stem)["fields"].items():
+            if not path.startswith(SECTION + "."):
+                continue
+            reason = known.get((stem, path))
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            params.append(
+                pytest.param(
+                    stem,
+                    path,
+                    spec.get("value"),
+                    spec.get("tolerance"),
+                    id=f"{stem[:3]}-{path.removeprefix(SECTION + '.')}",
+                    marks=marks,
+                )
+            )
+    return params
+
+
+_003_CASH = (
+    "003's operating cash flow is stated only in prose ('分别约为人民币34.1百万元及人民币"
+    "93.0百万元', 百万元 after the numbers, two periods in one sentence): not read"
+)
+_003_DILUTED = (
+    "003's diluted EPS is only in the income statement, headed 简明综合中期收益表 (no "
+    "income_statement heading matches 收益表), and its row '摊薄(以每股人民币列示)80.04"
+    "60.011' "
+    "runs note 8 into 0.046: not read"
+)
+KNOWN = {
+    ("003_de5880db65f9c6a7", "financials.operating_cash_flow.value"): _003_CASH,
+    ("003_de5880db65f9c6a7", "financials.operating_cash_flow.prior"): _003_CASH,
+    ("003_de5880db65f9c6a7", "financials.diluted_eps.value"): _003_DILUTED,
+    ("003_de5880db65f9c6a7", "financials.diluted_eps.prior"): _003_DILUTED,
+}
+
+
+# --- whole seed files against the gold ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("stem", "path", "want", "tolerance"), gold_params(SEEDS, KNOWN))
+def test_seed_field_equals_gold(stem: str, path: str, want: Any, tolerance: float | None) -> None:
+    flat, _, _ = extracted(stem)
+    assert same(flat[path], want, tolerance), (flat[path], want)
+
+
+@pytest.mark.parametrize(
+    "stem", [s for s in SEEDS if gold(s)["sections"].get(SECTION)], ids=lambda s: s[:3]
+)
+def test_seed_fields_the_gold_does_not_list_are_null(stem: str) -> None:
+    """'any field of it not listed below is null' (eval/gold/README.md)."""
+    flat, _, _ = extracted(stem)
+    listed = set(gold(stem)["fields"])
+    assert {k: v for k, v in flat.items() if k not in listed and v is not None} == {}
+
+
+@pytest.mark.parametrize("stem", SEEDS + CORPUS, ids=lambda s: s[:3])
+def test_section_applies_as_in_gold(stem: str) -> None:
+    _, present, _ = extracted(stem)
+    assert present is bool(gold(stem)["sections"][SECTION])
+
+
+def _rounded(figures: str) -> str:
+    return (
+        "prose fallback stores a rounded figure where the filing prints the exact one in a "
+        f"table the reader missed (pdftotext layout): {figures}"
+    )
+
+
+CORPUS_WRONG = {
+    "d02_jianxin_300107_ar2019": _rounded(
+        "revenue 925,158,500 (prose 万元) vs 925,158,518.22; "
+        "net_profit_attributable 325,577,400 vs 325,577,386.27"
+    ),
+    "d04_changchai_000570_ar2019": _rounded("revenue 2,040,133,700 vs 2,040,133,717.30"),
+    "d05_huiwei_002888_ar2019": _rounded(
+        "rd_investment 21,799,300 ('2,179.93万元') vs 21,799,347.88"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "stem",
+    [
+        pytest.param(
+            s,
+            id=s[:3],
+            marks=[pytest.mark.xfail(strict=True, reason=CORPUS_WRONG[s])]
+            if s in CORPUS_WRONG
+            else [],
+        )
+        for s in CORPUS
+    ],
+)
+def test_corpus_never_a_wrong_figure(stem: str) -> None:
+    """On the harder corpus layouts a figure may be missing, but never wrong."""
+    flat, _, _ = extracted(stem)
+    fields = gold(stem)["fields"]
+    wrong = {
+        path: (value, fields[path]["value"])
+        for path, value in flat.items()
+        if value is not None
+        and path in fields
+        and fields[path]["value"] is not None
+        and not same(value, fields[path]["value"], fields[path].get("tolerance"))
+    }
+    assert wrong == {}
+
+
+# --- section gating by document type ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "stem", ["002_daa05ddb4fe6983e", "004_b26c4ee7e7963a95"], ids=["002", "004"]
+)
+def test_incentive_announcement_has_no_financials(stem: str) -> None:
+    doc = document(stem)
+    assert not section_applies(doc, SECTION)
+    assert not RulesBackend().extract(doc, SECTION).applies
+    flat, present, _ = extracted(stem)
+    assert not present and all(v is None for v in flat.values())
+
+
+def test_gating_keeps_the_vesting_test_revenue_out() -> None:
+    # 002 quotes FY2023 audited revenue as its vesting condition: a figure the rules can read,
+    # which the document type (incentive_announcement) keeps out of the record
+    doc = document("002_daa05ddb4fe6983e")
+    assert "2023年度公司实现营业收入11,410,765,602.39元" in doc.text
+    assert RulesBackend().extract(doc, SECTION).fields == {}
+
+
+# --- snippets -----------------------------------------------------------------------------
+
+# 001: the SSE key table (one line, label broken around its numbers)
+SSE_KEY_TABLE = (
+    "六、 公司主要会计数据和财务指标 (一) 主要会计数据 单位:元币种:人民币 本报告期 本报告期比上年 "
+    "主要会计数据 上年同期 (1-6月) 同期增减(%) 营业收入 5,333,486,253.17 5,271,345,801.64 1.18 "
+    "归属于上市公司股东的净利润 950,211,921.88 937,776,940.87 1.33 归属于上市公司股东的扣除非 "
+    "797,934,412.60 786,981,052.34 1.39 经常性损益的净利润 经营活动产生的现金流量净额 "
+    "-624,592,418.17 -511,459,688.40 不适用 本报告期末比上 本报告期末 上年度末 年度末增减(%) "
+    "归属于上市公司股东的净资产 19,587,828,435.84 18,866,353,649.67 3.82 总资产 "
+    "26,704,521,272.10 25,336,140,321.96 5.40 (二) 主要财务指标 本报告期 本报告期比上年同 "
+    "主要财务指标 上年同期 (1-6月) 期增减(%) 基本每股收益(元/股) 1.16 1.14 1.75 "
+    "稀释每股收益(元/股) 1.16 1.14 1.75 扣除非经常性损益后的基本每股收 0.97 0.95 2.11 "
+    "益(元/股) 加权平均净资产收益率(%) 4.93 5.22 降低0.29个百分点 扣除非经常性损益后的加权平均净 "
+    "4.14 4.38 降低0.24个百分点 资产收益率(%) 研发投入占营业收入的比例(%) 19.07 17.37 增加1.70个百"
+    "分点"
+)
+# 001: the R&D table (单位:元)
+SSE_RD_TABLE = (
+    "研发投入情况表 单位:元 本期数 上年同期数 变化幅度(%) 费用化研发投入 826,022,924.17 "
+    "885,230,940.23 -6.69 资本化研发投入 191,026,438.65 30,140,712.46 533.78 研发投入合计 "
+    "1,017,049,362.82 915,371,652.69 11.11"
+)
+# 003: the HKEX financial summary (人民币千元, columns run together)
+HKEX_SUMMARY = (
+    "财务摘要\n\n截至6月30日止六个月\n\n2025年2024年同比变动\n\n未经审核未经审核\n\n"
+    "人民币千元人民币千元\n\n收入467,049413,71312.9%\n\n毛利137,246159,659-14.0%\n\n"
+    "期内溢利15,8349621,545.9%\n\n本公司拥有人应占期内溢利16,4433,836328.6%\n\n"
+    "非国际财务报告准则计量*:\n\nEBITDA135,443114,13218.7%"
+)
+# 000: figures stated only in rounded prose
+REVIEW_PROSE = (
+    "为资本市场的高质量发展贡献力量。2024年上半年，公司经营业绩稳健增长，实\n\n"
+    "现营业收入 53.33亿元，同比增长 1.18%；归属于上市公司股东的净利润 9.50亿\n\n"
+    "元，同比增长 1.33%；归属于母公司所有者的扣除非经常性损益的净利润 7.98亿\n\n元，同比增长 1.39%"
+    "。"
+)
+REVIEW_RD = (
+    "2024 年上半年，公司研发投入再创新高。研发总投入 10.17亿元，研发投入\n\n占比 19.07%，同比提升 1"
+    ".70个百分点。"
+)
+
+SNIPPETS = {
+    "examples/filings/001_815c9fc6d423563f.txt": [SSE_KEY_TABLE, SSE_RD_TABLE],
+    "examples/filings/003_de5880db65f9c6a7.txt": [HKEX_SUMMARY],
+    "examples/filings/000_e5b525805bf4026b.txt": [REVIEW_PROSE, REVIEW_RD],
+}
+
+
+def test_snippets_are_verbatim() -> None:
+    for path, snippets in SNIPPETS.items():
+        text = (ROOT / path).read_text(encoding="utf-8")
+        for snippet in snippets:
+            assert snippet in text, snippet[:30]
+
+
+def values(text: str) -> tuple[dict[str, Any], list[str]]:
+    result = extract_financials(Document.from_text(text))
+    return {k: v.value for k, v in result.fields.items()}, result.warnings
+
+
+def test_sse_key_table() -> None:
+    got, warnings = values(SSE_KEY_TABLE)
+    assert got["revenue.value"] == 5333486253.17
+    assert got["revenue.prior"] == 5271345801.64
+    assert got["revenue.change_pct"] == 1.18
+    assert got["net_profit_attributable_deducted.value"] == 797934412.60  # broken label
+    assert got["net_profit_attributable_deducted.change_pct"] == 1.39
+    assert got["operating_cash_flow.value"] == -624592418.17
+    assert got["operating_cash_flow.prior"] == -511459688.40
+    assert "operating_cash_flow.change_pct" not in got  # 不适用
+    assert got["total_assets.change_pct"] == 5.40
+    assert got["basic_eps.value"] == 1.16 and got["diluted_eps.prior"] == 1.14
+    assert got["basic_eps_deducted.value"] == 0.97
+    assert got["weighted_roe.change_pp"] == -0.29 and "weighted_roe.change_pct" not in got
+    assert got["weighted_roe_deducted.change_pp"] == -0.24
+    assert got["rd_ratio.value"] == 19.07 and got["rd_ratio.change_pp"] == 1.70
+    assert warnings == []
+
+
+def test_key_table_evidence_points_at_the_printed_figure() -> None:
+    doc = Document.from_text(SSE_KEY_TABLE)
+    result = extract_financials(doc)
+    for path, printed in (
+        ("revenue.value", "5,333,486,253.17"),
+        ("net_profit_attributable_deducted.prior", "786,981,052.34"),
+        ("weighted_roe.change_pp", "降低0.29个百分点"),
+    ):
+        found = result.fields[path]
+        assert doc.quote(found.start, found.end) == printed
+
+
+def test_hkex_summary_in_thousands() -> None:
+    got, _ = values(HKEX_SUMMARY)
+    assert got["revenue.value"] == 467049000 and got["revenue.prior"] == 413713000
+    assert got["revenue.change_pct"] == 12.9
+    assert got["gross_profit.change_pct"] == -14.0
+    assert got["profit_for_period.value"] == 15834000 and got["profit_for_period.prior"] == 962000
+    assert got["profit_for_period.change_pct"] == 1545.9
+    assert got["net_profit_attributable.value"] == 16443000
+    assert got["ebitda.value"] == 135443000 and got["ebitda.change_pct"] == 18.7
+
+
+def test_rounded_prose_figures() -> None:
+    got, _ = values(REVIEW_PROSE + "\n\n" + REVIEW_RD)
+    assert got["revenue.value"] == 5333000000
+    assert got["revenue.change_pct"] == 1.18
+    assert got["net_profit_attributable.value"] == 950000000
+    assert got["net_profit_attributable.change_pct"] == 1.33
+    assert got["rd_investment.value"] == 1017000000
+    assert got["rd_ratio.value"] == 19.07
+    assert got["rd_ratio.change_pp"] == 1.70
+    assert not any(k.endswith(".prior") for k in got)  # prose states no prior figures
+
+
+def test_table_wins_over_prose() -> None:
+    got, _ = values(SSE_KEY_TABLE + " " + SSE_RD_TABLE + "\n" + REVIEW_RD)
+    assert got["rd_investment.value"] == 1017049362.82
+    assert got["rd_investment.prior"] == 915371652.69
+    assert got["rd_investment.change_pct"] == 11.11
+
+
+def test_implausible_unit_is_dropped_with_a_warning() -> None:
+    # the R&D table of 001 as if mislabelled 单位:万元: 1,017,049,362.82 万元 is 10,000× the
+    # yuan figure and ~1,900× revenue — the unit header is wrong, so no figure at all
+    mislabelled = SSE_RD_TABLE.replace("单位:元", "单位:万元")
+    got, warnings = values(SSE_KEY_TABLE + " " + mislabelled)
+    assert not any(k.startswith("rd_investment.") for k in got)
+    assert any("rd_investment" in w and "implausible" in w for w in warnings)
+    assert got["revenue.value"] == 5333486253.17  # the rest stays
+
+
+def test_plausible_units_are_kept() -> None:
+    got, warnings = values(SSE_KEY_TABLE + " " + SSE_RD_TABLE)
+    assert got["rd_investment.value"] == 1017049362.82
+    assert not any("implausible" in w for w in warnings)
