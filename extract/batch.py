@@ -57,8 +57,9 @@ from rich.table import Table
 
 from .atomic import write_atomic
 from .config import Settings
+from .document import read_document
 from .errors import ExtractError, InputError
-from .pipeline import extract_file
+from .pipeline import aextract_document, extract_file
 from .schema import Record, Usage, flatten_record
 
 DEFAULT_GLOBS: tuple[str, ...] = ("*.txt", "*.md", "*.html", "*.pdf")
@@ -503,18 +504,17 @@ ExtractOne = Callable[[Path, Settings, CallLimiter], Awaitable[Record]]
 async def extract_one(path: Path, settings: Settings, limiter: CallLimiter) -> Record:
     """Extract one filing without blocking the event loop: the default :data:`ExtractOne`.
 
-    The pipeline is synchronous, so it runs in a worker thread. It cannot take the limiter
-    yet, so when the LLM runs, the whole file counts as one request against ``--rpm`` and
-    its tokens are charged to ``--tpm`` afterwards. An asynchronous pipeline replaces this
-    function: read the document in a thread, then await the LLM path with ``limiter``
-    applied around each call (pass another ``ExtractOne`` to :func:`run_batch`).
+    Rules only: the whole pipeline runs in a worker thread. With the LLM: the file is read
+    in a thread, then the asynchronous pipeline awaits the calls (sections concurrently).
+    The pipeline does not take the limiter yet, so the file counts as one request against
+    ``--rpm`` and its tokens are charged to ``--tpm`` afterwards.
     """
-    uses_limits = settings.runs_llm and limiter.active
-    if uses_limits:
-        await limiter.before_call()
-    record = await asyncio.to_thread(extract_file, path, settings)
-    if uses_limits:
-        await limiter.after_call(record.usage.prompt_tokens + record.usage.completion_tokens)
+    if not settings.runs_llm:
+        return await asyncio.to_thread(extract_file, path, settings)
+    doc = await asyncio.to_thread(read_document, path, max_bytes=settings.max_bytes)
+    await limiter.before_call()
+    record = await aextract_document(doc, settings)
+    await limiter.after_call(record.usage.prompt_tokens + record.usage.completion_tokens)
     return record
 
 

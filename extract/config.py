@@ -78,7 +78,12 @@ def resolve_settings(
     timeout_s: float | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Combine flags and environment (``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, ``EXTRACT_MODEL``)."""
+    """Combine flags and environment.
+
+    Reads ``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, ``EXTRACT_MODEL``, ``EXTRACT_BACKEND``,
+    ``EXTRACT_LLM_MODE``, ``EXTRACT_CACHE_DIR``, ``EXTRACT_NO_CACHE``, ``EXTRACT_TIMEOUT``,
+    ``EXTRACT_MAX_RETRIES``, ``EXTRACT_RETRY_WAIT`` and ``EXTRACT_PROMPTS_DIR``.
+    """
     env = os.environ if env is None else env
     chosen = backend or env.get("EXTRACT_BACKEND") or "auto"
     if chosen not in BACKENDS:
@@ -94,7 +99,7 @@ def resolve_settings(
         mode=mode,
         cache_dir=default_cache_dir(env),
         use_cache=use_cache and not env.get("EXTRACT_NO_CACHE"),
-        max_bytes=int((max_mb or DEFAULT_MAX_MB) * 1024 * 1024),
+        max_bytes=round((max_mb or DEFAULT_MAX_MB) * 1024 * 1024),
         timeout_s=timeout_s or float(env.get("EXTRACT_TIMEOUT", "60")),
         max_retries=int(env.get("EXTRACT_MAX_RETRIES", "4")),
         retry_wait_s=float(env.get("EXTRACT_RETRY_WAIT", "1.0")),

@@ -114,7 +114,8 @@ class _Mapped:
 def _fullwidth_table() -> dict[int, str]:
     table = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}
     table.update({0x3000: " ", 0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " "})
-    table.update({ord("−"): "-", ord("–"): "-", ord("﹣"): "-", ord("\r"): "\n"})
+    # "–" (en dash) stays: HKEX tables print it for nil, not as a minus sign
+    table.update({ord("−"): "-", ord("﹣"): "-", ord("\r"): "\n"})
     return table
 
 
@@ -296,7 +297,7 @@ def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document
     size = path.stat().st_size
     if size > max_bytes:
         raise InputError(
-            f"{name} is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit "
+            f"{name} is {_megabytes(size)}, over the {_megabytes(max_bytes)} limit "
             "(raise it with --max-mb)"
         )
     try:
@@ -306,6 +307,11 @@ def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document
     if path.suffix.lower() == ".pdf" or data.startswith(b"%PDF"):
         return _read_pdf_document(path, data)
     return document_from_bytes(data, name)
+
+
+def _megabytes(size: int) -> str:
+    """Sizes as --max-mb counts them (MiB), precise enough to tell limit and file apart."""
+    return f"{size / (1024 * 1024):.3g} MB"
 
 
 def document_from_bytes(data: bytes, name: str) -> Document:

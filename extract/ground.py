@@ -10,6 +10,7 @@ A value is grounded when it appears inside the passages the model was shown:
 - per-10-share rates: the printed number, or a per-share figure × 10 (HKEX 每股) or cents
   ÷ 10 (港仙);
 - dates: a printed date; text: a substring of the passages once whitespace is removed;
+- a period end (``2019年年度报告`` → 2019-12-31): a date printed anywhere in the document;
 - codes (exchange, document type, currency) and flags are judgements, not figures: they
   are kept, with the model's quote (or the first passage) as evidence.
 
@@ -39,6 +40,7 @@ from .llm_models import (
     MONEY,
     PER_SHARE,
     PERCENT,
+    PERIOD,
     POINTS,
     RATE,
     SHARES,
@@ -71,6 +73,12 @@ _RATE_FACTORS = (Decimal(1), Decimal("0.1"), Decimal(10))
 # Digits and grouping run together without a separator (HKEX columns): "467,049413,713".
 _RUN = re.compile(r"\d[\d,.]{6,60}\d")
 _MAX_RUN_COLUMNS = 4
+# Where a judgement's evidence is, when the model gave no usable quote for it.
+_EVIDENCE_FROM: dict[str, tuple[str, ...]] = {
+    "exchange": ("stock_code",),
+    "document_type": ("title",),
+    "declared": ("cash_per_10_shares", "total_cash", "bonus_shares_per_10"),
+}
 
 
 @dataclass(frozen=True)
@@ -140,7 +148,9 @@ class SourceIndex:
                 continue
             for columns in range(2, _MAX_RUN_COLUMNS + 1):
                 for note in (False, True):
-                    for split in split_run_together(token, columns, note=note):
+                    for split in split_run_together(
+                        token, columns, note=note, same_decimals=False
+                    ):
                         for part in split[1:] if note else split:
                             self.plain[_key(part)].append(m.span())
                             for multiplier in self._header_multipliers:
@@ -220,45 +230,54 @@ class Grounder:
         """Ground every non-null field of ``answer`` within ``passages``."""
         quotes = answer_quotes(answer)
         result = Grounding()
+        judgements: dict[str, Any] = {}
         for path, value in answer_fields(answer).items():
             kind = kind_of(answer.section, path)
-            spans = _inside(self._spans(kind, value), passages)
             if kind in (CODE, FLAG):
-                spans = spans or self._quote_span(quotes.get(path), passages)
+                judgements[path] = value
+                continue
+            spans = self._spans(kind, value)
+            if kind != PERIOD:
+                spans = _inside(spans, passages)
             if not spans:
                 result.ungrounded.append(Dropped(path, value))
                 continue
             start, end = self._nearest(spans, quotes.get(path), passages)
             result.found[path] = Found(value, start, end)
+        for path, value in judgements.items():
+            span = self._judgement_span(path, quotes.get(path), result.found, passages)
+            if span is None:
+                result.ungrounded.append(Dropped(path, value))
+            else:
+                result.found[path] = Found(value, *span)
         return result
 
     def _spans(self, kind: Kind, value: Any) -> list[Span]:
         index = self.index
-        if kind == DATE and isinstance(value, date):
+        if kind in (DATE, PERIOD) and isinstance(value, date):
             return index.dates.get(value, [])
         if kind == TEXT and isinstance(value, str):
             return index.text_spans(value)
-        if kind in (CODE, FLAG):
-            return []
         if isinstance(value, int | float) and not isinstance(value, bool):
             return index.number_spans(kind, value)
         return []
 
-    def _quote_span(self, quote: str | None, passages: Sequence[Passage]) -> list[Span]:
-        """Evidence for a judgement: the model's quote where it is real, else the start of
-        the first passage."""
-        if quote:
-            spans = _inside(self.index.text_spans(quote), passages)
-            if spans:
-                return spans[:1]
-        if passages:
-            first = passages[0]
-            return [(first.start, min(first.end, first.start + 40))]
-        return []
+    def _judgement_span(
+        self, path: str, quote: str | None, found: dict[str, Found], passages: Sequence[Passage]
+    ) -> Span | None:
+        """Evidence for a judgement (exchange, document type, currency, declared): the
+        model's quote where it is real, else a related grounded field, else the passage
+        start. Such a value is not a figure, so it is never dropped for want of one."""
+        if quote and (spans := _inside(self.index.text_spans(quote), passages)):
+            return spans[0]
+        for related in _EVIDENCE_FROM.get(path, ()):
+            if related in found:
+                return found[related].start, found[related].end
+        if not passages:
+            return None
+        return passages[0].start, min(passages[0].end, passages[0].start + 40)
 
-    def _nearest(
-        self, spans: list[Span], quote: str | None, passages: Sequence[Passage]
-    ) -> Span:
+    def _nearest(self, spans: list[Span], quote: str | None, passages: Sequence[Passage]) -> Span:
         """The occurrence nearest the model's quote; the first one without a quote."""
         anchors = _inside(self.index.text_spans(quote), passages) if quote else []
         if not anchors:

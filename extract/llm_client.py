@@ -253,8 +253,12 @@ def retry_after(error: BaseException | None) -> float | None:
     try:
         return max(float(value), 0.0)
     except ValueError:
-        when = email.utils.parsedate_to_datetime(value) if value else None
-        return max(when.timestamp() - time.time(), 0.0) if when else None
+        pass
+    try:  # an HTTP date
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
 
 
 class Backoff:
@@ -365,17 +369,29 @@ class _Base:
             raise ConfigError("the LLM backend needs a model: pass --model or set EXTRACT_MODEL")
         self.settings = settings
         self.cache = ResponseCache(settings, prompt_version)
+        # Reasoning models refuse a temperature; after one such refusal we stop sending it.
+        self.send_temperature = True
 
     def _kwargs(self, request: LLMRequest[M], usage: Usage) -> dict[str, Any]:
-        return {
+        kwargs: dict[str, Any] = {
             "model": self.settings.model,
             "messages": list(request.messages),
             "response_model": request.response_model,
             "max_retries": max(self.settings.max_reasks, 0),
-            "temperature": self.settings.temperature,
             "strict": False,  # lenient parsing; our validators carry the actionable messages
             "hooks": _counting_hooks(usage),
         }
+        if self.send_temperature:
+            kwargs["temperature"] = self.settings.temperature
+        return kwargs
+
+    def _drop_temperature(self, error: openai.APIError) -> bool:
+        """Is this the first refusal of our temperature? Then retry without it."""
+        refused = isinstance(error, openai.BadRequestError) and "temperature" in str(error.message)
+        if refused and self.send_temperature:
+            self.send_temperature = False
+            return True
+        return False
 
     def _cached(self, request: LLMRequest[M]) -> tuple[str, LLMReply[M] | None]:
         key = self.cache.key(request)
@@ -417,6 +433,8 @@ class LLMClient(_Base):
                 with attempt:
                     return self._once(request, usage)
         except openai.APIError as err:
+            if self._drop_temperature(err):
+                return self._with_retries(request, usage)
             raise _failure(err, self.settings) from err
         raise LLMError("LLM call made no attempt")  # unreachable: tenacity tries once at least
 
@@ -464,6 +482,8 @@ class AsyncLLMClient(_Base):
                 with attempt:
                     return await self._once(request, usage)
         except openai.APIError as err:
+            if self._drop_temperature(err):
+                return await self._with_retries(request, usage)
             raise _failure(err, self.settings) from err
         raise LLMError("LLM call made no attempt")
 

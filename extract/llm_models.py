@@ -32,6 +32,9 @@ class Kind:
 MONEY, SHARES, COUNT = Kind("money"), Kind("shares"), Kind("count")
 PERCENT, POINTS, PER_SHARE, RATE = Kind("percent"), Kind("points"), Kind("per_share"), Kind("rate")
 DATE, TEXT, CODE, FLAG = Kind("date"), Kind("text"), Kind("code"), Kind("flag")
+# A period end read off the title (2019年年度报告 → 2019-12-31): printed somewhere in the
+# document, not necessarily in the passages.
+PERIOD = Kind("period")
 
 
 # --- lenient parsing with messages a model can act on ------------------------------------
@@ -100,6 +103,7 @@ Points = Annotated[float | None, POINTS, _Num]
 PerShare = Annotated[float | None, PER_SHARE, _Num]
 Rate = Annotated[float | None, RATE, _Num]
 Day = Annotated[date | None, DATE, BeforeValidator(_iso_date)]
+PeriodEnd = Annotated[date | None, PERIOD, BeforeValidator(_iso_date)]
 Text = Annotated[str | None, TEXT, BeforeValidator(_text)]
 
 Quotes = Annotated[
@@ -130,7 +134,7 @@ class FilingAnswer(Answer):
     exchange: Annotated[Exchange | None, CODE] = None
     document_type: Annotated[DocumentType | None, CODE] = None
     title: Text = None
-    period_end: Day = None
+    period_end: PeriodEnd = None
     publication_date: Day = None
     announcement_no: Text = None
     currency: Annotated[str | None, CODE, Field(pattern=r"^[A-Z]{3}$")] = None

@@ -53,6 +53,7 @@ class SectionQuery:
     key_terms: tuple[str, ...] = ()
     headings: tuple[str, ...] = ()
     head_share: float = 0.7
+    tail_share: float = 0.3
 
 
 # --- configuration -----------------------------------------------------------------------
@@ -73,6 +74,7 @@ def section_query(section: str) -> SectionQuery:
         key_terms=tuple(str(raw.get("key_terms", "")).split()),
         headings=tuple(raw.get("headings", ())),
         head_share=float(raw.get("head_share", 0.7)),
+        tail_share=float(raw.get("tail_share", 0.3)),
     )
 
 
@@ -104,6 +106,13 @@ def _query_tokens(query: SectionQuery) -> list[str]:
     tokens = list(dict.fromkeys(t for term in query.terms for t in tokenize(term)))
     keys = list(dict.fromkeys(t for term in query.key_terms for t in tokenize(term)))
     return tokens + keys
+
+
+def _focus_tokens(section: str, focus: Sequence[str]) -> list[str]:
+    """Query tokens for the labels of the ``focus`` fields (none if locate.yaml has none)."""
+    labels = _config().get("field_terms", {}).get(section, {})
+    terms = [term for field in focus for term in str(labels.get(field, "")).split()]
+    return list(dict.fromkeys(t for term in terms for t in tokenize(term)))
 
 
 def _figure_share(tokens: Sequence[str]) -> float:
@@ -182,11 +191,13 @@ class Locator:
         self._figures = [_figure_share(tokens) for tokens in self._chunk_tokens]
         self._bm25: BM25Okapi | None = None
 
-    def passages(self, section: str, budget_chars: int) -> list[Passage]:
+    def passages(self, section: str, budget_chars: int, focus: Sequence[str] = ()) -> list[Passage]:
         """The passages for ``section``, at most ``budget_chars`` characters in all.
 
-        A document that fits the budget is one passage; a section none of whose terms
-        occur gets no passage (the caller need not ask about it).
+        ``focus`` names the fields still wanted (auto mode: what the rules left null); where
+        locate.yaml has their labels, only those labels are searched for. A document that
+        fits the budget is one passage; a section none of whose terms occur gets no passage
+        (the caller need not ask about it).
         """
         text = self.document.text
         if budget_chars <= 0 or not text:
@@ -194,8 +205,11 @@ class Locator:
         if len(text) <= budget_chars:
             return [Passage(0, len(text), text)]
         query = section_query(section)
+        focused = _focus_tokens(section, focus)
         if query.strategy == "ends":
-            chosen = self._ends(budget_chars, query.head_share)
+            chosen = self._ends(section, query, budget_chars)
+        elif focused:
+            chosen = self._best(self._score(focused, ()), budget_chars)
         else:
             chosen = self._best(self.scores(section), budget_chars)
         return self._merge(chosen, budget_chars)
@@ -203,7 +217,9 @@ class Locator:
     def scores(self, section: str) -> list[float]:
         """BM25 score of every chunk for ``section``, heading boost included."""
         query = section_query(section)
-        terms = _query_tokens(query)
+        return self._score(_query_tokens(query), query.headings)
+
+    def _score(self, terms: list[str], headings: Sequence[str]) -> list[float]:
         if not terms or not any(self._chunk_tokens):
             return [0.0] * len(self.chunks)
         if self._bm25 is None:
@@ -217,7 +233,7 @@ class Locator:
         boost = float(_config()["heading_boost"]) * max(scores, default=0.0)
         if boost > 0:
             for i, (a, b) in enumerate(self.chunks):
-                if any(h in self.document.text[a:b] for h in query.headings):
+                if any(h in self.document.text[a:b] for h in headings):
                     scores[i] += boost
         return scores
 
@@ -236,21 +252,27 @@ class Locator:
             chosen = [ranked[0]]  # larger than the budget: _merge keeps its beginning
         return sorted(chosen)
 
-    def _ends(self, budget: int, head_share: float) -> list[int]:
-        """First chunks up to ``head_share`` of the budget, then the last chunks."""
+    def _ends(self, section: str, query: SectionQuery, budget: int) -> list[int]:
+        """The first chunks (``head_share`` of the budget), the last ones (``tail_share``),
+        then the best-scoring chunks in what is left."""
         chosen: list[int] = []
         used = 0
+        head_limit = budget * query.head_share
+        tail_limit = budget * (query.head_share + query.tail_share)
         for i in range(len(self.chunks)):
-            if used + self._size(i) > budget * head_share:
+            if used + self._size(i) > head_limit:
                 break
             chosen.append(i)
             used += self._size(i)
         for i in range(len(self.chunks) - 1, -1, -1):
-            if i in chosen or used + self._size(i) > budget:
+            if i in chosen or used + self._size(i) > tail_limit:
                 break
             chosen.append(i)
             used += self._size(i)
-        return sorted(chosen) or [0]
+        if query.terms:
+            scores = [0.0 if i in chosen else s for i, s in enumerate(self.scores(section))]
+            chosen += self._best(scores, budget - used)
+        return sorted(set(chosen)) or [0]
 
     def _size(self, i: int) -> int:
         a, b = self.chunks[i]

@@ -29,7 +29,7 @@ from .numbers import (
 # One number cell as printed, possibly several run together ("467,049413,71312.9%").
 # Not a year/month/day, not a note reference like 七(43).
 _CELL = re.compile(
-    r"(?P<na>不适用|不適用|N/A)"
+    r"(?P<na>不适用|不適用|N/A|–(?=\d|\s|$))"
     r"|(?P<points>(?:增加|增长|上升|提高|提升|减少|下降|降低)?\s?-?\d+(?:\.\d+)?\s?个百分点)"
     r"|(?P<footnote>(?<=\S)[(（]\d{1,2}[)）])"  # 基本每股收益(1): a footnote mark, not -1
     r"|(?P<num>(?:[(（]-?|-|(?<![0-9_.一二三四五六七八九十、每-]))\d[\d,.]*[)）]?%?)"
@@ -238,23 +238,52 @@ def _group_for_label(
 def _cells(group: _Group, text: str, note_column: bool) -> tuple[list[Cell], list[str]]:
     cells: list[Cell] = []
     warnings: list[str] = []
-    for m in group.tokens:
-        if m.group("na"):
-            cells.append(Cell(None, m.start(), m.end()))
-        elif m.group("points"):
-            cells.append(Cell(parse_points(m.group("points")), m.start(), m.end(), points=True, decimals=decimals_of(m.group(0))))
+    for kind, token, start, end in _pieces(group):
+        if kind == "na":
+            cells.append(Cell(None, start, end))
+        elif kind == "points":
+            cells.append(Cell(parse_points(token), start, end, points=True, decimals=decimals_of(token)))
         else:
-            token = m.group("num")
-            parsed = _parse_cell(token, m.start(), m.end())
-            if parsed is not None:
-                cells.append(parsed)
-                continue
-            split = _split_token(token, m.start(), note_column and not cells)
-            if split is None:
+            parsed = _read_number_piece(token, start, end, first=not cells, note_column=note_column)
+            if parsed is None:
                 warnings.append(f"cannot split run-together numbers {token!r} unambiguously")
                 return [], warnings
-            cells.extend(split)
+            cells.extend(parsed)
+    if note_column and len(cells) >= 3 and _looks_like_note(cells[0]):
+        cells = cells[1:]  # 所得税开支 7 (8,656) (3,412): the 7 is the 附注 column
     return cells, warnings
+
+
+def _pieces(group: _Group) -> list[tuple[str, str, int, int]]:
+    """The group's tokens, with number tokens printed without a gap joined when one of
+    them cannot stand alone (``137,246159,659`` + ``-14.0%`` is one run-together row)."""
+    pieces: list[tuple[str, str, int, int]] = []
+    for m in group.tokens:
+        kind = "na" if m.group("na") else "points" if m.group("points") else "num"
+        token = m.group(0)
+        if pieces and kind == "num" and pieces[-1][0] == "num" and pieces[-1][3] == m.start():
+            previous = pieces[-1][1]
+            if parse_number(previous.rstrip("%")) is None or parse_number(token.rstrip("%")) is None:
+                pieces[-1] = ("num", previous + token, pieces[-1][2], m.end())
+                continue
+        pieces.append((kind, token, m.start(), m.end()))
+    return pieces
+
+
+def _read_number_piece(token: str, start: int, end: int, *, first: bool, note_column: bool) -> list[Cell] | None:
+    """One printed number, or several run together; None when no unique reading."""
+    single = _parse_cell(token, start, end)
+    if single is not None and not (first and single.percent):
+        return [single]
+    # a percent first in its row may be value, prior and change run together (8336130.6%)
+    split = _split_token(token, start, note_column and first)
+    if split is not None:
+        return split
+    return [single] if single is not None else None
+
+
+def _looks_like_note(cell: Cell) -> bool:
+    return cell.value is not None and not cell.percent and cell.decimals == 0 and 0 < cell.value < 100
 
 
 def _parse_cell(token: str, start: int, end: int) -> Cell | None:
@@ -270,6 +299,9 @@ def _split_token(token: str, start: int, allow_note: bool) -> list[Cell] | None:
     """Split a run-together token into cells; None when no split or several fit."""
     percent = token.endswith("%")
     body = token.rstrip("%")
+    signed_change = re.fullmatch(r"(?P<numbers>[\d,.]+)(?P<change>-[\d,.]+)", body) if percent else None
+    if signed_change:  # 137,246159,659-14.0%: the change starts at its sign
+        return _split_with_change(signed_change.group("numbers"), signed_change.group("change"), start, len(token))
     candidates: list[tuple[Decimal, ...]] = []
     for note in (False, True) if allow_note else (False,):
         # without a change column we expect current and prior only: a third column could
@@ -290,6 +322,26 @@ def _split_token(token: str, start: int, allow_note: bool) -> list[Cell] | None:
         last = cells[-1]
         cells[-1] = Cell(last.value, start, end, percent=True, decimals=last.decimals)
     return cells
+
+
+def _split_with_change(numbers: str, change_text: str, start: int, length: int) -> list[Cell] | None:
+    change = parse_number(change_text)
+    if change is None:
+        return None
+    fits = [
+        parts
+        for parts in split_run_together(numbers, 2)
+        if _consistent_with_change((*parts, change))
+    ]
+    if len(fits) != 1:
+        return None
+    end = start + length
+    value, prior = fits[0]
+    return [
+        Cell(value, start, end, decimals=_digits_after_point(value)),
+        Cell(prior, start, end, decimals=_digits_after_point(prior)),
+        Cell(change, start, end, percent=True, decimals=decimals_of(change_text)),
+    ]
 
 
 def _digits_after_point(value: Decimal) -> int:

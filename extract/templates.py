@@ -35,7 +35,8 @@ REQUIRED: tuple[str, ...] = (
     *(f"{s}.{role}.j2" for s in SECTION_NAMES for role in ("system", "user")),
     REASK_GROUND,
 )
-_REPO_PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
+_SOURCE_TREE = Path(__file__).resolve().parents[1]
+_REPO_PROMPTS = _SOURCE_TREE / "prompts"
 _SAMPLE_PASSAGES = (Passage(0, 4, "示例文字"),)
 
 Message = dict[str, str]
@@ -58,9 +59,12 @@ class PromptSet:
         self._templates = {name: self._compile(name) for name in sources}
         self._check()
 
-    def messages(self, section: str, passages: Sequence[Passage]) -> list[Message]:
-        """The system and user messages of one call for ``section``."""
-        context = {"section": section, "passages": list(passages)}
+    def messages(
+        self, section: str, passages: Sequence[Passage], focus: Sequence[str] = ()
+    ) -> list[Message]:
+        """The system and user messages of one call for ``section`` (``focus``: the fields
+        still wanted, in auto mode)."""
+        context = {"section": section, "passages": list(passages), "focus": list(focus)}
         return [
             {"role": "system", "content": self.render(f"{section}.system.j2", context)},
             {"role": "user", "content": self.render(f"{section}.user.j2", context)},
@@ -71,9 +75,9 @@ class PromptSet:
         ``path`` and ``value``)."""
         return self.render(REASK_GROUND, {"ungrounded": list(ungrounded)})
 
-    def overhead(self, section: str) -> int:
+    def overhead(self, section: str, focus: Sequence[str] = ()) -> int:
         """Characters of the prompt for ``section`` without any passage."""
-        return sum(len(m["content"]) for m in self.messages(section, ()))
+        return sum(len(m["content"]) for m in self.messages(section, (), focus))
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         template = self._templates.get(name)
@@ -94,6 +98,7 @@ class PromptSet:
         """Render every required template once with sample data."""
         for section in SECTION_NAMES:
             self.messages(section, _SAMPLE_PASSAGES)
+            self.messages(section, _SAMPLE_PASSAGES, ("title",))
         self.reask_ground([{"path": "revenue.value", "value": 1.0}])
 
     def _path(self, name: str) -> str:
@@ -133,7 +138,8 @@ def prompts_location(settings: Settings) -> tuple[Path | Traversable, str]:
     """The template directory the settings select, and how to name it in messages."""
     if settings.prompts_dir is not None:
         return settings.prompts_dir, str(settings.prompts_dir)
-    if _REPO_PROMPTS.is_dir():
+    # a source tree has pyproject.toml beside prompts/; site-packages/prompts is not ours
+    if _REPO_PROMPTS.is_dir() and (_SOURCE_TREE / "pyproject.toml").is_file():
         return _REPO_PROMPTS, str(_REPO_PROMPTS)
     packaged = resources.files("extract") / "prompts"
     return packaged, "extract/prompts (package data)"

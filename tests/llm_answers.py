@@ -4,7 +4,7 @@ and helpers to route FakeOpenAI requests by the section they ask about."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from openai_server import Handler, JsonDict, Reply, reply_in_requested_form
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_004 = REPO / "examples" / "filings" / "004_b26c4ee7e7963a95.txt"
+SEED_000 = REPO / "examples" / "filings" / "000_e5b525805bf4026b.txt"
 SEED_001 = REPO / "examples" / "filings" / "001_815c9fc6d423563f.txt"
 
 # The answer model each section asks for (its tool name / schema title).
@@ -54,6 +55,14 @@ GOLD_004: dict[str, dict[str, Any]] = {
 }
 
 
+# 000 (an action-plan review): the rules miss the incentive tranche; gold says 预留部分.
+INCENTIVE_000 = {
+    "plan_name": "2023年限制性股票激励计划",
+    "tranche": "预留部分",
+    "grant_price": 88.0,
+}
+
+
 def section_of(request: JsonDict) -> str | None:
     """Which contract section a chat request asks about (tool name or schema in JSON modes)."""
     text = json.dumps(request, ensure_ascii=False)
@@ -79,14 +88,3 @@ def by_section(answers: Mapping[str, Mapping[str, Any] | Handler]) -> Handler:
 def sections_asked(requests: list[Any]) -> list[str | None]:
     """The section of each recorded chat request, in order."""
     return [section_of(r.json) for r in requests]
-
-
-def counting(handler: Handler) -> tuple[Handler, Callable[[], int]]:
-    """Wrap a handler, counting the requests it answered."""
-    seen = [0]
-
-    def wrapped(request: JsonDict) -> Reply:
-        seen[0] += 1
-        return handler(request)
-
-    return wrapped, lambda: seen[0]

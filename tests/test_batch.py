@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from openai_server import FakeOpenAI, auto_tool_reply, null_arguments
 
 from extract.batch import (
     TEST_DELAY_ENV,
@@ -28,7 +29,7 @@ from extract.batch import (
     run_batch,
 )
 from extract.cli import cli
-from extract.config import Settings
+from extract.config import Settings, resolve_settings
 from extract.errors import InputError
 from extract.pipeline import extract_file
 from extract.schema import Record, flatten_record
@@ -277,6 +278,30 @@ def test_call_limiter_without_limits_never_waits_and_clamps_big_charges() -> Non
         return time.perf_counter() - started
 
     assert asyncio.run(scenario()) < 1.0
+
+
+def test_llm_backend_through_batch_counts_usage_and_uses_the_cache(
+    tmp_path: Path, openai_server: FakeOpenAI
+) -> None:
+    openai_server.handler = auto_tool_reply(null_arguments)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for seed in (SEEDS[0], SEEDS[2]):
+        shutil.copy(seed, folder / seed.name)
+    env = {"OPENAI_API_KEY": "sk-test", "EXTRACT_CACHE_DIR": str(tmp_path / "cache")}
+    settings = resolve_settings(
+        backend="llm", model="fake-model", base_url=openai_server.base_url, env=env
+    )
+    cold = run_batch(folder, BatchOptions(out=tmp_path / "cold", concurrency=4), settings)
+    records = [json.loads(p.read_text()) for p in (tmp_path / "cold/records").glob("*.json")]
+    assert (cold.done, cold.failed) == (2, 0)
+    assert cold.calls == sum(r["usage"]["calls"] for r in records) == len(openai_server.requests)
+    assert cold.calls > 0 and cold.tokens > 0
+    assert {r["backend"] for r in records} == {"llm"}
+
+    warm = run_batch(folder, BatchOptions(out=tmp_path / "warm", concurrency=4), settings)
+    assert warm.calls == 0
+    assert warm.cache_hits == cold.calls + cold.cache_hits
 
 
 # --- crash safety (subprocesses) -------------------------------------------------------------

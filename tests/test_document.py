@@ -163,12 +163,6 @@ def test_file_over_the_size_limit(tmp_path: Path) -> None:
     assert read_document(path, max_bytes=10**6).original == SNIPPET_004 * 20
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the size-limit message prints sizes with one decimal of 10^6 bytes: a 0.001 MB "
-    "limit (--max-mb 0.001) reads 'is 0.0 MB, over the 0.0 MB limit'; and --max-mb counts "
-    "MiB (config: × 1024 × 1024) while the message divides by 1e6 (50 → '52.4 MB limit')",
-)
 def test_size_limit_message_states_the_limit_given(tmp_path: Path) -> None:
     from extract.config import resolve_settings
 

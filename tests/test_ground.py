@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from extract.document import Document
+from extract.document import Document, read_document
 from extract.ground import Dropped, Grounder, cross_check
 from extract.llm_models import (
+    ANSWERS,
     Answer,
     BuybackAnswer,
     DividendAnswer,
@@ -171,7 +174,9 @@ def test_dropped_warning_names_path_and_value() -> None:
 def test_settle_keeps_a_corrected_value_and_drops_the_rest() -> None:
     doc = Document.from_text(A_SHARE)
     grounder = Grounder(doc)
-    first = grounder.ground(IncentiveAnswer(grant_price=77.0, participants_vesting=4242), whole(doc))
+    first = grounder.ground(
+        IncentiveAnswer(grant_price=77.0, participants_vesting=4242), whole(doc)
+    )
     retry = grounder.ground(IncentiveAnswer(grant_price=78.0), whole(doc))
     found, warnings = first.settle(retry)
     assert found["grant_price"].value == 78.0
@@ -181,18 +186,52 @@ def test_settle_keeps_a_corrected_value_and_drops_the_rest() -> None:
 @pytest.mark.parametrize(
     ("section", "values", "expected"),
     [
-        ("financials", {"revenue.value": 110.0, "revenue.prior": 100.0, "revenue.change_pct": 10.0}, []),
-        ("financials", {"revenue.value": 110.0, "revenue.prior": 100.0, "revenue.change_pct": 1.0},
-         ["revenue: change_pct 1 does not agree with value 110 and prior 100"]),
-        ("financials", {"net_profit_attributable.low": -6e7, "net_profit_attributable.high": -7e7},
-         ["net_profit_attributable.low -60000000 is above net_profit_attributable.high -70000000"]),
-        ("dividend", {"cash_per_10_shares": 1.2, "share_base": 818952512, "total_cash": 98274301.44}, []),
-        ("dividend", {"cash_per_10_shares": 1.2, "total_shares": 824157988,
-                      "excluded_treasury_shares": 5205476, "total_cash": 98274301.44}, []),
-        ("dividend", {"cash_per_10_shares": 1.2, "share_base": 818952512, "total_cash": 90000000.0},
-         ["total_cash 90000000 differs from cash_per_10_shares × share base / 10 = 98274301.44 "
-          "by more than 1%"]),
-        ("buyback", {"price_low": 90.0, "price_high": 80.0}, ["price_low 90 is above price_high 80"]),
+        (
+            "financials",
+            {"revenue.value": 110.0, "revenue.prior": 100.0, "revenue.change_pct": 10.0},
+            [],
+        ),
+        (
+            "financials",
+            {"revenue.value": 110.0, "revenue.prior": 100.0, "revenue.change_pct": 1.0},
+            ["revenue: change_pct 1 does not agree with value 110 and prior 100"],
+        ),
+        (
+            "financials",
+            {"net_profit_attributable.low": -6e7, "net_profit_attributable.high": -7e7},
+            [
+                "net_profit_attributable.low -60000000 is above "
+                "net_profit_attributable.high -70000000"
+            ],
+        ),
+        (
+            "dividend",
+            {"cash_per_10_shares": 1.2, "share_base": 818952512, "total_cash": 98274301.44},
+            [],
+        ),
+        (
+            "dividend",
+            {
+                "cash_per_10_shares": 1.2,
+                "total_shares": 824157988,
+                "excluded_treasury_shares": 5205476,
+                "total_cash": 98274301.44,
+            },
+            [],
+        ),
+        (
+            "dividend",
+            {"cash_per_10_shares": 1.2, "share_base": 818952512, "total_cash": 90000000.0},
+            [
+                "total_cash 90000000 differs from cash_per_10_shares × share base / 10 "
+                "= 98274301.44 by more than 1%"
+            ],
+        ),
+        (
+            "buyback",
+            {"price_low": 90.0, "price_high": 80.0},
+            ["price_low 90 is above price_high 80"],
+        ),
     ],
 )
 def test_cross_checks_warn(section: str, values: dict[str, Any], expected: list[str]) -> None:
@@ -205,8 +244,48 @@ def test_buyback_answer_grounds_in_prose() -> None:
         "回购成交的最高价为150.00元/股,最低价为100.10元/股,支付的资金总额为人民币6.2亿元。"
     )
     answer = BuybackAnswer(
-        as_of=date(2024, 6, 30), shares_repurchased=5205476, pct_of_total_shares=0.63,
-        price_high=150.0, price_low=100.1, amount_paid=620000000,
+        as_of=date(2024, 6, 30),
+        shares_repurchased=5205476,
+        pct_of_total_shares=0.63,
+        price_high=150.0,
+        price_low=100.1,
+        amount_paid=620000000,
     )
     result, _ = ground(text, answer)
     assert not result.ungrounded
+
+
+# --- no true value is ever dropped -------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = sorted((ROOT / "eval" / "gold").glob("*.yaml"))
+
+
+def gold_answers(gold: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The gold values of one filing, shaped as the LLM's answers."""
+    answers: dict[str, dict[str, Any]] = {}
+    for path, spec in (gold.get("fields") or {}).items():
+        value = spec.get("value") if isinstance(spec, dict) else spec
+        if value is None:
+            continue
+        section, rest = path.split(".", 1)
+        if section == "financials":
+            metric, part = rest.split(".", 1)
+            answers.setdefault(section, {}).setdefault(metric, {})[part] = value
+        else:
+            answers.setdefault(section, {})[rest] = value
+    return answers
+
+
+@pytest.mark.parametrize("gold_file", GOLD, ids=lambda p: p.stem)
+def test_every_gold_value_grounds_in_its_filing(gold_file: Path) -> None:
+    """Answering exactly the gold labels, nothing may be dropped (prose 亿元, 千元 tables,
+    HKEX run-together columns with notes, dates across line breaks, per-share dividends)."""
+    gold = yaml.safe_load(gold_file.read_text(encoding="utf-8"))
+    folders = (ROOT / "examples" / "filings", ROOT / "examples" / "corpus")
+    path = next(f / gold["document"] for f in folders if (f / gold["document"]).exists())
+    doc = read_document(path)
+    grounder = Grounder(doc)
+    for section, values in gold_answers(gold).items():
+        answer = ANSWERS[section].model_validate(values)
+        assert grounder.ground(answer, whole(doc)).ungrounded == [], section

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import openai
 import pytest
 from openai_server import FakeOpenAI, Reply, auto_tool_reply
 
@@ -55,11 +56,19 @@ def complete(settings: Settings, request: LLMRequest[Any] = REQUEST) -> Any:
 
 @pytest.mark.parametrize(
     ("mode", "has_tools", "response_format"),
-    [("tools", True, None), ("json", False, "json_object"), ("json_schema", False, "json_schema"),
-     ("md_json", False, None)],
+    [
+        ("tools", True, None),
+        ("json", False, "json_object"),
+        ("json_schema", False, "json_schema"),
+        ("md_json", False, None),
+    ],
 )
 def test_every_mode_returns_the_answer(
-    openai_server: FakeOpenAI, settings: Settings, mode: str, has_tools: bool, response_format: str | None
+    openai_server: FakeOpenAI,
+    settings: Settings,
+    mode: str,
+    has_tools: bool,
+    response_format: str | None,
 ) -> None:
     openai_server.handler = auto_tool_reply(lambda request: GOOD)
     reply = complete(settings.with_(mode=mode))
@@ -85,12 +94,10 @@ def test_usage_counts_calls_and_tokens_from_the_raw_response(
 def test_schema_invalid_answer_is_reasked_then_correct(
     openai_server: FakeOpenAI, settings: Settings
 ) -> None:
-    openai_server.enqueue(
-        Reply.tool_call({"shares_vesting": 374.19}), Reply.tool_call(GOOD)
-    )
+    openai_server.enqueue(Reply.tool_call({"shares_vesting": 374.19}), Reply.tool_call(GOOD))
     reply = complete(settings)
     assert reply.answer.shares_vesting == 1079160
-    first, second = openai_server.chat_requests
+    _, second = openai_server.chat_requests
     assert "shares must be integers" in str(second.json["messages"])
     assert reply.usage.calls == 2
 
@@ -162,11 +169,34 @@ def test_a_bad_request_is_not_retried(openai_server: FakeOpenAI, settings: Setti
     assert reply.error.endswith("(if the model cannot call tools, try --mode json)")
 
 
+def test_a_model_refusing_temperature_is_asked_again_without_it(
+    openai_server: FakeOpenAI, settings: Settings
+) -> None:
+    openai_server.enqueue(
+        Reply.error(400, "Unsupported value: 'temperature' does not support 0.0 with this model."),
+        Reply.tool_call(GOOD),
+    )
+    client = LLMClient(settings, "v1")
+    try:
+        assert client.complete(REQUEST).answer is not None
+        openai_server.enqueue(Reply.tool_call(GOOD))
+        client.complete(
+            LLMRequest([*MESSAGES, {"role": "user", "content": "again"}], IncentiveAnswer)
+        )
+    finally:
+        client.close()
+    first, second, third = openai_server.chat_requests
+    assert "temperature" in first.json
+    assert "temperature" not in second.json and "temperature" not in third.json
+
+
 @pytest.mark.parametrize("status", [401, 403, 404])
 def test_a_refusing_endpoint_is_a_config_error(
     openai_server: FakeOpenAI, settings: Settings, status: int
 ) -> None:
-    openai_server.handler = lambda request: Reply.error(status, "Incorrect API key provided: sk-test-SECRET")
+    openai_server.handler = lambda request: Reply.error(
+        status, "Incorrect API key provided: sk-test-SECRET"
+    )
     with pytest.raises(ConfigError) as err:
         complete(settings.with_(api_key="sk-test-SECRET"))
     assert "SECRET" not in str(err.value)
@@ -242,10 +272,31 @@ def test_async_client(openai_server: FakeOpenAI, settings: Settings) -> None:
 
 
 def test_endpoint_host_drops_credentials_and_query() -> None:
-    assert endpoint_host("https://user:pw@API.example.com:8443/v1/?key=abc") == "api.example.com:8443/v1"
+    assert (
+        endpoint_host("https://user:pw@API.example.com:8443/v1/?key=abc")
+        == "api.example.com:8443/v1"
+    )
     assert endpoint_host(None) == "api.openai.com/v1"
 
 
 def test_scrub_removes_keys(settings: Settings) -> None:
     keyed = settings.with_(api_key="sk-test-SECRET")
     assert "SECRET" not in scrub("bad key sk-test-SECRET and sk-proj-abcdef123", keyed)
+
+
+def test_retry_after_forms() -> None:
+    import httpx2  # the transport openai 3 uses
+
+    from extract.llm_client import retry_after
+
+    def error(headers: dict[str, str]) -> openai.RateLimitError:
+        request = httpx2.Request("POST", "http://x/v1/chat/completions")
+        response = httpx2.Response(429, headers=headers, request=request)
+        return openai.RateLimitError("slow down", response=response, body=None)
+
+    assert retry_after(error({"Retry-After": "2"})) == 2.0
+    assert retry_after(error({"retry-after-ms": "1500"})) == 1.5
+    assert retry_after(error({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})) == 0.0
+    assert retry_after(error({"Retry-After": "soon"})) is None
+    assert retry_after(error({})) is None
+    assert retry_after(ValueError()) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 from llm_answers import SEED_001, SEED_004
@@ -26,19 +27,28 @@ def locator001(doc001: Document) -> Locator:
 
 
 def test_tokens_are_cjk_bigrams_words_and_numbers() -> None:
-    assert tokenize("营业收入 Revenue 5,333.17 元") == ["营业", "业收", "收入", "revenue", "5,333.17", "元"]
+    assert tokenize("营业收入 Revenue 5,333.17 元") == [
+        "营业",
+        "业收",
+        "收入",
+        "revenue",
+        "5,333.17",
+        "元",
+    ]
 
 
 def test_chunks_cover_the_text_within_size_and_keep_numbers_whole(doc001: Document) -> None:
     text = doc001.text
     chunks = chunk_text(text, 400, 800)
     assert chunks[0][0] == 0 and chunks[-1][1] == len(text)
-    assert all(a == prev_b for (_, prev_b), (a, _) in zip(chunks, chunks[1:], strict=False))
+    assert all(a == prev_b for (_, prev_b), (a, _) in pairwise(chunks))
     assert max(b - a for a, b in chunks) <= 800
     sizes = sorted(b - a for a, b in chunks)
     assert sizes[len(sizes) // 2] >= 400  # most chunks are full
     for _, b in chunks[:-1]:
-        assert not (re.match(r"[\d,.]", text[b - 1]) and re.match(r"[\d,.]", text[b])), text[b - 9 : b + 9]
+        assert not (re.match(r"[\d,.]", text[b - 1]) and re.match(r"[\d,.]", text[b])), text[
+            b - 9 : b + 9
+        ]
 
 
 def test_chunks_end_on_lines_and_sentences() -> None:
@@ -72,11 +82,13 @@ def test_passages_fit_the_budget_in_document_order_with_offsets(
     assert [p.start for p in passages] == sorted(p.start for p in passages)
     for p in passages:
         assert doc001.text[p.start : p.end] == p.text
-    for before, after in zip(passages, passages[1:], strict=False):
+    for before, after in pairwise(passages):
         assert before.end < after.start  # adjacent chunks were merged
 
 
-def test_filing_passages_are_the_first_and_last_lines(doc001: Document, locator001: Locator) -> None:
+def test_filing_passages_are_the_first_and_last_lines(
+    doc001: Document, locator001: Locator
+) -> None:
     passages = locator001.passages("filing", 1500)
     assert passages[0].start == 0
     assert passages[-1].end == len(doc001.text)
@@ -105,10 +117,27 @@ def test_the_seed_incentive_passages_hold_every_gold_figure() -> None:
     doc = read_document(SEED_004)
     budget = LLMBackend(Settings(model="m", base_url="http://x/v1")).passage_budget("incentive")
     text = "".join(p.text for p in locate(doc, "incentive", budget))
-    for quote in ("1,079,160股", "77.63元/股", "78元/股", "20.00%", "2024年9月2日", "股票来源:公司"):
+    for quote in (
+        "1,079,160股",
+        "77.63元/股",
+        "78元/股",
+        "20.00%",
+        "2024年9月2日",
+        "股票来源:公司",
+    ):
         assert quote in text, quote
 
 
 def test_section_budgets_keep_a_full_run_near_three_budgets() -> None:
     total = sum(section_budget(s, 6000) for s in SECTIONS)
     assert 15000 <= total < 20000
+
+
+def test_a_focus_searches_only_the_labels_of_the_missing_fields(locator001: Locator) -> None:
+    """Auto mode: the rules read the main table; the LLM gets the R&D table instead."""
+    plain = "".join(p.text for p in locator001.passages("financials", 2000))
+    focused = "".join(
+        p.text for p in locator001.passages("financials", 2000, focus=["rd_investment"])
+    )
+    assert "营业收入5,333,486,253.17" in plain
+    assert "研发投入合计1,017,049,362.82" in focused.replace(" ", "")

@@ -220,11 +220,6 @@ def test_unit_header_sse_yuan() -> None:
     assert [h.multiplier for h in headers] == [D(1)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: find_unit_headers ignores the 币种:人民币 that follows 单位:元 — the "
-    "header states its currency but UnitHeader.currency is None",
-)
 def test_unit_header_sse_yuan_states_its_currency() -> None:
     headers = list(find_unit_headers("单位:元币种:人民币"))
     assert [h.currency for h in headers] == ["CNY"]
@@ -262,11 +257,6 @@ def test_unit_header_other_currencies(text: str, multiplier: Decimal, currency: 
     assert [(h.multiplier, h.currency) for h in find_unit_headers(text)] == [(multiplier, currency)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: find_unit_headers raises KeyError('RMB') on \"RMB'000\": the regex accepts RMB "
-    "but CURRENCY_WORDS has no RMB entry (English HKEX tables print RMB'000)",
-)
 def test_unit_header_rmb_thousands() -> None:
     headers = list(find_unit_headers("Six months ended 30 June 2025 RMB'000 RMB'000"))
     assert [(h.multiplier, h.currency) for h in headers] == [(D(1000), "CNY")] * 2

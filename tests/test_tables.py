@@ -268,12 +268,6 @@ def test_run_together_row_with_note_is_split_or_dropped_never_wrong() -> None:
             assert _values(rows[metric]) == truth
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: in a table with a 附注 column, a note reference printed as its own token "
-    "(所得税开支7(8,656)(3,412)) is read as the row's first value (7) — notes are dropped only "
-    "when run together with the figures",
-)
 def test_separate_note_reference_is_not_a_value() -> None:
     _, rows = _read(HKEX_INCOME_STATEMENT, {"tax": ["所得税开支"]}, note=True)
     assert _values(rows["tax"]) == [D(-8656), D(-3412)]
@@ -293,11 +287,6 @@ def test_footnote_marker_in_flat_text() -> None:
     assert _values(rows["basic_eps"]) == [D("0.72"), D("0.62"), D("0.59")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: HKEX prints nil as an en dash ('受限制现金–442' = nil / 442); normalisation turns "
-    "'–' into '-' and the reader takes -442 as the current value",
-)
 def test_en_dash_nil_is_not_a_minus_sign() -> None:
     _, rows = _read(HKEX_BALANCE_SHEET_NIL, {"restricted_cash": ["受限制现金"]})
     values = _values(rows["restricted_cash"]) if "restricted_cash" in rows else []

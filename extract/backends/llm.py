@@ -23,6 +23,7 @@ from collections.abc import (
     Iterable,
     Iterator,
     Mapping,
+    Sequence,
 )
 from contextlib import asynccontextmanager, contextmanager
 from functools import cache
@@ -34,7 +35,7 @@ from ..ground import Grounder, cross_check
 from ..llm_client import AsyncLLMClient, LLMClient, LLMReply, LLMRequest
 from ..llm_models import ANSWERS, Answer
 from ..locate import Locator, section_budget
-from ..schema import Usage
+from ..schema import METRICS, Usage
 from ..templates import PromptSet, load_prompts
 from ..vocab import load_vocab
 from .base import Found, SectionResult
@@ -55,7 +56,7 @@ class LLMBackend:
         self.settings = settings
         self.prompts: PromptSet = load_prompts(settings)  # a broken template fails here
         self._documents: dict[int, tuple[Document, Locator, Grounder]] = {}
-        self._overheads: dict[str, int] = {}
+        self._overheads: dict[tuple[str, tuple[str, ...]], int] = {}
 
     @property
     def prompt_version(self) -> str:
@@ -82,7 +83,10 @@ class LLMBackend:
         if not gaps:
             return dict(rule_results)
         with self._client() as client:
-            answers = {s: drive(self.flow(doc, s), client.complete) for s in gaps}
+            answers = {
+                s: drive(self.flow(doc, s, missing_fields(s, rule_results[s])), client.complete)
+                for s in gaps
+            }
         return merge_results(rule_results, answers)
 
     # --- asynchronous ----------------------------------------------------------------
@@ -104,19 +108,25 @@ class LLMBackend:
         gaps = sections_to_ask(rule_results)
         if not gaps:
             return dict(rule_results)
-        answers = await self.aextract_all(doc, gaps)
-        return merge_results(rule_results, answers)
+        async with self._aclient() as client:
+            flows = (
+                adrive(self.flow(doc, s, missing_fields(s, rule_results[s])), client.complete)
+                for s in gaps
+            )
+            results = await asyncio.gather(*flows)
+        return merge_results(rule_results, dict(zip(gaps, results, strict=True)))
 
     # --- one section -----------------------------------------------------------------
 
-    def flow(self, doc: Document, section: str) -> Flow:
-        """Locate, ask, ground, re-ask what is not grounded, cross-check."""
+    def flow(self, doc: Document, section: str, focus: Sequence[str] = ()) -> Flow:
+        """Locate, ask, ground, re-ask what is not grounded, cross-check. ``focus``: the
+        fields still wanted (auto mode), which steers location and the prompt."""
         _, locator, grounder = self._state(doc)
-        passages = locator.passages(section, self.passage_budget(section))
+        passages = locator.passages(section, self.passage_budget(section, focus), focus)
         if not passages:  # no passage mentions the section: nothing to ask
             return SectionResult()
         model = ANSWERS[section]
-        messages = self.prompts.messages(section, passages)
+        messages = self.prompts.messages(section, passages, focus)
         usage = Usage()
         reply = yield LLMRequest(messages, model)
         usage.add(reply.usage)
@@ -139,17 +149,20 @@ class LLMBackend:
         applies = section == "filing" or bool(found)
         return SectionResult(applies=applies, fields=found, warnings=warnings, usage=usage)
 
-    def passage_budget(self, section: str) -> int:
+    def passage_budget(self, section: str, focus: Sequence[str] = ()) -> int:
         """Characters of passages one call for ``section`` may carry (its share of the
         prompt budget, less the prompt's own text)."""
-        if section not in self._overheads:
-            self._overheads[section] = self.prompts.overhead(section)
-        overhead = self._overheads[section] + _PASSAGE_LABELS
+        key = (section, tuple(focus))
+        if key not in self._overheads:
+            self._overheads[key] = self.prompts.overhead(section, focus)
+        overhead = self._overheads[key] + _PASSAGE_LABELS
         return max(section_budget(section, self.settings.prompt_budget_chars) - overhead, 0)
 
-    def requests_for(self, doc: Document, section: str) -> list[LLMRequest[Answer]]:
+    def requests_for(
+        self, doc: Document, section: str, focus: Sequence[str] = ()
+    ) -> list[LLMRequest[Answer]]:
         """The first request of a section, as it would be sent (for the bench)."""
-        flow = self.flow(doc, section)
+        flow = self.flow(doc, section, focus)
         try:
             return [next(flow)]
         except StopIteration:
@@ -222,6 +235,13 @@ def sections_to_ask(rule_results: Mapping[str, SectionResult]) -> list[str]:
         for section, result in rule_results.items()
         if not is_complete(section, result) and can_state(section, kind)
     ]
+
+
+def missing_fields(section: str, result: SectionResult) -> list[str]:
+    """Contract fields (metrics, for financials) of which the rules found nothing."""
+    found = {path.split(".", 1)[0] for path in result.fields}
+    names = METRICS if section == "financials" else tuple(ANSWERS[section].model_fields)
+    return [name for name in names if name not in found and name != "quotes"]
 
 
 def is_complete(section: str, result: SectionResult) -> bool:

@@ -52,6 +52,8 @@ def identify_filing(doc: Document) -> SectionResult:
 # --- company, code, exchange ------------------------------------------------------------
 
 _NAME_RUN = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,30}?股份有限公司")
+# (于中华人民共和国注册成立的股份有限公司): how HKEX notes incorporation, not a name
+_INCORPORATION = re.compile(r"^[於于]|註冊成立|注册成立|的股份有限公司$")
 _NAME_PREFIXES = re.compile(r"^(?:关于|致|指|本公司|公司|及|和|与|根据|由|为|向|对)+")
 
 
@@ -75,7 +77,7 @@ def find_company_name(text: str) -> Found | None:
         for i in range(len(run) - 7):
             suffix_counts[run[i:]] += 1
         name = _NAME_PREFIXES.sub("", run)
-        if len(name) >= 8:
+        if len(name) >= 8 and not _INCORPORATION.search(name):
             standalone.setdefault(name, (m.end() - len(name), m.end()))
     if not standalone:
         return None

@@ -205,12 +205,6 @@ def test_hkex_results_announcement_head() -> None:
     assert fields["announcement_no"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: find_company_name returns the incorporation note '于中华人民共和国注册成立的"
-    "股份有限公司' (every HKEX masthead prints it) when the issuer's name occurs once: ties go "
-    "to the longer run",
-)
 def test_hkex_company_name_is_not_the_incorporation_note() -> None:
     assert filing_of_text(HKEX_HEAD)["company_name"] == "江西一脉阳光集团股份有限公司"
 
