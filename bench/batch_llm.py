@@ -49,7 +49,8 @@ def start_server(latency: float) -> tuple[subprocess.Popen[str], str]:
     """The fake OpenAI server as a child process; returns it and its base_url."""
     server = subprocess.Popen(
         [sys.executable, str(SERVER), "--latency", str(latency), "--port", "0"],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert server.stdout is not None
     base_url = server.stdout.readline().strip()
@@ -64,17 +65,39 @@ def make_filings(folder: Path, copies: int, head_chars: int | None = None) -> in
     for copy in range(copies):
         for seed in SEEDS:
             text = seed.read_text(encoding="utf-8")[:head_chars]
-            (folder / f"c{copy:02d}_{seed.name}").write_text(f"{text}\n（副本 {copy}）\n",
-                                                            encoding="utf-8")
+            (folder / f"c{copy:02d}_{seed.name}").write_text(
+                f"{text}\n（副本 {copy}）\n", encoding="utf-8"
+            )
     return copies * len(SEEDS)
 
 
-def run_batch(label: str, folder: Path, out: Path, args: argparse.Namespace, base_url: str,
-              cache_dir: Path, *, cache: bool) -> Run:
+def run_batch(
+    label: str,
+    folder: Path,
+    out: Path,
+    args: argparse.Namespace,
+    base_url: str,
+    cache_dir: Path,
+    *,
+    cache: bool,
+) -> Run:
     command = [
-        sys.executable, "-m", "extract.cli", "batch", str(folder), "-o", str(out), "--quiet",
-        "--backend", "llm", "--model", "fake", "--base-url", base_url,
-        "--concurrency", str(args.concurrency),
+        sys.executable,
+        "-m",
+        "extract.cli",
+        "batch",
+        str(folder),
+        "-o",
+        str(out),
+        "--quiet",
+        "--backend",
+        "llm",
+        "--model",
+        "fake",
+        "--base-url",
+        base_url,
+        "--concurrency",
+        str(args.concurrency),
     ]
     if not cache:
         command.append("--no-cache")
@@ -96,23 +119,32 @@ def run_batch(label: str, folder: Path, out: Path, args: argparse.Namespace, bas
 
 
 def backend_missing() -> None:
-    print("The LLM backend (extract/backends/llm.py) is not available yet: "
-          "`extract batch --backend llm` cannot run. Nothing measured.", file=sys.stderr)
+    print(
+        "The LLM backend (extract/backends/llm.py) is not available yet: "
+        "`extract batch --backend llm` cannot run. Nothing measured.",
+        file=sys.stderr,
+    )
     sys.exit(2)
 
 
 def report(runs: list[Run], filings: int, args: argparse.Namespace) -> None:
     print(f"{filings} filings, concurrency {args.concurrency}, server latency {args.latency}s")
-    print(f"{'run':<12} {'wall s':>7} {'batch s':>8} {'calls':>6} {'tokens':>8} "
-          f"{'cache hits':>10} {'ideal s':>8} {'batch/ideal':>11}")
+    print(
+        f"{'run':<12} {'wall s':>7} {'batch s':>8} {'calls':>6} {'tokens':>8} "
+        f"{'cache hits':>10} {'ideal s':>8} {'batch/ideal':>11}"
+    )
     for run in runs:
         s = run.summary
         ideal = s["calls"] * args.latency / args.concurrency
         ratio = f"{s['wall_s'] / ideal:.2f}" if ideal else "-"
-        print(f"{run.label:<12} {run.wall_s:>7.2f} {s['wall_s']:>8.2f} {s['calls']:>6} "
-              f"{s['tokens']:>8} {s['cache_hits']:>10} {ideal:>8.2f} {ratio:>11}")
-    print("wall s: the whole `extract batch` process; batch s: the run itself (summary.json), "
-          "without interpreter start-up and imports")
+        print(
+            f"{run.label:<12} {run.wall_s:>7.2f} {s['wall_s']:>8.2f} {s['calls']:>6} "
+            f"{s['tokens']:>8} {s['cache_hits']:>10} {ideal:>8.2f} {ratio:>11}"
+        )
+    print(
+        "wall s: the whole `extract batch` process; batch s: the run itself (summary.json), "
+        "without interpreter start-up and imports"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -120,8 +152,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--copies", type=int, default=4, help="copies of the 5 seeds")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--latency", type=float, default=0.2, help="fake server seconds per reply")
-    parser.add_argument("--head-chars", type=int, default=None,
-                        help="keep only the start of each seed (less local CPU work per file)")
+    parser.add_argument(
+        "--head-chars",
+        type=int,
+        default=None,
+        help="keep only the start of each seed (less local CPU work per file)",
+    )
     args = parser.parse_args(argv)
     if not llm_backend_available():
         backend_missing()
@@ -131,12 +167,11 @@ def main(argv: list[str] | None = None) -> None:
         filings = make_filings(tmp / "in", args.copies, args.head_chars)
         cache_dir = tmp / "cache"
         runs = [
-            run_batch("cold", tmp / "in", tmp / "out-cold", args, base_url, cache_dir,
-                      cache=False),
-            run_batch("cache fill", tmp / "in", tmp / "out-fill", args, base_url, cache_dir,
-                      cache=True),
-            run_batch("warm", tmp / "in", tmp / "out-warm", args, base_url, cache_dir,
-                      cache=True),
+            run_batch("cold", tmp / "in", tmp / "out-cold", args, base_url, cache_dir, cache=False),
+            run_batch(
+                "cache fill", tmp / "in", tmp / "out-fill", args, base_url, cache_dir, cache=True
+            ),
+            run_batch("warm", tmp / "in", tmp / "out-warm", args, base_url, cache_dir, cache=True),
         ]
         report(runs, filings, args)
     finally:

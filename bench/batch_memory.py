@@ -54,8 +54,18 @@ def generate(folder: Path, count: int) -> None:
 def run_batch(folder: Path, out: Path, concurrency: int) -> Measurement:
     """Run ``extract batch`` in a child process and measure that child alone."""
     command = [
-        sys.executable, "-m", "extract.cli", "batch", str(folder), "-o", str(out),
-        "--backend", "rules", "--concurrency", str(concurrency), "--quiet",
+        sys.executable,
+        "-m",
+        "extract.cli",
+        "batch",
+        str(folder),
+        "-o",
+        str(out),
+        "--backend",
+        "rules",
+        "--concurrency",
+        str(concurrency),
+        "--quiet",
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EXTRACT_", "OPENAI_"))}
     started = time.perf_counter()
@@ -78,15 +88,19 @@ def measure(count: int, concurrency: int) -> tuple[Measurement, Measurement]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, action="append",
-                        help="number of filings; repeatable (default 2000)")
+    parser.add_argument(
+        "--files", type=int, action="append", help="number of filings; repeatable (default 2000)"
+    )
     parser.add_argument("--concurrency", type=int, default=4)
     args = parser.parse_args(argv)
     print(f"{'files':>7} {'run':>7} {'wall s':>8} {'files/s':>8} {'peak RSS MB':>12} {'exit':>5}")
     for count in args.files or [2000]:
         for label, m in zip(("first", "resume"), measure(count, args.concurrency), strict=True):
-            print(f"{count:>7} {label:>7} {m.wall_s:>8.2f} {count / m.wall_s:>8.0f} "
-                  f"{m.peak_rss_mb:>12.1f} {m.exit_code:>5}", flush=True)
+            print(
+                f"{count:>7} {label:>7} {m.wall_s:>8.2f} {count / m.wall_s:>8.0f} "
+                f"{m.peak_rss_mb:>12.1f} {m.exit_code:>5}",
+                flush=True,
+            )
             if m.files != count or m.exit_code != 0:
                 sys.exit(f"expected {count} records and exit 0, got {m.files} and {m.exit_code}")
 

@@ -184,9 +184,7 @@ def _walk(
 def _matches(name: str, rel: PurePosixPath, patterns: tuple[str, ...]) -> bool:
     lowered = name.lower()
     rel_lowered = rel.as_posix().lower()
-    return any(
-        fnmatch.fnmatchcase(rel_lowered if "/" in p else lowered, p) for p in patterns
-    )
+    return any(fnmatch.fnmatchcase(rel_lowered if "/" in p else lowered, p) for p in patterns)
 
 
 _MAX_NAME_BYTES = 200  # file names are limited to 255 bytes; keep room for ".json" and temps
@@ -385,8 +383,12 @@ class OutputFolder:
 def csv_row(data: dict[str, Any]) -> list[Any]:
     """One CSV row: path, sha256, backend, number of warnings, then every contract field."""
     source = data.get("source") or {}
-    lead = [source.get("path"), source.get("sha256"), data.get("backend"),
-            len(data.get("warnings") or [])]
+    lead = [
+        source.get("path"),
+        source.get("sha256"),
+        data.get("backend"),
+        len(data.get("warnings") or []),
+    ]
     return [*lead, *flatten_record(data).values()]
 
 
@@ -767,8 +769,10 @@ class _Runner:
         sha256: str | None = None
         try:
             sha256 = await asyncio.to_thread(file_sha256, filing.path)
-            if sha256 and not self.options.force and await asyncio.to_thread(
-                self.out.is_current, filing, sha256, self.fingerprint
+            if (
+                sha256
+                and not self.options.force
+                and await asyncio.to_thread(self.out.is_current, filing, sha256, self.fingerprint)
             ):
                 return Outcome(filing, "skipped")
             if self.test_delay:

@@ -56,19 +56,39 @@ def reports_errors(fn: F) -> F:
 def settings_options(fn: F) -> F:
     """The options every extracting command shares."""
     options = [
-        click.option("--backend", type=click.Choice(BACKENDS), default=None,
-                     help="rules, llm, or auto (rules, then the LLM for gaps when configured). "
-                          "Env: EXTRACT_BACKEND. Default: auto."),
+        click.option(
+            "--backend",
+            type=click.Choice(BACKENDS),
+            default=None,
+            help="rules, llm, or auto (rules, then the LLM for gaps when configured). "
+            "Env: EXTRACT_BACKEND. Default: auto.",
+        ),
         click.option("--model", default=None, help="LLM model name. Env: EXTRACT_MODEL."),
-        click.option("--base-url", default=None,
-                     help="OpenAI-compatible endpoint. Env: OPENAI_BASE_URL. Key: OPENAI_API_KEY."),
-        click.option("--mode", type=click.Choice(LLM_MODES), default=None,
-                     help="How the LLM returns structure: tools (default) or a JSON mode."),
+        click.option(
+            "--base-url",
+            default=None,
+            help="OpenAI-compatible endpoint. Env: OPENAI_BASE_URL. Key: OPENAI_API_KEY.",
+        ),
+        click.option(
+            "--mode",
+            type=click.Choice(LLM_MODES),
+            default=None,
+            help="How the LLM returns structure: tools (default) or a JSON mode.",
+        ),
         click.option("--no-cache", is_flag=True, help="Do not read or write the response cache."),
-        click.option("--max-mb", type=float, default=None,
-                     help="Refuse input files larger than this (default 50 MB)."),
-        click.option("--timeout", "timeout_s", type=float, default=None,
-                     help="Seconds per LLM call (default 60)."),
+        click.option(
+            "--max-mb",
+            type=float,
+            default=None,
+            help="Refuse input files larger than this (default 50 MB).",
+        ),
+        click.option(
+            "--timeout",
+            "timeout_s",
+            type=float,
+            default=None,
+            help="Seconds per LLM call (default 60).",
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -98,8 +118,12 @@ def cli() -> None:
 
 @cli.command("file")
 @click.argument("path", type=str)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the record here instead of printing it.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the record here instead of printing it.",
+)
 @settings_options
 @reports_errors
 def file_command(path: str, output: Path | None, **kwargs: Any) -> None:
@@ -126,26 +150,59 @@ def schema_command() -> None:
 
 
 @click.group("eval", invoke_without_command=True)
-@click.option("--gold", "gold_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("eval/gold"), show_default=True, help="Folder of gold YAML files.")
-@click.option("--docs", "docs_dirs", type=click.Path(file_okay=False, path_type=Path),
-              multiple=True, help="Where to find the gold documents; repeatable. "
-                                  "Default: examples/filings, then examples/corpus.")
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("reports/latest"), show_default=True,
-              help="Folder for report.json, report.md and report.html.")
-@click.option("--predictions", "predictions_dir",
-              type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Score the records of a batch output folder (OUT/records/*.json) "
-                   "instead of running the extractor.")
-@click.option("--floor", "floor_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Exit 1 when accuracy falls below this floor file "
-                                 "(e.g. eval/floor.json).")
+@click.option(
+    "--gold",
+    "gold_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("eval/gold"),
+    show_default=True,
+    help="Folder of gold YAML files.",
+)
+@click.option(
+    "--docs",
+    "docs_dirs",
+    type=click.Path(file_okay=False, path_type=Path),
+    multiple=True,
+    help="Where to find the gold documents; repeatable. "
+    "Default: examples/filings, then examples/corpus.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports/latest"),
+    show_default=True,
+    help="Folder for report.json, report.md and report.html.",
+)
+@click.option(
+    "--predictions",
+    "predictions_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Score the records of a batch output folder (OUT/records/*.json) "
+    "instead of running the extractor.",
+)
+@click.option(
+    "--floor",
+    "floor_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Exit 1 when accuracy falls below this floor file (e.g. eval/floor.json).",
+)
 @settings_options
 @click.pass_context
 @reports_errors
-def eval_command(ctx: click.Context, /, gold_dir: Path, docs_dirs: tuple[Path, ...], out_dir: Path,
-                 predictions_dir: Path | None, floor_file: Path | None, **kwargs: Any) -> None:
+def eval_command(
+    ctx: click.Context,
+    /,
+    gold_dir: Path,
+    docs_dirs: tuple[Path, ...],
+    out_dir: Path,
+    predictions_dir: Path | None,
+    floor_file: Path | None,
+    **kwargs: Any,
+) -> None:
     """Score the extractor against gold labels; write report.json, report.md, report.html.
 
     `extract eval compare A.json B.json` compares two runs' report.json files.
@@ -157,9 +214,12 @@ def eval_command(ctx: click.Context, /, gold_dir: Path, docs_dirs: tuple[Path, .
     from .evaluate import DEFAULT_DOCS_DIRS, check_floor, evaluate, read_floor
     from .report import print_floor, print_report, write_reports
 
-    report = evaluate(gold_dir, docs_dirs=docs_dirs or DEFAULT_DOCS_DIRS,
-                      settings=None if predictions_dir else settings_from(kwargs),
-                      predictions_dir=predictions_dir)
+    report = evaluate(
+        gold_dir,
+        docs_dirs=docs_dirs or DEFAULT_DOCS_DIRS,
+        settings=None if predictions_dir else settings_from(kwargs),
+        predictions_dir=predictions_dir,
+    )
     paths = write_reports(report, out_dir)
     console = Console()
     print_report(report, console)
@@ -198,24 +258,54 @@ cli.add_command(eval_command)
 
 @cli.command("batch")
 @click.argument("folder", type=click.Path(path_type=Path))
-@click.option("-o", "--out", "out_dir", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder: records/, results.jsonl, results.csv, errors.jsonl.")
-@click.option("--glob", "globs", multiple=True,
-              help="File pattern to extract; repeatable. Default: *.txt *.md *.html *.pdf.")
-@click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True,
-              help="Filings extracted at the same time.")
-@click.option("--rpm", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="At most this many LLM requests per minute.")
-@click.option("--tpm", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="At most this many LLM tokens per minute.")
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder: records/, results.jsonl, results.csv, errors.jsonl.",
+)
+@click.option(
+    "--glob",
+    "globs",
+    multiple=True,
+    help="File pattern to extract; repeatable. Default: *.txt *.md *.html *.pdf.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    default=4,
+    show_default=True,
+    help="Filings extracted at the same time.",
+)
+@click.option(
+    "--rpm",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="At most this many LLM requests per minute.",
+)
+@click.option(
+    "--tpm",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="At most this many LLM tokens per minute.",
+)
 @click.option("--force", is_flag=True, help="Re-extract filings whose records are up to date.")
 @click.option("--quiet", is_flag=True, help="Print only the summary.")
 @settings_options
 @reports_errors
-def batch_command(folder: Path, out_dir: Path, globs: tuple[str, ...], concurrency: int,
-                  rpm: float | None, tpm: float | None, force: bool, quiet: bool,
-                  **kwargs: Any) -> None:
+def batch_command(
+    folder: Path,
+    out_dir: Path,
+    globs: tuple[str, ...],
+    concurrency: int,
+    rpm: float | None,
+    tpm: float | None,
+    force: bool,
+    quiet: bool,
+    **kwargs: Any,
+) -> None:
     """Extract every filing under FOLDER into OUT; re-running skips what is up to date.
 
     Exit code: 0 all extracted, 1 some failed (see OUT/errors.jsonl), 130 interrupted.
@@ -224,11 +314,18 @@ def batch_command(folder: Path, out_dir: Path, globs: tuple[str, ...], concurren
 
     from .batch import DEFAULT_GLOBS, BatchOptions, make_reporter, print_summary, run_batch
 
-    options = BatchOptions(out=out_dir, globs=globs or DEFAULT_GLOBS, concurrency=concurrency,
-                           rpm=rpm, tpm=tpm, force=force)
+    options = BatchOptions(
+        out=out_dir,
+        globs=globs or DEFAULT_GLOBS,
+        concurrency=concurrency,
+        rpm=rpm,
+        tpm=tpm,
+        force=force,
+    )
     console = Console()
-    summary = run_batch(folder, options, settings_from(kwargs),
-                        reporter=make_reporter(console, quiet=quiet))
+    summary = run_batch(
+        folder, options, settings_from(kwargs), reporter=make_reporter(console, quiet=quiet)
+    )
     print_summary(summary, console)
     sys.exit(summary.exit_code)
 

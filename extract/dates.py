@@ -19,7 +19,20 @@ DATE_RE = re.compile(DATE_PATTERN)
 _MONTHS = {
     name: i + 1
     for i, name in enumerate(
-        "January February March April May June July August September October November December".split()
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ]
     )
 }
 

@@ -123,19 +123,38 @@ _FULLWIDTH = _fullwidth_table()
 
 _HTML_BREAK = re.compile(r"</?(?:tr|table|p|br|div|h\d|li|ul|ol|thead|tbody)\b[^>]*>", re.I)
 _HTML_TAG = re.compile(r"<[a-zA-Z/!][^<>]{0,400}>")
-_HTML_ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'"}
+_HTML_ENTITIES = {
+    "&nbsp;": " ",
+    "&amp;": "&",
+    "&lt;": "<",
+    "&gt;": ">",
+    "&quot;": '"',
+    "&#39;": "'",
+}
 _HTML_ENTITY = re.compile("|".join(map(re.escape, _HTML_ENTITIES)))
 
 # LaTeX as OCR tools emit it around formulas: commands to symbols, markup dropped.
 _LATEX_SYMBOLS = {
-    r"\geq": "≥", r"\leq": "≤", r"\ge": "≥", r"\le": "≤", r"\times": "×", r"\%": "%",
-    r"\{": "{", r"\}": "}", r"\cdot": "·", r"\div": "÷", r"\pm": "±", r"\neq": "≠",
+    r"\geq": "≥",
+    r"\leq": "≤",
+    r"\ge": "≥",
+    r"\le": "≤",
+    r"\times": "×",
+    r"\%": "%",
+    r"\{": "{",
+    r"\}": "}",
+    r"\cdot": "·",
+    r"\div": "÷",
+    r"\pm": "±",
+    r"\neq": "≠",
 }
 _LATEX_SYMBOL = re.compile(
     "|".join(re.escape(k) + (r"(?![a-zA-Z])" if k[-1].isalpha() else "") for k in _LATEX_SYMBOLS)
 )
 # "$" is LaTeX math only when no currency letters precede it (HK$, US$, S$ are money)
-_LATEX_MARKUP = re.compile(r"\\(?:mathrm|mathbf|text|textbf|mathit|operatorname)\s*|(?<![A-Z])\$|_\{|\^\{")
+_LATEX_MARKUP = re.compile(
+    r"\\(?:mathrm|mathbf|text|textbf|mathit|operatorname)\s*|(?<![A-Z])\$|_\{|\^\{"
+)
 _MARKDOWN = re.compile(r"\*\*|__|(?<=\n)[ \t]*(?:#{1,6}|[-*+]|>)[ \t]|\|")
 
 # Page furniture of pdftotext output: "12 / 277", and form feeds.
@@ -176,9 +195,7 @@ def learn_furniture(text: str) -> Furniture:
             for width in (1, 2, 3):
                 after[" ".join(following[:width])] += 1
     pages = sum(totals[t] for t in page_totals)
-    headers = tuple(
-        h for h, n in after.most_common(3) if n >= pages * 0.6 and 2 <= len(h) <= 30
-    )
+    headers = tuple(h for h, n in after.most_common(3) if n >= pages * 0.6 and 2 <= len(h) <= 30)
     # keep only the longest header among those that prefix one another
     headers = tuple(h for h in headers if not any(o != h and o.startswith(h) for o in headers))
     return Furniture(page_totals, headers)

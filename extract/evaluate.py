@@ -50,16 +50,30 @@ SECTION_NAMES: tuple[str, ...] = ("filing", *SECTIONS)
 
 # Metrics measured in money (base currency units); their value/prior/low/high are compared
 # exactly (or within the gold tolerance). Per-share amounts and percentages are "number".
-MONEY_METRICS: frozenset[str] = frozenset({
-    "revenue", "gross_profit", "profit_for_period", "net_profit_attributable",
-    "net_profit_attributable_deducted", "non_recurring_total", "operating_cash_flow",
-    "total_assets", "equity_attributable", "rd_investment", "ebitda",
-})
+MONEY_METRICS: frozenset[str] = frozenset(
+    {
+        "revenue",
+        "gross_profit",
+        "profit_for_period",
+        "net_profit_attributable",
+        "net_profit_attributable_deducted",
+        "non_recurring_total",
+        "operating_cash_flow",
+        "total_assets",
+        "equity_attributable",
+        "rd_investment",
+        "ebitda",
+    }
+)
 MONEY_METRIC_PARTS: frozenset[str] = frozenset({"value", "prior", "low", "high"})
-MONEY_FIELDS: frozenset[str] = frozenset({
-    "dividend.total_cash", "buyback.plan_amount_min", "buyback.plan_amount_max",
-    "buyback.amount_paid",
-})
+MONEY_FIELDS: frozenset[str] = frozenset(
+    {
+        "dividend.total_cash",
+        "buyback.plan_amount_min",
+        "buyback.plan_amount_max",
+        "buyback.amount_paid",
+    }
+)
 
 
 def _kind_of_annotation(annotation: Any) -> Kind:
@@ -227,7 +241,7 @@ _EXPECTED_TYPE: dict[Kind, str] = {
     "number": "a number",
     "bool": "true or false",
     "date": "a date YYYY-MM-DD",
-    "text": "a string (quote codes such as \"002025\")",
+    "text": 'a string (quote codes such as "002025")',
 }
 
 
@@ -309,7 +323,8 @@ def load_gold_dir(gold_dir: Path, pattern: str = "*") -> list[GoldDoc]:
     if not gold_dir.is_dir():
         raise ExtractError(f"gold directory {gold_dir} does not exist")
     paths = sorted(
-        p for p in gold_dir.iterdir()
+        p
+        for p in gold_dir.iterdir()
         if p.suffix in GOLD_SUFFIXES and p.is_file() and fnmatch.fnmatch(p.name, pattern)
     )
     if not paths:
@@ -493,8 +508,9 @@ def tally(outcomes: Iterable[Outcome]) -> Scores:
     f1 = None
     if precision is not None and recall is not None:
         f1 = 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
-    return Scores(**counts, accuracy=_ratio(c, c + w + m + s), precision=precision,
-                  recall=recall, f1=f1)
+    return Scores(
+        **counts, accuracy=_ratio(c, c + w + m + s), precision=precision, recall=recall, f1=f1
+    )
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -511,16 +527,18 @@ def score_document(gold: GoldDoc, record: Mapping[str, Any] | None) -> list[Fiel
         entry = gold.fields.get(path)
         tolerance = entry.tolerance if entry else None
         pred = predicted.get(path)
-        results.append(FieldResult(
-            path=path,
-            kind=FIELD_KINDS[path],
-            outcome=score_value(FIELD_KINDS[path], gold.value(path), pred, tolerance),
-            gold=gold.value(path),
-            prediction=pred,
-            tolerance=tolerance,
-            gold_quote=entry.quote if entry else None,
-            evidence_quote=(evidence.get(path) or {}).get("quote"),
-        ))
+        results.append(
+            FieldResult(
+                path=path,
+                kind=FIELD_KINDS[path],
+                outcome=score_value(FIELD_KINDS[path], gold.value(path), pred, tolerance),
+                gold=gold.value(path),
+                prediction=pred,
+                tolerance=tolerance,
+                gold_quote=entry.quote if entry else None,
+                evidence_quote=(evidence.get(path) or {}).get("quote"),
+            )
+        )
     return results
 
 
@@ -675,8 +693,9 @@ def classify_change(a: Outcome, b: Outcome) -> Change | None:
     return "changed"
 
 
-def compare_reports(a: EvalReport, b: EvalReport, *, a_name: str = "A",
-                    b_name: str = "B") -> Comparison:
+def compare_reports(
+    a: EvalReport, b: EvalReport, *, a_name: str = "A", b_name: str = "B"
+) -> Comparison:
     """Field-by-field changes from report ``a`` to report ``b`` (documents in both)."""
     docs_a = {d.name: d for d in a.documents}
     docs_b = {d.name: d for d in b.documents}
@@ -687,16 +706,27 @@ def compare_reports(a: EvalReport, b: EvalReport, *, a_name: str = "A",
             fb = fields_b.get(fa.path)
             change = classify_change(fa.outcome, fb.outcome) if fb else None
             if fb and change:
-                changes.append(FieldChange(
-                    document=name, path=fa.path, change=change, a=fa.outcome, b=fb.outcome,
-                    gold=fb.gold, prediction_a=fa.prediction, prediction_b=fb.prediction,
-                ))
+                changes.append(
+                    FieldChange(
+                        document=name,
+                        path=fa.path,
+                        change=change,
+                        a=fa.outcome,
+                        b=fb.outcome,
+                        gold=fb.gold,
+                        prediction_a=fa.prediction,
+                        prediction_b=fb.prediction,
+                    )
+                )
     better = [c for c in changes if c.change == "better"]
     worse = [c for c in changes if c.change == "worse"]
     return Comparison(
-        a=a_name, b=b_name,
-        accuracy_a=a.overall.accuracy, accuracy_b=b.overall.accuracy,
-        better=better, worse=worse,
+        a=a_name,
+        b=b_name,
+        accuracy_a=a.overall.accuracy,
+        accuracy_b=b.overall.accuracy,
+        better=better,
+        worse=worse,
         changed=[c for c in changes if c.change == "changed"],
         net=len(better) - len(worse),
         only_in_a=[n for n in docs_a if n not in docs_b],
@@ -737,8 +767,11 @@ class _FloorFile(BaseModel):
             for name, value in floors.items():
                 if name not in self.sets:
                     raise ValueError(f"{backend}.{name}: no pattern for set {name!r} in sets")
-                if isinstance(value, bool) or not isinstance(value, int | float) \
-                        or not 0 <= value <= 1:
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, int | float)
+                    or not 0 <= value <= 1
+                ):
                     raise ValueError(f"{backend}.{name}: {value!r} is not an accuracy in 0..1")
         return self
 
@@ -783,6 +816,14 @@ def check_floor(report: EvalReport, floor: Floor) -> list[FloorCheck]:
         if count:
             accuracy = scores.accuracy
             passed = accuracy is not None and accuracy >= minimum
-            checks.append(FloorCheck(backend=report.meta.backend, gold_set=name, documents=count,
-                                     accuracy=accuracy, floor=minimum, passed=passed))
+            checks.append(
+                FloorCheck(
+                    backend=report.meta.backend,
+                    gold_set=name,
+                    documents=count,
+                    accuracy=accuracy,
+                    floor=minimum,
+                    passed=passed,
+                )
+            )
     return checks

@@ -148,9 +148,7 @@ class SourceIndex:
                 continue
             for columns in range(2, _MAX_RUN_COLUMNS + 1):
                 for note in (False, True):
-                    for split in split_run_together(
-                        token, columns, note=note, same_decimals=False
-                    ):
+                    for split in split_run_together(token, columns, note=note, same_decimals=False):
                         for part in split[1:] if note else split:
                             self.plain[_key(part)].append(m.span())
                             for multiplier in self._header_multipliers:

@@ -160,9 +160,7 @@ def format_number(value: Decimal, decimals: int = 2, grouping: bool = True) -> s
 
 # --- amounts with units ------------------------------------------------------------------
 
-_AMOUNT = re.compile(
-    r"(?P<num>" + NUMBER_PATTERN + r")\s*(?P<unit>" + UNIT_PATTERN + r")?"
-)
+_AMOUNT = re.compile(r"(?P<num>" + NUMBER_PATTERN + r")\s*(?P<unit>" + UNIT_PATTERN + r")?")
 
 
 @dataclass(frozen=True)
@@ -250,9 +248,30 @@ def parse_points(text: str) -> Decimal | None:
 # --- Chinese numerals --------------------------------------------------------------------
 
 _CN_DIGITS = {
-    "〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2,
-    "三": 3, "叁": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7,
-    "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9,
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "Ｏ": 0,
+    "O": 0,
+    "一": 1,
+    "壹": 1,
+    "二": 2,
+    "贰": 2,
+    "两": 2,
+    "三": 3,
+    "叁": 3,
+    "四": 4,
+    "肆": 4,
+    "五": 5,
+    "伍": 5,
+    "六": 6,
+    "陆": 6,
+    "七": 7,
+    "柒": 7,
+    "八": 8,
+    "捌": 8,
+    "九": 9,
+    "玖": 9,
 }
 _CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 CN_NUMERAL_CHARS = "".join(_CN_DIGITS) + "".join(_CN_UNITS) + "万萬亿億"

@@ -36,7 +36,9 @@ def extract_text(text: str, settings: Settings | None = None, *, name: str = "<t
     return extract_document(Document.from_text(text, path=name), settings or Settings())
 
 
-def extract_bytes(data: bytes, settings: Settings | None = None, *, name: str = "<stdin>") -> Record:
+def extract_bytes(
+    data: bytes, settings: Settings | None = None, *, name: str = "<stdin>"
+) -> Record:
     """Extract from raw bytes (stdin); decoding as for files."""
     return extract_document(document_from_bytes(data, name), settings or Settings())
 

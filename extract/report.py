@@ -133,12 +133,26 @@ def render_markdown(report: EvalReport) -> str:
 
 
 def _md_document(doc: DocumentResult) -> list[str]:
-    out = [f"## {_md(doc.name)}", "", f"Document {_md(doc.document)}; "
-           f"accuracy {fmt_metric(doc.scores.accuracy)}; {doc.scores.true_null} true nulls.", ""]
+    out = [
+        f"## {_md(doc.name)}",
+        "",
+        f"Document {_md(doc.document)}; "
+        f"accuracy {fmt_metric(doc.scores.accuracy)}; {doc.scores.true_null} true nulls.",
+        "",
+    ]
     if doc.error:
         out += [f"**Error:** {_md(doc.error)}", ""]
-    rows = [[f.outcome, f.path, _md(f.gold), _md(f.prediction), _md(f.evidence_quote or ""),
-             _md(f.gold_quote or "")] for f in ordered_fields(doc)]
+    rows = [
+        [
+            f.outcome,
+            f.path,
+            _md(f.gold),
+            _md(f.prediction),
+            _md(f.evidence_quote or ""),
+            _md(f.gold_quote or ""),
+        ]
+        for f in ordered_fields(doc)
+    ]
     header = ["outcome", "field", "gold", "prediction", "evidence quote", "gold quote"]
     return out + _md_table(header, rows)
 
@@ -212,13 +226,24 @@ _ENV = Environment(autoescape=True, keep_trailing_newline=True)
 
 def _html_document(doc: DocumentResult) -> dict[str, Any]:
     rows = [
-        {"outcome": f.outcome, "path": f.path, "gold": fmt_value(f.gold),
-         "prediction": fmt_value(f.prediction), "evidence_quote": f.evidence_quote or "",
-         "gold_quote": f.gold_quote or ""}
+        {
+            "outcome": f.outcome,
+            "path": f.path,
+            "gold": fmt_value(f.gold),
+            "prediction": fmt_value(f.prediction),
+            "evidence_quote": f.evidence_quote or "",
+            "gold_quote": f.gold_quote or "",
+        }
         for f in ordered_fields(doc)
     ]
-    return {"name": doc.name, "document": doc.document, "error": doc.error, "rows": rows,
-            "accuracy": fmt_metric(doc.scores.accuracy), "true_null": doc.scores.true_null}
+    return {
+        "name": doc.name,
+        "document": doc.document,
+        "error": doc.error,
+        "rows": rows,
+        "accuracy": fmt_metric(doc.scores.accuracy),
+        "true_null": doc.scores.true_null,
+    }
 
 
 def render_html(report: EvalReport) -> str:
@@ -241,8 +266,11 @@ def render_html(report: EvalReport) -> str:
 
 def write_reports(report: EvalReport, out_dir: Path) -> list[Path]:
     """Write report.json, report.md and report.html into ``out_dir`` (atomically)."""
-    renderers = {"report.json": report_json, "report.md": render_markdown,
-                 "report.html": render_html}
+    renderers = {
+        "report.json": report_json,
+        "report.md": render_markdown,
+        "report.html": render_html,
+    }
     paths = []
     for name in REPORT_FILES:
         path = out_dir / name
@@ -256,12 +284,22 @@ def write_reports(report: EvalReport, out_dir: Path) -> list[Path]:
 
 # Terminal columns: (header, Scores attribute); the files carry every column.
 DOCUMENT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("ok", "correct"), ("wrong", "wrong"), ("missed", "missed"), ("spur.", "spurious"),
-    ("acc.", "accuracy"), ("F1", "f1"),
+    ("ok", "correct"),
+    ("wrong", "wrong"),
+    ("missed", "missed"),
+    ("spur.", "spurious"),
+    ("acc.", "accuracy"),
+    ("F1", "f1"),
 )
 SECTION_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("ok", "correct"), ("wrong", "wrong"), ("missed", "missed"), ("spur.", "spurious"),
-    ("null", "true_null"), ("acc.", "accuracy"), ("prec.", "precision"), ("recall", "recall"),
+    ("ok", "correct"),
+    ("wrong", "wrong"),
+    ("missed", "missed"),
+    ("spur.", "spurious"),
+    ("null", "true_null"),
+    ("acc.", "accuracy"),
+    ("prec.", "precision"),
+    ("recall", "recall"),
     ("F1", "f1"),
 )
 
@@ -271,8 +309,9 @@ def _cell(scores: Scores, attribute: str) -> str:
     return str(value) if isinstance(value, int) else fmt_metric(value)
 
 
-def _score_table(title: str, first: str, rows: list[tuple[str, Scores]],
-                 columns: tuple[tuple[str, str], ...]) -> Table:
+def _score_table(
+    title: str, first: str, rows: list[tuple[str, Scores]], columns: tuple[tuple[str, str], ...]
+) -> Table:
     table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
     longest = max([len(first), *(len(name) for name, _ in rows)])
     table.add_column(first, overflow="fold", min_width=min(longest, 26))
@@ -305,15 +344,19 @@ def print_floor(checks: list[FloorCheck], backend: str, console: Console) -> Non
         console.print(f"no floor applies to backend {backend} and these gold files")
     for check in checks:
         verdict = "ok" if check.passed else "BELOW FLOOR"
-        console.print(f"floor {check.backend}/{check.gold_set} ({check.documents} documents): "
-                      f"accuracy {fmt_metric(check.accuracy)} vs floor {check.floor:.2f}: "
-                      f"{verdict}", highlight=False)
+        console.print(
+            f"floor {check.backend}/{check.gold_set} ({check.documents} documents): "
+            f"accuracy {fmt_metric(check.accuracy)} vs floor {check.floor:.2f}: "
+            f"{verdict}",
+            highlight=False,
+        )
 
 
 def print_comparison(comparison: Comparison, console: Console) -> None:
     """The fields that got better or worse, then the net change and both accuracies."""
-    table = Table(title=f"A = {comparison.a}\nB = {comparison.b}", box=box.SIMPLE_HEAD,
-                  show_lines=True)
+    table = Table(
+        title=f"A = {comparison.a}\nB = {comparison.b}", box=box.SIMPLE_HEAD, show_lines=True
+    )
     changes: list[FieldChange] = [*comparison.worse, *comparison.better, *comparison.changed]
     longest = max([5, *(len(c.path) for c in changes), *(len(c.document) for c in changes)])
     table.add_column("change", no_wrap=True)
@@ -322,8 +365,10 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
     table.add_column("gold / prediction A / prediction B", overflow="fold")
     for c in changes:
         style = {"worse": "red", "better": "green"}.get(c.change, "")
-        values = (f"gold {fmt_value(c.gold)}\nA    {fmt_value(c.prediction_a)}\n"
-                  f"B    {fmt_value(c.prediction_b)}")
+        values = (
+            f"gold {fmt_value(c.gold)}\nA    {fmt_value(c.prediction_a)}\n"
+            f"B    {fmt_value(c.prediction_b)}"
+        )
         cells = (c.change, f"{c.document}\n{c.path}", f"{c.a}\n→ {c.b}", values)
         table.add_row(*(Text(cell) for cell in cells), style=style)
     console.print(table)
@@ -332,8 +377,11 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
         f"net change {comparison.net:+d}; other changes {len(comparison.changed)}",
         highlight=False,
     )
-    console.print(f"overall accuracy: A {fmt_metric(comparison.accuracy_a)} → "
-                  f"B {fmt_metric(comparison.accuracy_b)}", highlight=False)
+    console.print(
+        f"overall accuracy: A {fmt_metric(comparison.accuracy_a)} → "
+        f"B {fmt_metric(comparison.accuracy_b)}",
+        highlight=False,
+    )
     for label, names in (("only in A", comparison.only_in_a), ("only in B", comparison.only_in_b)):
         if names:
             console.print(f"{label}: {', '.join(names)}", highlight=False)
@@ -342,4 +390,3 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
 def comparison_json(comparison: Comparison) -> str:
     """The comparison for machines (``extract eval compare --json``)."""
     return json.dumps(comparison.model_dump(mode="json"), ensure_ascii=False, indent=2)
-

@@ -6,20 +6,20 @@ Field names are the contract; add new ones freely, never rename.
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class Exchange(str, Enum):
+class Exchange(StrEnum):
     SSE = "SSE"
     SZSE = "SZSE"
     BSE = "BSE"
     HKEX = "HKEX"
 
 
-class DocumentType(str, Enum):
+class DocumentType(StrEnum):
     annual_report = "annual_report"
     interim_report = "interim_report"
     quarterly_report = "quarterly_report"

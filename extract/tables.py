@@ -99,7 +99,11 @@ def find_regions(text: str, name: str, heading: str, end: str, span: int) -> lis
         stop = re.compile(end).search(text, m.end(), m.end() + span) if end else None
         limit = stop.start() if stop else min(len(text), m.end() + span)
         header = text[m.end() : min(limit, m.end() + 400)]
-        regions.append(Region(name, m.start(), limit, has_note_column=bool(re.search("附注|附註|Notes?", header))))
+        regions.append(
+            Region(
+                name, m.start(), limit, has_note_column=bool(re.search("附注|附註|Notes?", header))
+            )
+        )
     return regions
 
 
@@ -128,7 +132,9 @@ def read_rows(
         if group is None:
             # a row label (alone on its line, or straight before the next label) that owns
             # no numbers, as opposed to a word in a sentence
-            alone = re.match(r"[ \t]*(?:\n|$)", text[origins[end - 1][1] + 1 :]) or end in label_starts
+            alone = (
+                re.match(r"[ \t]*(?:\n|$)", text[origins[end - 1][1] + 1 :]) or end in label_starts
+            )
             if origins[start][0] == segment and alone:
                 orphan_segments.add(segment)
             continue
@@ -147,7 +153,8 @@ def read_rows(
             label_start=label_start,
             label_end=label_end,
             cells=cells,
-            multiplier=_label_unit(label_space[start:end]) or _multiplier_before(text, region, group.start),
+            multiplier=_label_unit(label_space[start:end])
+            or _multiplier_before(text, region, group.start),
             table=region.name,
             warnings=warnings,
         )
@@ -194,7 +201,7 @@ def _label_space(text: str, segments: list[tuple[int, int]]) -> tuple[str, list[
 def _label_matches(
     label_space: str, labels: dict[str, Sequence[str]], unit_suffix: str
 ) -> list[tuple[str, int, int]]:
-    """Label occurrences, longest first where they overlap (营业收入 inside 研发投入占营业收入的比例)."""
+    """Label occurrences; where two overlap, the longer label wins."""
     found: list[tuple[str, int, int]] = []
     for metric, patterns in labels.items():
         for pattern in patterns:
@@ -242,7 +249,9 @@ def _cells(group: _Group, text: str, note_column: bool) -> tuple[list[Cell], lis
         if kind == "na":
             cells.append(Cell(None, start, end))
         elif kind == "points":
-            cells.append(Cell(parse_points(token), start, end, points=True, decimals=decimals_of(token)))
+            cells.append(
+                Cell(parse_points(token), start, end, points=True, decimals=decimals_of(token))
+            )
         else:
             parsed = _read_number_piece(token, start, end, first=not cells, note_column=note_column)
             if parsed is None:
@@ -263,14 +272,19 @@ def _pieces(group: _Group) -> list[tuple[str, str, int, int]]:
         token = m.group(0)
         if pieces and kind == "num" and pieces[-1][0] == "num" and pieces[-1][3] == m.start():
             previous = pieces[-1][1]
-            if parse_number(previous.rstrip("%")) is None or parse_number(token.rstrip("%")) is None:
+            if (
+                parse_number(previous.rstrip("%")) is None
+                or parse_number(token.rstrip("%")) is None
+            ):
                 pieces[-1] = ("num", previous + token, pieces[-1][2], m.end())
                 continue
         pieces.append((kind, token, m.start(), m.end()))
     return pieces
 
 
-def _read_number_piece(token: str, start: int, end: int, *, first: bool, note_column: bool) -> list[Cell] | None:
+def _read_number_piece(
+    token: str, start: int, end: int, *, first: bool, note_column: bool
+) -> list[Cell] | None:
     """One printed number, or several run together; None when no unique reading."""
     single = _parse_cell(token, start, end)
     if single is not None and not (first and single.percent):
@@ -283,7 +297,9 @@ def _read_number_piece(token: str, start: int, end: int, *, first: bool, note_co
 
 
 def _looks_like_note(cell: Cell) -> bool:
-    return cell.value is not None and not cell.percent and cell.decimals == 0 and 0 < cell.value < 100
+    return (
+        cell.value is not None and not cell.percent and cell.decimals == 0 and 0 < cell.value < 100
+    )
 
 
 def _parse_cell(token: str, start: int, end: int) -> Cell | None:
@@ -299,9 +315,13 @@ def _split_token(token: str, start: int, allow_note: bool) -> list[Cell] | None:
     """Split a run-together token into cells; None when no split or several fit."""
     percent = token.endswith("%")
     body = token.rstrip("%")
-    signed_change = re.fullmatch(r"(?P<numbers>[\d,.]+)(?P<change>-[\d,.]+)", body) if percent else None
+    signed_change = (
+        re.fullmatch(r"(?P<numbers>[\d,.]+)(?P<change>-[\d,.]+)", body) if percent else None
+    )
     if signed_change:  # 137,246159,659-14.0%: the change starts at its sign
-        return _split_with_change(signed_change.group("numbers"), signed_change.group("change"), start, len(token))
+        return _split_with_change(
+            signed_change.group("numbers"), signed_change.group("change"), start, len(token)
+        )
     candidates: list[tuple[Decimal, ...]] = []
     for note in (False, True) if allow_note else (False,):
         # without a change column we expect current and prior only: a third column could
@@ -324,7 +344,9 @@ def _split_token(token: str, start: int, allow_note: bool) -> list[Cell] | None:
     return cells
 
 
-def _split_with_change(numbers: str, change_text: str, start: int, length: int) -> list[Cell] | None:
+def _split_with_change(
+    numbers: str, change_text: str, start: int, length: int
+) -> list[Cell] | None:
     change = parse_number(change_text)
     if change is None:
         return None
@@ -353,7 +375,9 @@ def _consistent_with_change(numbers: tuple[Decimal, ...]) -> bool:
     if len(numbers) != 3:
         return False
     value, prior, change = numbers
-    if any(_digits_after_point(n) for n in (value, prior)) and _digits_after_point(value) != _digits_after_point(prior):
+    if any(_digits_after_point(n) for n in (value, prior)) and _digits_after_point(
+        value
+    ) != _digits_after_point(prior):
         return False
     return change_consistent(value, prior, change)
 
@@ -370,4 +394,9 @@ def _label_unit(label: str) -> Decimal | None:
     return _LABEL_UNITS[m.group(1)] if m else None
 
 
-_LABEL_UNITS = {"元": Decimal(1), "千元": Decimal(10) ** 3, "万元": Decimal(10) ** 4, "百万元": Decimal(10) ** 6}
+_LABEL_UNITS = {
+    "元": Decimal(1),
+    "千元": Decimal(10) ** 3,
+    "万元": Decimal(10) ** 4,
+    "百万元": Decimal(10) ** 6,
+}

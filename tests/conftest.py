@@ -19,6 +19,7 @@ def _isolated_llm_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("EXTRACT_CACHE_DIR", str(tmp_path / "llm-cache"))
 
+
 # ==========================================================================
 # Fake OpenAI-compatible server (see tests/openai_server.py)
 # ==========================================================================

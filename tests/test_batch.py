@@ -92,8 +92,18 @@ def start_batch(folder: Path, out: Path, delay: float, *extra: str) -> subproces
     """``extract batch`` in a subprocess, rules only (as ``Settings()`` in-process)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EXTRACT_", "OPENAI_"))}
     env[TEST_DELAY_ENV] = str(delay)
-    command = [sys.executable, "-m", "extract.cli", "batch", str(folder), "-o", str(out),
-               "--backend", "rules", *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "extract.cli",
+        "batch",
+        str(folder),
+        "-o",
+        str(out),
+        "--backend",
+        "rules",
+        *extra,
+    ]
     return subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

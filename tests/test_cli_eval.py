@@ -35,8 +35,20 @@ def gold_subset(tmp_path: Path) -> Path:
 
 
 def eval_args(gold: Path, out: Path, *extra: str) -> list[str]:
-    return ["eval", "--gold", str(gold), "--docs", str(FILINGS), "--docs", str(CORPUS),
-            "-o", str(out), "--backend", "rules", *extra]
+    return [
+        "eval",
+        "--gold",
+        str(gold),
+        "--docs",
+        str(FILINGS),
+        "--docs",
+        str(CORPUS),
+        "-o",
+        str(out),
+        "--backend",
+        "rules",
+        *extra,
+    ]
 
 
 def test_eval_writes_three_reports_and_prints_table(tmp_path: Path, gold_subset: Path) -> None:
@@ -54,8 +66,7 @@ def test_eval_writes_three_reports_and_prints_table(tmp_path: Path, gold_subset:
     assert accuracy in result.output
 
 
-def test_eval_from_batch_predictions_matches_extracting(tmp_path: Path,
-                                                        gold_subset: Path) -> None:
+def test_eval_from_batch_predictions_matches_extracting(tmp_path: Path, gold_subset: Path) -> None:
     """Records written by `extract batch` (OUT/records) score like a direct run."""
     inbox = tmp_path / "in"
     inbox.mkdir()
@@ -65,8 +76,9 @@ def test_eval_from_batch_predictions_matches_extracting(tmp_path: Path,
     made = run("batch", str(inbox), "-o", str(batch), "--backend", "rules", "--quiet")
     assert made.exit_code == 0, made.output
     direct = run(*eval_args(gold_subset, tmp_path / "a"))
-    from_batch = run("eval", "--gold", str(gold_subset), "--predictions", str(batch),
-                     "-o", str(tmp_path / "b"))
+    from_batch = run(
+        "eval", "--gold", str(gold_subset), "--predictions", str(batch), "-o", str(tmp_path / "b")
+    )
     assert direct.exit_code == 0 and from_batch.exit_code == 0, from_batch.output
     a, b = load_report(tmp_path / "a" / "report.json"), load_report(tmp_path / "b" / "report.json")
     assert a.overall == b.overall
@@ -74,8 +86,9 @@ def test_eval_from_batch_predictions_matches_extracting(tmp_path: Path,
     assert b.meta.predictions_dir == str(batch)
 
 
-def test_compare_shows_a_deliberately_broken_field_as_worse(tmp_path: Path,
-                                                            gold_subset: Path) -> None:
+def test_compare_shows_a_deliberately_broken_field_as_worse(
+    tmp_path: Path, gold_subset: Path
+) -> None:
     result = run(*eval_args(gold_subset, tmp_path / "a"))
     assert result.exit_code == 0, result.output
     path_a = tmp_path / "a" / "report.json"
@@ -104,7 +117,8 @@ def test_compare_shows_a_deliberately_broken_field_as_worse(tmp_path: Path,
     assert machine.exit_code == 0
     data = json.loads(machine.output)
     assert [(c["document"], c["path"], c["a"]) for c in data["worse"]] == [
-        (doc.name, field.path, "correct")]
+        (doc.name, field.path, "correct")
+    ]
     assert data["better"] == [] and data["net"] == -1
     assert data["accuracy_b"] < data["accuracy_a"]
 
@@ -148,8 +162,10 @@ def test_bad_gold_file_reports_error(tmp_path: Path) -> None:
 
 
 def test_missing_document_reports_error(tmp_path: Path, gold_subset: Path) -> None:
-    result = CliRunner().invoke(cli, ["eval", "--gold", str(gold_subset), "--docs",
-                                      str(tmp_path), "-o", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        cli,
+        ["eval", "--gold", str(gold_subset), "--docs", str(tmp_path), "-o", str(tmp_path / "o")],
+    )
     assert result.exit_code == 1
     assert "not found in" in result.output and "--docs" in result.output
 

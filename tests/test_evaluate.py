@@ -38,15 +38,19 @@ from extract.schema import Dividend, Filing, Record, Source
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = ROOT / "eval" / "gold"
 
-SECTIONS_ALL = {"filing": True, "financials": True, "dividend": True, "buyback": True,
-                "incentive": True}
+SECTIONS_ALL = {
+    "filing": True,
+    "financials": True,
+    "dividend": True,
+    "buyback": True,
+    "incentive": True,
+}
 
 
 def gold_doc(fields: dict[str, Any], name: str = "tiny", **sections: bool) -> GoldDoc:
     """A GoldDoc from ``{path: value}`` or ``{path: GoldField}``."""
     entries = {p: v if isinstance(v, GoldField) else GoldField(value=v) for p, v in fields.items()}
-    return GoldDoc(name, Path(f"{name}.yaml"), f"{name}.txt", {**SECTIONS_ALL, **sections},
-                   entries)
+    return GoldDoc(name, Path(f"{name}.yaml"), f"{name}.txt", {**SECTIONS_ALL, **sections}, entries)
 
 
 def outcomes(gold: GoldDoc, record: dict[str, Any] | None) -> dict[str, str]:
@@ -79,47 +83,80 @@ def test_field_kinds_cover_every_contract_path() -> None:
 # ---------------------------------------------------------------------- numbers
 
 
-@pytest.mark.parametrize(("value", "places"), [
-    (1.18, 2), (1.2, 1), (140.0, 1), (5160476, 0), (0, 0), (0.046, 3), (-0.29, 2),
-])
+@pytest.mark.parametrize(
+    ("value", "places"),
+    [
+        (1.18, 2),
+        (1.2, 1),
+        (140.0, 1),
+        (5160476, 0),
+        (0, 0),
+        (0.046, 3),
+        (-0.29, 2),
+    ],
+)
 def test_decimal_places_as_written(value: float, places: int) -> None:
     assert decimal_places(value) == places
 
 
-@pytest.mark.parametrize(("pred", "outcome"), [
-    (1.18, "correct"), (1.184, "correct"), (1.175, "correct"),  # rounds half up to 1.18
-    (1.185, "wrong"), (1.17, "wrong"), (-1.18, "wrong"),
-])
+@pytest.mark.parametrize(
+    ("pred", "outcome"),
+    [
+        (1.18, "correct"),
+        (1.184, "correct"),
+        (1.175, "correct"),  # rounds half up to 1.18
+        (1.185, "wrong"),
+        (1.17, "wrong"),
+        (-1.18, "wrong"),
+    ],
+)
 def test_number_compared_at_gold_decimals(pred: float, outcome: str) -> None:
     assert score_value("number", 1.18, pred) == outcome
 
 
 def test_yaml_trailing_zero_lost_compares_at_one_decimal(tmp_path: Path) -> None:
-    path = write_gold(tmp_path, "g.yaml", """\
+    path = write_gold(
+        tmp_path,
+        "g.yaml",
+        """\
 document: x.txt
 sections: {financials: false, dividend: true, buyback: false, incentive: false}
 fields:
   dividend.cash_per_10_shares:
     value: 1.20
-""")
+""",
+    )
     gold = load_gold(path)
     assert gold.value("dividend.cash_per_10_shares") == 1.2
     for pred, outcome in [(1.2, "correct"), (1.20, "correct"), (1.24, "correct"), (1.26, "wrong")]:
         assert score_value("number", gold.value("dividend.cash_per_10_shares"), pred) == outcome
 
 
-@pytest.mark.parametrize(("pred", "outcome"), [
-    (5333486253.17, "correct"), (5333000000, "correct"), (5332500000, "correct"),
-    (5333500000, "correct"), (5333500001, "wrong"), (5330000000, "wrong"),
-])
+@pytest.mark.parametrize(
+    ("pred", "outcome"),
+    [
+        (5333486253.17, "correct"),
+        (5333000000, "correct"),
+        (5332500000, "correct"),
+        (5333500000, "correct"),
+        (5333500001, "wrong"),
+        (5330000000, "wrong"),
+    ],
+)
 def test_tolerance_is_absolute(pred: float, outcome: str) -> None:
     assert score_value("money", 5333000000, pred, tolerance=500000) == outcome
 
 
-@pytest.mark.parametrize(("pred", "outcome"), [
-    (98274301.44, "correct"), (98274301.440, "correct"),
-    (98274301.4, "wrong"), (98274301.444, "wrong"), (98274301, "wrong"),
-])
+@pytest.mark.parametrize(
+    ("pred", "outcome"),
+    [
+        (98274301.44, "correct"),
+        (98274301.440, "correct"),
+        (98274301.4, "wrong"),
+        (98274301.444, "wrong"),
+        (98274301, "wrong"),
+    ],
+)
 def test_money_is_exact_without_tolerance(pred: float, outcome: str) -> None:
     assert score_value("money", 98274301.44, pred) == outcome
 
@@ -160,7 +197,10 @@ def test_dates_compare_as_iso_strings() -> None:
 
 
 def test_yaml_date_objects_are_accepted(tmp_path: Path) -> None:
-    path = write_gold(tmp_path, "g.yaml", """\
+    path = write_gold(
+        tmp_path,
+        "g.yaml",
+        """\
 document: x.txt
 sections: {financials: false, dividend: false, buyback: false, incentive: false}
 fields:
@@ -168,7 +208,8 @@ fields:
     value: 2024-06-30
   filing.publication_date:
     value: "2024-08-29"
-""")
+""",
+    )
     gold = load_gold(path)
     assert gold.value("filing.period_end") == "2024-06-30"
     assert gold.value("filing.publication_date") == "2024-08-29"
@@ -193,8 +234,7 @@ def test_missed_spurious_and_true_null() -> None:
 
 def record_dict(**sections: Any) -> dict[str, Any]:
     """A record as JSON with the given sections."""
-    record = Record(source=Source(path="x.txt", sha256="0", chars=1, encoding="utf-8"),
-                    **sections)
+    record = Record(source=Source(path="x.txt", sha256="0", chars=1, encoding="utf-8"), **sections)
     return record.model_dump(mode="json")
 
 
@@ -218,8 +258,9 @@ def test_false_section_every_predicted_value_is_spurious() -> None:
 
 def test_filing_section_always_applies() -> None:
     gold = gold_doc({"filing.company_name": "上海联影医疗科技股份有限公司"})
-    pred = record_dict(filing=Filing(company_name="上海联影医疗科技股份有限公司",
-                                     announcement_no="2024-061"))
+    pred = record_dict(
+        filing=Filing(company_name="上海联影医疗科技股份有限公司", announcement_no="2024-061")
+    )
     assert outcomes(gold, pred) == {
         "filing.company_name": "correct",
         "filing.announcement_no": "spurious",
@@ -230,8 +271,10 @@ def test_every_contract_field_is_scored_and_no_prediction_means_missed() -> None
     gold = gold_doc({"filing.stock_code": "688271", "financials.revenue.value": 5.0})
     results = score_document(gold, None)
     assert [f.path for f in results] == list(FIELD_PATHS)
-    assert outcomes(gold, None) == {"filing.stock_code": "missed",
-                                    "financials.revenue.value": "missed"}
+    assert outcomes(gold, None) == {
+        "filing.stock_code": "missed",
+        "financials.revenue.value": "missed",
+    }
 
 
 def test_scored_field_carries_gold_prediction_and_quotes() -> None:
@@ -249,7 +292,12 @@ def test_scored_field_carries_gold_prediction_and_quotes() -> None:
 def test_tally_metrics_definition() -> None:
     scores = tally(["correct"] * 6 + ["wrong"] + ["missed"] * 2 + ["spurious"] + ["true_null"] * 5)
     assert (scores.correct, scores.wrong, scores.missed, scores.spurious, scores.true_null) == (
-        6, 1, 2, 1, 5)
+        6,
+        1,
+        2,
+        1,
+        5,
+    )
     assert scores.accuracy == pytest.approx(6 / 10)
     assert scores.precision == pytest.approx(6 / 8)
     assert scores.recall == pytest.approx(6 / 9)
@@ -290,18 +338,26 @@ sections: {financials: true, dividend: false, buyback: false, incentive: false}
 """
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ("fields:\n  financials.revenue.valeu:\n    value: 1\n",
-     "unknown field path (did you mean financials.revenue.value?)"),
-    ("fields:\n  dividend.declared:\n    value: true\n", "sections.dividend is false"),
-    ("fields:\n  filing.stock_code:\n    value: 688271\n", "should be a string"),
-    ("fields:\n  filing.period_end:\n    value: 30/06/2024\n", "should be a date"),
-    ("fields:\n  financials.revenue.value:\n    value: 五亿\n", "should be a number"),
-    ("fields:\n  filing.title:\n    value: x\n    tolerance: 1\n", "tolerance is only for numbers"),
-    ("fields:\n  financials.revenue.value:\n    value: 1\n    tolerance: -1\n", "tolerance"),
-    ("fields:\n  financials.revenue.value:\n    quote: x\n", "value"),
-    ("fields:\n  financials.revenue.value:\n    value: 1\n    qoute: x\n", "qoute"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "fields:\n  financials.revenue.valeu:\n    value: 1\n",
+            "unknown field path (did you mean financials.revenue.value?)",
+        ),
+        ("fields:\n  dividend.declared:\n    value: true\n", "sections.dividend is false"),
+        ("fields:\n  filing.stock_code:\n    value: 688271\n", "should be a string"),
+        ("fields:\n  filing.period_end:\n    value: 30/06/2024\n", "should be a date"),
+        ("fields:\n  financials.revenue.value:\n    value: 五亿\n", "should be a number"),
+        (
+            "fields:\n  filing.title:\n    value: x\n    tolerance: 1\n",
+            "tolerance is only for numbers",
+        ),
+        ("fields:\n  financials.revenue.value:\n    value: 1\n    tolerance: -1\n", "tolerance"),
+        ("fields:\n  financials.revenue.value:\n    quote: x\n", "value"),
+        ("fields:\n  financials.revenue.value:\n    value: 1\n    qoute: x\n", "qoute"),
+    ],
+)
 def test_bad_gold_file_names_file_and_problem(tmp_path: Path, body: str, message: str) -> None:
     path = write_gold(tmp_path, "bad.yaml", GOOD_HEADER + body)
     with pytest.raises(ExtractError) as info:
@@ -310,13 +366,19 @@ def test_bad_gold_file_names_file_and_problem(tmp_path: Path, body: str, message
     assert message in str(info.value)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("document: x.txt\nfields: {}\n", "sections"),
-    ("document: x.txt\nsections: {financials: true}\n", "sections.dividend"),
-    ("sections: {financials: true, dividend: true, buyback: true, incentive: true}\n", "document"),
-    ("- just\n- a list\n", "must be a mapping"),
-    ("document: [unclosed\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("document: x.txt\nfields: {}\n", "sections"),
+        ("document: x.txt\nsections: {financials: true}\n", "sections.dividend"),
+        (
+            "sections: {financials: true, dividend: true, buyback: true, incentive: true}\n",
+            "document",
+        ),
+        ("- just\n- a list\n", "must be a mapping"),
+        ("document: [unclosed\n", "not valid YAML"),
+    ],
+)
 def test_bad_gold_structure(tmp_path: Path, text: str, message: str) -> None:
     path = write_gold(tmp_path, "bad.yaml", text)
     with pytest.raises(ExtractError, match=r"bad\.yaml") as info:
@@ -351,21 +413,28 @@ def write_batch(out: Path, records: dict[str, dict[str, Any]]) -> None:
 def test_predictions_from_batch_match_by_source_basename(tmp_path: Path) -> None:
     gold_dir = tmp_path / "gold"
     gold_dir.mkdir()
-    write_gold(gold_dir, "a.yaml", """\
+    write_gold(
+        gold_dir,
+        "a.yaml",
+        """\
 document: a.txt
 sections: {financials: false, dividend: false, buyback: false, incentive: false}
 fields:
   filing.stock_code: {value: "688271"}
-""")
-    write_gold(gold_dir, "b.yaml", """\
+""",
+    )
+    write_gold(
+        gold_dir,
+        "b.yaml",
+        """\
 document: b.txt
 sections: {financials: false, dividend: false, buyback: false, incentive: false}
 fields:
   filing.stock_code: {value: "2522"}
-""")
+""",
+    )
     source = Source(path="/elsewhere/in/a.txt", sha256="0", chars=1, encoding="utf-8")
-    record = Record(source=source, filing=Filing(stock_code="688271"), backend="llm",
-                    model="qwen")
+    record = Record(source=source, filing=Filing(stock_code="688271"), backend="llm", model="qwen")
     write_batch(tmp_path / "out", {"whatever": record.model_dump(mode="json")})
     report = evaluate(gold_dir, predictions_dir=tmp_path / "out")
     by_name = {d.name: d for d in report.documents}
@@ -381,12 +450,16 @@ def test_batch_uncommitted_records_are_ignored(tmp_path: Path) -> None:
     """With a manifest/ folder, a record without its manifest (interrupted redo) is skipped."""
     gold_dir = tmp_path / "gold"
     gold_dir.mkdir()
-    write_gold(gold_dir, "a.yaml", """\
+    write_gold(
+        gold_dir,
+        "a.yaml",
+        """\
 document: a.txt
 sections: {financials: false, dividend: false, buyback: false, incentive: false}
 fields:
   filing.stock_code: {value: "688271"}
-""")
+""",
+    )
     source = Source(path="a.txt", sha256="0", chars=1, encoding="utf-8")
     record = Record(source=source, filing=Filing(stock_code="688271"))
     write_batch(tmp_path / "out", {"a.txt": record.model_dump(mode="json")})
@@ -430,11 +503,13 @@ def test_extracting_real_seed_document(tmp_path: Path) -> None:
 
 
 def small_report() -> Any:
-    gold = gold_doc({"filing.stock_code": "688271", "filing.exchange": "SSE",
-                     "dividend.declared": True})
+    gold = gold_doc(
+        {"filing.stock_code": "688271", "filing.exchange": "SSE", "dividend.declared": True}
+    )
     pred = record_dict(filing=Filing(stock_code="688271", currency="CNY"))
-    return build_report(RunMeta(backend="rules", timestamp="t", gold_dir="g"),
-                        [score_gold(gold, Pred(pred))])
+    return build_report(
+        RunMeta(backend="rules", timestamp="t", gold_dir="g"), [score_gold(gold, Pred(pred))]
+    )
 
 
 def _with_prediction(report: Any, path: str, value: Any) -> Any:
@@ -454,12 +529,19 @@ def test_rescore_recomputes_outcomes_and_metrics() -> None:
     assert report.overall.correct == 1  # the original is untouched
 
 
-@pytest.mark.parametrize(("a", "b", "change"), [
-    ("wrong", "correct", "better"), ("missed", "correct", "better"),
-    ("spurious", "true_null", "better"), ("correct", "wrong", "worse"),
-    ("correct", "missed", "worse"), ("true_null", "spurious", "worse"),
-    ("missed", "wrong", "changed"), ("correct", "correct", None),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "change"),
+    [
+        ("wrong", "correct", "better"),
+        ("missed", "correct", "better"),
+        ("spurious", "true_null", "better"),
+        ("correct", "wrong", "worse"),
+        ("correct", "missed", "worse"),
+        ("true_null", "spurious", "worse"),
+        ("missed", "wrong", "changed"),
+        ("correct", "correct", None),
+    ],
+)
 def test_classify_change(a: Any, b: Any, change: str | None) -> None:
     assert classify_change(a, b) == change
 
@@ -471,7 +553,8 @@ def test_compare_reports_better_worse_and_net() -> None:
     b = _with_prediction(b, "filing.currency", None)  # spurious → true null
     comparison = compare_reports(a, b)
     assert [(c.path, c.a, c.b) for c in comparison.worse] == [
-        ("filing.stock_code", "correct", "wrong")]
+        ("filing.stock_code", "correct", "wrong")
+    ]
     assert {c.path for c in comparison.better} == {"filing.exchange", "filing.currency"}
     assert comparison.net == 1
     assert comparison.accuracy_a == a.overall.accuracy
@@ -483,8 +566,9 @@ def test_compare_reports_better_worse_and_net() -> None:
 
 def test_read_floor_and_check(tmp_path: Path) -> None:
     path = tmp_path / "floor.json"
-    path.write_text(json.dumps({"sets": {"all": "*", "none": "zzz*"},
-                                "rules": {"all": 0.5, "none": 0.9}}))
+    path.write_text(
+        json.dumps({"sets": {"all": "*", "none": "zzz*"}, "rules": {"all": 0.5, "none": 0.9}})
+    )
     floor = read_floor(path)
     assert floor.minimums == {"rules": {"all": 0.5, "none": 0.9}}
     report = small_report()  # accuracy 1/4 (1 correct, 2 missed, 1 spurious)
@@ -502,12 +586,15 @@ def _write(path: Path, data: Any) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"rules": {"seeds": 0.5}}, "sets"),
-    ({"sets": {"a": "*"}, "rules": {"b": 0.5}}, "no pattern for set 'b'"),
-    ({"sets": {"a": "*"}, "rules": {"a": 1.5}}, "not an accuracy"),
-    ({"sets": {"a": "*"}, "rules": 0.5}, "expected"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"rules": {"seeds": 0.5}}, "sets"),
+        ({"sets": {"a": "*"}, "rules": {"b": 0.5}}, "no pattern for set 'b'"),
+        ({"sets": {"a": "*"}, "rules": {"a": 1.5}}, "not an accuracy"),
+        ({"sets": {"a": "*"}, "rules": 0.5}, "expected"),
+    ],
+)
 def test_bad_floor_file(tmp_path: Path, data: Any, message: str) -> None:
     path = _write(tmp_path / "floor.json", data)
     with pytest.raises(ExtractError, match=r"floor\.json") as info:

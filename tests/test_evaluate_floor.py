@@ -30,8 +30,9 @@ EXPECTED_DOCUMENTS = {"seeds": 5, "corpus": 9}
 
 @pytest.mark.parametrize("gold_set", sorted(EXPECTED_DOCUMENTS))
 def test_rules_accuracy_is_at_least_the_floor(gold_set: str) -> None:
-    report = evaluate(GOLD_DIR, docs_dirs=DOCS, settings=Settings(backend="rules"),
-                      pattern=FLOOR.sets[gold_set])
+    report = evaluate(
+        GOLD_DIR, docs_dirs=DOCS, settings=Settings(backend="rules"), pattern=FLOOR.sets[gold_set]
+    )
     assert len(report.documents) == EXPECTED_DOCUMENTS[gold_set]
     assert report.meta.backend == "rules"
     accuracy = report.overall.accuracy

@@ -42,7 +42,9 @@ def test_pdf_and_pdftotext_rendering_agree(stem: str) -> None:
         if text_value is None or pdf_value is None or text_value == pdf_value:
             continue
         quote = from_text.evidence[path].quote if path in from_text.evidence else ""
-        if isinstance(text_value, float) and abs(Decimal(str(text_value)) - Decimal(str(pdf_value))) <= _precision(quote):
+        if isinstance(text_value, float) and abs(
+            Decimal(str(text_value)) - Decimal(str(pdf_value))
+        ) <= _precision(quote):
             continue
         disagreements.append((path, pdf_value, text_value, quote))
     assert disagreements == []

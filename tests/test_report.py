@@ -31,8 +31,9 @@ XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 @pytest.fixture(scope="module")
 def seed_report() -> EvalReport:
     """A real run of the rules backend over the seed gold files."""
-    return evaluate(GOLD_DIR, docs_dirs=DOCS, settings=Settings(backend="rules"),
-                    pattern="[0-9][0-9][0-9]_*")
+    return evaluate(
+        GOLD_DIR, docs_dirs=DOCS, settings=Settings(backend="rules"), pattern="[0-9][0-9][0-9]_*"
+    )
 
 
 def poisoned(report: EvalReport) -> EvalReport:
@@ -105,7 +106,7 @@ def test_html_is_self_contained(seed_report: EvalReport) -> None:
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists() and not os.environ.get("CI"),
     reason="headless Chromium (/usr/bin/chromium) is not installed: apt-get install -y chromium "
-           "(in CI, where CI is set, this test fails instead of skipping)",
+    "(in CI, where CI is set, this test fails instead of skipping)",
 )
 
 
@@ -113,9 +114,18 @@ def dump_dom(page: Path, profile: Path) -> str:
     """The DOM of ``page`` after Chromium has parsed (and would have run) it."""
     assert CHROMIUM.exists(), "CI is set but /usr/bin/chromium is missing: apt-get install chromium"
     command = [
-        str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", f"--user-data-dir={profile}", "--dump-dom", page.as_uri(),
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--dump-dom",
+        page.as_uri(),
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -10,8 +10,6 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 from extract.document import Document
 from extract.tables import Region, Row, find_regions, read_rows
 from extract.vocab import load_vocab

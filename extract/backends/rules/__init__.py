@@ -23,7 +23,9 @@ _EXTRACTORS: dict[str, Callable[[Document], SectionResult]] = {
 }
 
 
-def register(section: str) -> Callable[[Callable[[Document], SectionResult]], Callable[[Document], SectionResult]]:
+def register(
+    section: str,
+) -> Callable[[Callable[[Document], SectionResult]], Callable[[Document], SectionResult]]:
     """Decorator the section modules use to offer their extractor."""
 
     def wrap(fn: Callable[[Document], SectionResult]) -> Callable[[Document], SectionResult]:

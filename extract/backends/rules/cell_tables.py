@@ -82,7 +82,9 @@ def _row(
         position = cell.end
     if not cells:
         return None
-    return Row(metric, label_at, label_at + len(label), cells, _label_multiplier(label), region.name)
+    return Row(
+        metric, label_at, label_at + len(label), cells, _label_multiplier(label), region.name
+    )
 
 
 def _metric_of(label: str, labels: dict[str, Sequence[str]], unit_suffix: str) -> str | None:

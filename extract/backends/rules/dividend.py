@@ -42,7 +42,9 @@ def extract_dividend(doc: Document) -> SectionResult:
     for name, patterns in vocab["fields"].items():
         for spec in patterns:
             scope = (0, len(text)) if spec.get("anywhere") else window
-            found = find_number(spec["pattern"], text, *scope, kind=spec["kind"])
+            found = find_number(
+                spec["pattern"], text, start=scope[0], end=scope[1], kind=spec["kind"]
+            )
             if found is not None:
                 result.fields[name] = found
                 break
@@ -68,7 +70,9 @@ def _apply_plan_table(text: str, result: SectionResult) -> None:
     for region in find_regions(text, "dividend_plan", spec["heading"], spec["end"], spec["span"]):
         rows = read_rows(text, region, spec["labels"])
         if not _table_agrees_with_plan(rows, result):
-            result.warnings.append("the plan table disagrees with the plan's wording; table ignored")
+            result.warnings.append(
+                "the plan table disagrees with the plan's wording; table ignored"
+            )
             return
         for name, row in rows.items():
             cell = row.cells[0]
@@ -86,7 +90,7 @@ def _table_agrees_with_plan(rows: dict[str, Any], result: SectionResult) -> bool
     sentence = result.fields.get("cash_per_10_shares")
     if row is None or sentence is None or row.cells[0].value is None:
         return True
-    return abs(float(row.cells[0].value) - sentence.value) < 1e-9
+    return bool(abs(float(row.cells[0].value) - sentence.value) < 1e-9)
 
 
 _YEAR_ROW = re.compile(
@@ -101,7 +105,9 @@ def _payout_from_table(text: str) -> Found | None:
         m = _YEAR_ROW.search(text, region.start, region.end)
         if not m:
             continue
-        cash, profit, ratio = (Decimal(m.group(g).replace(",", "")) for g in ("cash", "profit", "ratio"))
+        cash, profit, ratio = (
+            Decimal(m.group(g).replace(",", "")) for g in ("cash", "profit", "ratio")
+        )
         if profit > 0 and change_consistent(cash, profit, ratio - 100):
             return Found(float(normalise_decimal(ratio)), m.start("ratio"), m.end("ratio"))
     return None
@@ -115,7 +121,11 @@ def _check_total(result: SectionResult) -> None:
         return
     expected = fields["cash_per_10_shares"].value * base.value / 10
     if "excluded_treasury_shares" in fields and "share_base" not in fields:
-        expected = fields["cash_per_10_shares"].value * (base.value - fields["excluded_treasury_shares"].value) / 10
+        expected = (
+            fields["cash_per_10_shares"].value
+            * (base.value - fields["excluded_treasury_shares"].value)
+            / 10
+        )
     actual = fields["total_cash"].value
     if expected and abs(actual - expected) / expected > 0.01:
         result.warnings.append(

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from datetime import date
 from functools import cache
+from typing import Any
 
 from ...dates import DATE_PATTERN, date_from_match
 from ...document import Document
@@ -19,12 +20,12 @@ ANNOUNCEMENT_NO_CHARS = 400  # the 公告编号 sits in the header line, before 
 
 
 @cache
-def _vocab() -> dict[str, object]:
+def _vocab() -> dict[str, Any]:
     return load_vocab("filing")
 
 
 def _patterns(key: str) -> list[re.Pattern[str]]:
-    return [re.compile(p) for p in _vocab()[key]]  # type: ignore[attr-defined]
+    return [re.compile(p) for p in _vocab()[key]]
 
 
 def identify_filing(doc: Document) -> SectionResult:
@@ -94,7 +95,7 @@ def find_stock_code(text: str) -> Found | None:
         (re.compile(rf"(?<![\d,.])(\d{{6}})(?:\s*[、,]\s*\d{{6}})?\n+(?:{a_labels})"), False),
         (re.compile(rf"(?:{hk_labels})\s*[:：]?\s*(\d{{4,5}})(?!\d|\n\d)"), True),
     ]
-    for scope in (text[:HEAD_CHARS * 2], text):
+    for scope in (text[: HEAD_CHARS * 2], text):
         hits = [(m, hk) for p, hk in patterns if (m := p.search(scope))]
         if hits:
             m, is_hk = min(hits, key=lambda h: h[0].start())
@@ -108,13 +109,13 @@ def find_stock_code(text: str) -> Found | None:
 def find_exchange(text: str, code: Found | None) -> Found | None:
     if code is not None:
         context = text[max(0, code.start - 12) : code.start]
-        if re.search(_vocab()["hkex_code_labels"], context) or len(code.value) <= 5:  # type: ignore[arg-type]
+        if re.search(_vocab()["hkex_code_labels"], context) or len(code.value) <= 5:
             return Found("HKEX", code.start, code.end)
-        prefixes: dict[str, str] = _vocab()["exchange_by_code_prefix"]  # type: ignore[assignment]
+        prefixes: dict[str, str] = _vocab()["exchange_by_code_prefix"]
         exchange = prefixes.get(code.value[:2])
         if exchange:
             return Found(exchange, code.start, code.end)
-    words: dict[str, str] = _vocab()["exchange_words"]  # type: ignore[assignment]
+    words: dict[str, str] = _vocab()["exchange_words"]
     counts = {ex: list(re.finditer(p, text)) for ex, p in words.items()}
     best = max(counts, key=lambda ex: len(counts[ex]))
     if not counts[best]:
@@ -143,19 +144,30 @@ def find_title(doc: Document) -> Found | None:
 
 def _title_lines(head: str) -> list[tuple[int, int]]:
     """Original spans of title candidates, best first, from the line structure of the head."""
-    lines = [(m.start(), m.end(), re.sub(r"\s+", "", m.group(0))) for m in re.finditer(r"[^\n]+", head)]
+    lines = [
+        (m.start(), m.end(), re.sub(r"\s+", "", m.group(0))) for m in re.finditer(r"[^\n]+", head)
+    ]
     candidates: list[tuple[int, int, int]] = []  # (rank, start, end)
     for i, (start, end, line) in enumerate(lines):
         if not line or line.startswith(("本公告", "本公司")):
             continue
-        report = re.search(r"(?:19|20)\d{2}年(?:年度|半年度|第[一二三四]季度|度)报告(?:摘要)?$", line)
+        report = re.search(
+            r"(?:19|20)\d{2}年(?:年度|半年度|第[一二三四]季度|度)报告(?:摘要)?$", line
+        )
         if report and len(line) <= 40:
             candidates.append((0, start + _nth_char(head[start:end], report.start()), end))
         elif line.startswith("关于"):
-            stop = next((j for j in range(i, min(i + 4, len(lines))) if re.search(r"(公告|报告)$", lines[j][2])), None)
+            stop = next(
+                (
+                    j
+                    for j in range(i, min(i + 4, len(lines)))
+                    if re.search(r"(公告|报告)$", lines[j][2])
+                ),
+                None,
+            )
             if stop is not None:
                 candidates.append((1, start, lines[stop][1]))
-        elif re.search(_vocab()["hkex_code_labels"] + r"\s*[:：]", line) and i + 1 < len(lines):  # type: ignore[operator]
+        elif re.search(_vocab()["hkex_code_labels"] + r"\s*[:：]", line) and i + 1 < len(lines):
             nxt = next((ln for ln in lines[i + 1 : i + 3] if ln[2]), None)
             if nxt and re.search(r"[\u4e00-\u9fff]", nxt[2]) and len(nxt[2]) <= 60:
                 candidates.append((3, nxt[0], nxt[1]))
@@ -182,7 +194,7 @@ def _nth_char(line: str, index_without_spaces: int) -> int:
 def document_type_of(title: Found | None) -> Found | None:
     if title is None:
         return None
-    for entry in _vocab()["document_types"]:  # type: ignore[attr-defined]
+    for entry in _vocab()["document_types"]:
         if re.search(entry["pattern"], title.value, re.I):
             return Found(entry["type"], title.start, title.end)
     return Found("other", title.start, title.end)
@@ -198,7 +210,7 @@ def find_period_end(text: str, title: Found | None) -> Found | None:
     year = re.search(r"((?:19|20)\d{2})年", title.value)
     if not year:
         return None
-    for entry in _vocab()["period_by_title"]:  # type: ignore[attr-defined]
+    for entry in _vocab()["period_by_title"]:
         if re.search(entry["pattern"], title.value):
             month, day_ = map(int, entry["month_day"].split("-"))
             return Found(date(int(year.group(1)), month, day_), title.start, title.end)
@@ -210,7 +222,9 @@ def find_period_end(text: str, title: Found | None) -> Found | None:
 
 def find_publication_date(text: str) -> Found | None:
     """The closing signature's date; else 批准报送日期; else the board's approval date."""
-    dated = [re.compile(f"(?:{p})\\s*(?P<date>{DATE_PATTERN})") for p in _vocab()["signature_patterns"]]  # type: ignore[attr-defined]
+    dated = [
+        re.compile(f"(?:{p})\\s*(?P<date>{DATE_PATTERN})") for p in _vocab()["signature_patterns"]
+    ]
     explicit = dated[0].search(text)
     if explicit:
         return _date_found(explicit)
@@ -219,7 +233,9 @@ def find_publication_date(text: str) -> Found | None:
         hits = list(pattern.finditer(text, tail_start))
         if hits:
             return _date_found(hits[-1])
-    approval = [re.compile(f"(?:{p})\\s*(?P<date>{DATE_PATTERN})") for p in _vocab()["approval_patterns"]]  # type: ignore[attr-defined]
+    approval = [
+        re.compile(f"(?:{p})\\s*(?P<date>{DATE_PATTERN})") for p in _vocab()["approval_patterns"]
+    ]
     for pattern in approval:
         m = pattern.search(text)
         if m:
@@ -262,5 +278,5 @@ def find_currency(text: str) -> Found | None:
     if mentions[best]:
         m = mentions[best][0]
         return Found(best, m.start(), m.end())
-    m = re.search(r"\d\s*(?:万|亿)?元", text)
-    return Found("CNY", m.start(), m.end()) if m else None
+    yuan = re.search(r"\d\s*(?:万|亿)?元", text)
+    return Found("CNY", yuan.start(), yuan.end()) if yuan else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -102,12 +101,18 @@ def _fill_from_column_tables(text: str, result: SectionResult) -> None:
     """Values from tables whose columns are metrics (净资产收益率及每股收益)."""
     for table in _vocab()["column_tables"]:
         labels = {name: spec["labels"] for name, spec in table["rows"].items()}
-        for region in find_regions(text, table["name"], table["heading"], table["end"], table["span"]):
+        for region in find_regions(
+            text, table["name"], table["heading"], table["end"], table["span"]
+        ):
             rows = read_rows(text, region, labels)
             for name, row in rows.items():
                 for metric, cell in zip(table["rows"][name]["columns"], row.cells, strict=False):
-                    if cell.value is not None and not any(p.startswith(metric + ".") for p in result.fields):
-                        result.fields[f"{metric}.value"] = Found(float(cell.value), cell.start, cell.end)
+                    if cell.value is not None and not any(
+                        p.startswith(metric + ".") for p in result.fields
+                    ):
+                        result.fields[f"{metric}.value"] = Found(
+                            float(cell.value), cell.start, cell.end
+                        )
             if rows:
                 return
 
@@ -119,7 +124,10 @@ def _key_table_cells(doc: Document) -> dict[str, Row]:
     labels = {metric: spec["labels"] for metric, spec in vocab["metrics"].items()}
     wanted = [m for m in vocab["metrics"] if m not in _OWN_TABLE]
     regions = find_regions(doc.text, table["name"], table["heading"], table["end"], table["span"])
-    scored = [(len(read_rows(doc.text, r, labels, vocab["label_unit_suffix"], wanted)), r) for r in regions]
+    scored = [
+        (len(read_rows(doc.text, r, labels, vocab["label_unit_suffix"], wanted)), r)
+        for r in regions
+    ]
     if not scored or max(n for n, _ in scored) == 0:
         return {}
     region = max(scored, key=lambda s: s[0])[1]
@@ -136,7 +144,9 @@ def _read_tables(text: str) -> list[dict[str, Row]]:
         labels = {metric: spec["labels"] for metric, spec in vocab["metrics"].items()}
         found = [
             read_rows(text, region, labels, vocab["label_unit_suffix"], wanted)
-            for region in find_regions(text, table["name"], table["heading"], table["end"], table["span"])
+            for region in find_regions(
+                text, table["name"], table["heading"], table["end"], table["span"]
+            )
         ]
         # the fullest occurrence is the table itself; others (a table of contents, a
         # mention in prose) only add rows it lacks
@@ -149,7 +159,7 @@ def _read_tables(text: str) -> list[dict[str, Row]]:
 
 
 def _min_cells(table: str) -> int:
-    spec = next((t for t in _vocab()["tables"] if t["name"] == table), {})
+    spec: dict[str, Any] = next((t for t in _vocab()["tables"] if t["name"] == table), {})
     return int(spec.get("min_cells", 1))
 
 
@@ -170,7 +180,11 @@ def metric_fields(row: Row, kind: str, min_cells: int = 1) -> dict[str, Found]:
     if change_index:
         change = cells[change_index]
         if change.value is not None:
-            part = "change_pp" if change.points or _is_points_change(cells, change_index, kind) else "change_pct"
+            part = (
+                "change_pp"
+                if change.points or _is_points_change(cells, change_index, kind)
+                else "change_pct"
+            )
             fields[part] = Found(float(change.value), change.start, change.end)
     return fields
 
@@ -206,13 +220,19 @@ def _found(cell: Cell, row: Row, kind: str) -> Found:
     return Found(float(normalise_decimal(value)), cell.start, cell.end)
 
 
-def _disagreements(metric: str, fields: dict[str, Found], others: list[Row], kind: str) -> list[str]:
+def _disagreements(
+    metric: str, fields: dict[str, Found], others: list[Row], kind: str
+) -> list[str]:
     """Warn where a less authoritative table prints another figure for the same thing."""
     warnings = []
     for row in others:
         other = metric_fields(row, kind)
         for part in ("value", "prior"):
-            if part in fields and part in other and not _same(fields[part].value, other[part].value):
+            if (
+                part in fields
+                and part in other
+                and not _same(fields[part].value, other[part].value)
+            ):
                 warnings.append(
                     f"{metric}.{part}: {fields[part].value} in the main table, "
                     f"{other[part].value} in {row.table}"
@@ -228,5 +248,3 @@ def regions_for(text: str, table: str) -> list[Region]:
     """The occurrences of one named table (for other rule modules and tests)."""
     spec = next(t for t in _vocab()["tables"] if t["name"] == table)
     return find_regions(text, spec["name"], spec["heading"], spec["end"], spec["span"])
-
-

@@ -57,7 +57,9 @@ def prose_metrics(text: str) -> dict[str, Found]:
         if number is None:
             continue
         value = number * unit_multiplier(m.group("unit")) if kind == "money" else number
-        found[f"{metric}.value"] = Found(float(normalise_decimal(value)), m.start("num"), m.end("unit"))
+        found[f"{metric}.value"] = Found(
+            float(normalise_decimal(value)), m.start("num"), m.end("unit")
+        )
         if m.group("chg"):
             change = _signed(parse_number(m.group("chg")), m.group("dir"))
             part = "change_pp" if m.group("chgunit") == "个百分点" else "change_pct"

@@ -21,8 +21,9 @@ def compile_slot(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern.replace(NUMBER_SLOT, f"(?P<num>{NUMBER_PATTERN})"))
 
 
-def find_number(pattern: str, text: str, start: int = 0, end: int | None = None,
-                kind: str = "number") -> Found | None:
+def find_number(
+    pattern: str, text: str, start: int = 0, end: int | None = None, kind: str = "number"
+) -> Found | None:
     """First match of ``pattern`` in ``text[start:end]``, its number converted by ``kind``.
 
     kinds: number (as printed), money (scaled by a ``unit`` group), shares (an integer),
@@ -51,7 +52,9 @@ def _plain(value: Decimal) -> float:
     return float(value)
 
 
-def find_field(spec: dict[str, object], text: str, start: int = 0, end: int | None = None) -> Found | None:
+def find_field(
+    spec: dict[str, object], text: str, start: int = 0, end: int | None = None
+) -> Found | None:
     """One vocabulary entry ``{pattern, kind}`` → a Found, for every kind sentences state.
 
     Beyond :func:`find_number`'s kinds: ``date`` (the pattern's ``{D}`` slot), ``text``
@@ -62,7 +65,9 @@ def find_field(spec: dict[str, object], text: str, start: int = 0, end: int | No
     kind = str(spec.get("kind", "number"))
     stop = len(text) if end is None else end
     if kind == "date":
-        m = re.compile(pattern.replace("{D}", f"(?P<date>{DATE_PATTERN})")).search(text, start, stop)
+        m = re.compile(pattern.replace("{D}", f"(?P<date>{DATE_PATTERN})")).search(
+            text, start, stop
+        )
         if not m:
             return None
         inner = DATE_RE.search(m.group("date"))
@@ -79,7 +84,9 @@ def find_field(spec: dict[str, object], text: str, start: int = 0, end: int | No
         return Found(re.sub(r"\s+", "", m.group("text")), m.start("text"), m.end("text"))
     if kind == "second":
         first, _, rest = pattern.partition(NUMBER_SLOT)
-        m = re.compile(first + f"{NUMBER_PATTERN}" + rest.replace(NUMBER_SLOT, f"(?P<num>{NUMBER_PATTERN})")).search(text, start, stop)
+        m = re.compile(
+            first + f"{NUMBER_PATTERN}" + rest.replace(NUMBER_SLOT, f"(?P<num>{NUMBER_PATTERN})")
+        ).search(text, start, stop)
         if not m:
             return None
         value = parse_number(m.group("num"))
@@ -87,7 +94,9 @@ def find_field(spec: dict[str, object], text: str, start: int = 0, end: int | No
     return find_number(pattern, text, start, end, kind=kind)
 
 
-def find_first(specs: list[dict[str, object]], text: str, start: int = 0, end: int | None = None) -> Found | None:
+def find_first(
+    specs: list[dict[str, object]], text: str, start: int = 0, end: int | None = None
+) -> Found | None:
     """The first entry of ``specs`` that finds something (entries are in preference order)."""
     for spec in specs:
         found = find_field(spec, text, start, end)
@@ -106,7 +115,10 @@ def extract_by_vocab(text: str, vocab: dict[str, Any]) -> SectionResult:
     best = SectionResult()
     for anchor in list(re.finditer(vocab["anchor"], text))[:_MAX_ANCHORS]:
         if "window_before" in vocab:
-            window = (max(0, anchor.start() - vocab["window_before"]), anchor.end() + vocab["window_after"])
+            window = (
+                max(0, anchor.start() - vocab["window_before"]),
+                anchor.end() + vocab["window_after"],
+            )
         else:
             window = (0, len(text))
         result = SectionResult()
