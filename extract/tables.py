@@ -265,17 +265,19 @@ def _cells(group: _Group, text: str, note_column: bool) -> tuple[list[Cell], lis
 
 def _pieces(group: _Group) -> list[tuple[str, str, int, int]]:
     """The group's tokens, with number tokens printed without a gap joined when one of
-    them cannot stand alone (``137,246159,659`` + ``-14.0%`` is one run-together row)."""
+    them cannot stand alone, or when a change is glued to the figures before it
+    (``137,246159,659`` + ``-14.0%`` is one run-together row)."""
     pieces: list[tuple[str, str, int, int]] = []
     for m in group.tokens:
         kind = "na" if m.group("na") else "points" if m.group("points") else "num"
         token = m.group(0)
         if pieces and kind == "num" and pieces[-1][0] == "num" and pieces[-1][3] == m.start():
             previous = pieces[-1][1]
-            if (
-                parse_number(previous.rstrip("%")) is None
-                or parse_number(token.rstrip("%")) is None
-            ):
+            alone = parse_number(previous.rstrip("%")) is not None and (
+                parse_number(token.rstrip("%")) is not None
+            )
+            change_glued = token.endswith("%") and not previous.endswith("%")
+            if not alone or change_glued:
                 pieces[-1] = ("num", previous + token, pieces[-1][2], m.end())
                 continue
         pieces.append((kind, token, m.start(), m.end()))

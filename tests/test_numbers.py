@@ -422,12 +422,6 @@ def test_split_token_recovers_unique_columns_and_is_never_wrong(value: int, prio
         assert cells is not None  # the unique reading is found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: read_rows takes a run-together token that happens to parse as one number "
-    "as a single cell and never splits it: 83|36|130.6% reads as 8336130.6, and 10|7,772,499 "
-    "as 107,772,499 — a wrong value instead of a split or nothing",
-)
 @given(st.integers(1, 10**9), st.integers(1, 10**9))
 @example(83, 36)  # "收入8336130.6%"
 @example(10, 7772499)  # "收入107,772,499-100.0%"
