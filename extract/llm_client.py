@@ -25,7 +25,9 @@ import logging
 import os
 import random
 import re
+import ssl
 import time
+from functools import cache
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +114,18 @@ def client_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context per process: loading the CA store costs ~15 ms, per client otherwise."""
+    return ssl.create_default_context()
+
+
+@cache
+def _schema_of(model: type[BaseModel]) -> dict[str, Any]:
+    """A response model's JSON Schema, built once (pydantic rebuilds it on every call)."""
+    return model.model_json_schema()
+
+
 def endpoint_host(base_url: str | None) -> str:
     """``host[:port]/path`` of the endpoint: no scheme, credentials or query."""
     parts = urlsplit(base_url or DEFAULT_ENDPOINT)
@@ -151,7 +165,7 @@ class ResponseCache:
             "temperature": self.settings.temperature,
             "max_reasks": self.settings.max_reasks,
             "prompt_version": self.prompt_version,
-            "schema": request.response_model.model_json_schema(),
+            "schema": _schema_of(request.response_model),
             "messages": request.messages,
         }
         text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -404,7 +418,9 @@ class LLMClient(_Base):
 
     def __init__(self, settings: Settings, prompt_version: str) -> None:
         super().__init__(settings, prompt_version)
-        self._openai = openai.OpenAI(**client_options(settings))
+        self._openai = openai.OpenAI(
+            **client_options(settings), http_client=openai.DefaultHttpxClient(verify=_tls_context())
+        )
         self._client: Instructor = instructor.from_openai(
             self._openai, mode=instructor_mode(settings.mode)
         )
@@ -454,7 +470,10 @@ class AsyncLLMClient(_Base):
 
     def __init__(self, settings: Settings, prompt_version: str) -> None:
         super().__init__(settings, prompt_version)
-        self._openai = openai.AsyncOpenAI(**client_options(settings))
+        self._openai = openai.AsyncOpenAI(
+            **client_options(settings),
+            http_client=openai.DefaultAsyncHttpxClient(verify=_tls_context()),
+        )
         self._client: AsyncInstructor = instructor.from_openai(
             self._openai, mode=instructor_mode(settings.mode)
         )

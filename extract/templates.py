@@ -17,6 +17,7 @@ every cache key and of the record.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -148,7 +149,14 @@ def prompts_location(settings: Settings) -> tuple[Path | Traversable, str]:
 def load_prompts(settings: Settings) -> PromptSet:
     """Read, compile and check the templates (ConfigError naming the file on any fault)."""
     directory, location = prompts_location(settings)
-    return PromptSet(location, _read_sources(directory, location))
+    sources = _read_sources(directory, location)
+    return _compiled(location, tuple(sorted(sources.items())))
+
+
+@lru_cache(maxsize=8)
+def _compiled(location: str, sources: tuple[tuple[str, str], ...]) -> PromptSet:
+    """Compiling is the cost (~25 ms); the same sources compile once per process."""
+    return PromptSet(location, dict(sources))
 
 
 def prompt_version(settings: Settings) -> str:
