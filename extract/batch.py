@@ -818,6 +818,12 @@ async def arun_batch(
 ) -> BatchSummary:
     """Run a batch inside a running event loop; see the module docstring."""
     check_input_folder(root)
+    if settings.runs_llm:
+        # import the LLM stack (openai builds ~1,900 pydantic models) and check the
+        # templates before the clock starts and before any file is touched
+        from .backends.llm import LLMBackend
+
+        LLMBackend(settings)
     started = time.perf_counter()
     reporter = reporter or QuietReporter()
     out = OutputFolder(options.out)

@@ -80,6 +80,8 @@ class _Mapped:
 
     def sub(self, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> _Mapped:
         """Replace every match; replacement characters map to the whole matched span."""
+        if pattern.search(self.text) is None:
+            return self  # most passes find nothing in most filings: skip the rebuild
         out: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
