@@ -27,9 +27,9 @@ import random
 import re
 import ssl
 import time
-from functools import cache
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 from urllib.parse import urlsplit
@@ -165,7 +165,7 @@ class ResponseCache:
             "temperature": self.settings.temperature,
             "max_reasks": self.settings.max_reasks,
             "prompt_version": self.prompt_version,
-            "schema": _schema_of(request.response_model),
+            "schema": _schema_of(cast(type[BaseModel], request.response_model)),
             "messages": request.messages,
         }
         text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
