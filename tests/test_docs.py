@@ -1,0 +1,52 @@
+"""Docs kept honest: CI runs README's test command, and every CLI command is documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from extract.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _readme_test_command() -> str:
+    blocks = re.findall(r"```(?:bash|sh)?\n(.*?)```", README, re.S)
+    return blocks[1].strip()
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    commands = [
+        line.strip()
+        for line in ci.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    assert commands[-1] == _readme_test_command()
+
+
+def _command_paths(group: click.Group, prefix: str = "extract") -> list[str]:
+    paths = []
+    for name, command in group.commands.items():
+        if name == "file":  # the default command: `extract FILE`
+            continue
+        path = f"{prefix} {name}"
+        paths.append(path)
+        if isinstance(command, click.Group):
+            paths += _command_paths(command, path)
+    return paths
+
+
+def test_every_command_is_in_the_readme() -> None:
+    missing = [path for path in _command_paths(cli) if f"`{path}" not in README]
+    assert missing == []
+
+
+def test_every_vocabulary_file_is_valid_yaml() -> None:
+    import yaml
+
+    for path in sorted((ROOT / "extract" / "vocab").glob("*.yaml")):
+        assert isinstance(yaml.safe_load(path.read_text(encoding="utf-8")), dict), path
