@@ -67,12 +67,9 @@ def test_extract_file_prints_json_with_readable_chinese() -> None:
 
 
 def _validate(data: dict[str, Any], schema: dict[str, Any]) -> None:
-    try:
-        import jsonschema  # not a dependency; used when installed
-    except ImportError:
-        jsonschema = None
-    if jsonschema is not None:
-        jsonschema.validate(data, schema)
+    import jsonschema  # a dev dependency
+
+    jsonschema.validate(data, schema)
     # always: the record model itself, strictly, and the schema's top level
     Record.model_validate(data, strict=False)
     assert set(schema["required"]) <= set(data)
