@@ -81,7 +81,11 @@ def _validate(data: dict[str, Any], schema: dict[str, Any]) -> None:
             assert set(body) <= set(definition["properties"]), section
 
 
-@pytest.mark.parametrize("path", [SEED_004, SEED_003], ids=["004", "003"])
+@pytest.mark.parametrize(
+    "path",
+    sorted((ROOT / "examples" / "filings").glob("*.txt")),
+    ids=lambda p: p.name[:3],
+)
 def test_output_validates_against_extract_schema(path: Path) -> None:
     schema = json.loads(run(["schema"]).stdout)
     _validate(record_of(run([str(path)])), schema)
