@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 from extract.cli import cli
@@ -142,11 +143,14 @@ def test_floor_pass_and_fail(tmp_path: Path, gold_subset: Path) -> None:
     ok = run(*eval_args(gold_subset, tmp_path / "a", "--floor", str(floor)))
     assert ok.exit_code == 0, ok.output
     assert "floor rules/all" in ok.output and ": ok" in ok.output
-    report = load_report(tmp_path / "a" / "report.json")
-    above = report.overall.accuracy + 0.01  # a floor the run cannot reach, even at 100%
-    floor.write_text(json.dumps({"sets": {"all": "*"}, "rules": {"all": above}}))
+    # a gold label the extractor cannot match makes the run imperfect, so a floor of 1.0 fails
+    first = sorted(gold_subset.glob("*.yaml"))[0]
+    gold = yaml.safe_load(first.read_text(encoding="utf-8"))
+    gold["fields"]["filing.company_name"]["value"] = "不存在的公司"
+    first.write_text(yaml.safe_dump(gold, allow_unicode=True), encoding="utf-8")
+    floor.write_text(json.dumps({"sets": {"all": "*"}, "rules": {"all": 1.0}}))
     failing = CliRunner().invoke(cli, eval_args(gold_subset, tmp_path / "b", "--floor", str(floor)))
-    assert failing.exit_code == 1
+    assert failing.exit_code == 1, failing.output
     assert "BELOW FLOOR" in failing.output
 
 
