@@ -41,7 +41,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Literal, Protocol
 
-from aiolimiter import AsyncLimiter
 from rich import box
 from rich.console import Console
 from rich.progress import (
@@ -59,6 +58,7 @@ from .atomic import write_atomic
 from .config import Settings
 from .document import read_document
 from .errors import ExtractError, InputError
+from .limits import CallLimiter
 from .pipeline import aextract_document, extract_file
 from .schema import Record, Usage, flatten_record
 
@@ -463,38 +463,6 @@ def _last_newline_end(handle: IO[bytes], size: int) -> int:
 # ==========================================================================================
 
 
-class CallLimiter:
-    """Requests-per-minute and tokens-per-minute budgets shared by every worker.
-
-    ``await limiter.before_call(estimated_tokens)`` before each LLM request and
-    ``await limiter.after_call(used_tokens - estimated_tokens)`` after it. With no limits
-    set both return at once.
-    """
-
-    def __init__(self, rpm: float | None = None, tpm: float | None = None) -> None:
-        self._requests = AsyncLimiter(rpm, 60) if rpm else None
-        self._tokens = AsyncLimiter(tpm, 60) if tpm else None
-
-    @property
-    def active(self) -> bool:
-        return self._requests is not None or self._tokens is not None
-
-    async def before_call(self, estimated_tokens: int = 0) -> None:
-        """Wait until one more request (and ``estimated_tokens``) fits the budgets."""
-        if self._requests is not None:
-            await self._requests.acquire()
-        await self._charge(estimated_tokens)
-
-    async def after_call(self, extra_tokens: int) -> None:
-        """Charge tokens used beyond the estimate (waits if that overdraws the budget)."""
-        await self._charge(extra_tokens)
-
-    async def _charge(self, tokens: int) -> None:
-        if self._tokens is not None and tokens > 0:
-            # aiolimiter refuses a single charge above its capacity; a minute's worth is the most
-            await self._tokens.acquire(min(tokens, self._tokens.max_rate))
-
-
 # ==========================================================================================
 # The per-file seam
 # ==========================================================================================
@@ -507,17 +475,13 @@ async def extract_one(path: Path, settings: Settings, limiter: CallLimiter) -> R
     """Extract one filing without blocking the event loop: the default :data:`ExtractOne`.
 
     Rules only: the whole pipeline runs in a worker thread. With the LLM: the file is read
-    in a thread, then the asynchronous pipeline awaits the calls (sections concurrently).
-    The pipeline does not take the limiter yet, so the file counts as one request against
-    ``--rpm`` and its tokens are charged to ``--tpm`` afterwards.
+    in a thread, then the asynchronous pipeline awaits the calls (sections concurrently),
+    each HTTP request waiting for ``--rpm`` / ``--tpm`` room in the shared ``limiter``.
     """
     if not settings.runs_llm:
         return await asyncio.to_thread(extract_file, path, settings)
     doc = await asyncio.to_thread(read_document, path, max_bytes=settings.max_bytes)
-    await limiter.before_call()
-    record = await aextract_document(doc, settings)
-    await limiter.after_call(record.usage.prompt_tokens + record.usage.completion_tokens)
-    return record
+    return await aextract_document(doc, settings, limiter=limiter)
 
 
 # ==========================================================================================

@@ -48,6 +48,7 @@ from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception
 
 from .config import Settings
 from .errors import ConfigError, LLMError
+from .limits import CallLimiter
 from .schema import Usage
 
 # instructor logs every failed attempt at ERROR; with no handler Python would print those to
@@ -112,6 +113,11 @@ def client_options(settings: Settings) -> dict[str, Any]:
         "timeout": settings.timeout_s,
         "max_retries": 0,
     }
+
+
+def _estimated_tokens(request: LLMRequest[Any]) -> int:
+    """A request's tokens before the endpoint counts them: about one per two characters."""
+    return len(json.dumps(request.messages, ensure_ascii=False)) // 2
 
 
 @cache
@@ -468,8 +474,11 @@ class LLMClient(_Base):
 class AsyncLLMClient(_Base):
     """Asynchronous twin for concurrent batches (one event loop, many filings)."""
 
-    def __init__(self, settings: Settings, prompt_version: str) -> None:
+    def __init__(
+        self, settings: Settings, prompt_version: str, limiter: CallLimiter | None = None
+    ) -> None:
         super().__init__(settings, prompt_version)
+        self._limiter = limiter
         self._openai = openai.AsyncOpenAI(
             **client_options(settings),
             http_client=openai.DefaultAsyncHttpxClient(verify=_tls_context()),
@@ -507,6 +516,10 @@ class AsyncLLMClient(_Base):
         raise LLMError("LLM call made no attempt")
 
     async def _once(self, request: LLMRequest[M], usage: Usage) -> M:
+        estimate = _estimated_tokens(request)
+        spent = usage.prompt_tokens + usage.completion_tokens
+        if self._limiter is not None:
+            await self._limiter.before_call(estimate)
         try:
             answer = await self._client.chat.completions.create(**self._kwargs(request, usage))
         except openai.APIError:
@@ -514,4 +527,8 @@ class AsyncLLMClient(_Base):
             raise
         except InstructorError as err:
             raise _unwrap(err, usage, self.settings) from err
+        finally:
+            if self._limiter is not None:
+                used = usage.prompt_tokens + usage.completion_tokens - spent
+                await self._limiter.after_call(used - estimate)
         return cast(M, answer)

@@ -10,6 +10,7 @@ from .backends.base import Found, SectionResult
 from .backends.rules import RulesBackend
 from .config import Settings
 from .document import Document, document_from_bytes, read_document
+from .limits import CallLimiter
 from .schema import (
     SECTIONS,
     Evidence,
@@ -63,14 +64,18 @@ def run_sections(doc: Document, settings: Settings) -> dict[str, SectionResult]:
     return llm.fill_gaps(doc, rule_results)
 
 
-async def aextract_document(doc: Document, settings: Settings) -> Record:
+async def aextract_document(
+    doc: Document, settings: Settings, *, limiter: CallLimiter | None = None
+) -> Record:
     """As :func:`extract_document`, for an event loop: LLM calls are awaited (sections
-    concurrently), the rules run in a worker thread."""
-    results = await arun_sections(doc, settings)
+    concurrently, each within ``limiter``'s budgets), the rules run in a worker thread."""
+    results = await arun_sections(doc, settings, limiter)
     return build_record(doc, results, settings)
 
 
-async def arun_sections(doc: Document, settings: Settings) -> dict[str, SectionResult]:
+async def arun_sections(
+    doc: Document, settings: Settings, limiter: CallLimiter | None = None
+) -> dict[str, SectionResult]:
     rules = RulesBackend()
     sections: tuple[SectionName, ...] = ("filing", *CONTENT_SECTIONS)
 
@@ -81,7 +86,7 @@ async def arun_sections(doc: Document, settings: Settings) -> dict[str, SectionR
         return await asyncio.to_thread(run_rules)
     from .backends.llm import LLMBackend
 
-    llm = LLMBackend(settings)
+    llm = LLMBackend(settings, limiter)
     if settings.backend == "llm":
         return await llm.aextract_all(doc, sections)
     return await llm.afill_gaps(doc, await asyncio.to_thread(run_rules))

@@ -24,6 +24,7 @@ from extract.backends.llm import LLMBackend, is_complete, merge, sections_to_ask
 from extract.config import Settings
 from extract.document import read_document
 from extract.errors import ConfigError
+from extract.limits import CallLimiter
 from extract.pipeline import aextract_document, extract_document
 from extract.schema import Usage
 from extract.templates import load_prompts
@@ -154,6 +155,37 @@ def test_async_twin_gives_the_same_record(openai_server: FakeOpenAI, settings: S
     asynced = asyncio.run(aextract_document(doc, settings.with_(use_cache=False)))
     assert asynced.model_dump(exclude={"usage"}) == synced.model_dump(exclude={"usage"})
     assert asynced.usage.calls == synced.usage.calls == 5
+
+
+class CountingLimiter(CallLimiter):
+    """A real limiter (600 requests a minute) that also counts what it was asked."""
+
+    def __init__(self) -> None:
+        super().__init__(rpm=600, tpm=1_000_000)
+        self.requests = 0
+        self.charged = 0
+
+    async def before_call(self, estimated_tokens: int = 0) -> None:
+        self.requests += 1
+        self.charged += estimated_tokens
+        await super().before_call(estimated_tokens)
+
+    async def after_call(self, extra_tokens: int) -> None:
+        self.charged += extra_tokens
+        await super().after_call(extra_tokens)
+
+
+def test_every_http_request_waits_for_the_shared_limiter(
+    openai_server: FakeOpenAI, settings: Settings
+) -> None:
+    openai_server.handler = by_section(GOLD_004)
+    limiter = CountingLimiter()
+    record = asyncio.run(
+        aextract_document(read_document(SEED_004), settings.with_(use_cache=False), limiter=limiter)
+    )
+    assert limiter.requests == len(openai_server.chat_requests) == record.usage.calls == 5
+    # after the call the limiter is charged what the endpoint reported, not the estimate
+    assert limiter.charged == record.usage.prompt_tokens + record.usage.completion_tokens
 
 
 def test_auto_mode_asks_only_about_gaps(openai_server: FakeOpenAI, settings: Settings) -> None:

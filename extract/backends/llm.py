@@ -32,6 +32,7 @@ from typing import Any, cast
 from ..config import Settings
 from ..document import Document
 from ..ground import Grounder, cross_check
+from ..limits import CallLimiter
 from ..llm_client import AsyncLLMClient, LLMClient, LLMReply, LLMRequest
 from ..llm_models import ANSWERS, Answer
 from ..locate import Locator, section_budget
@@ -52,8 +53,9 @@ class LLMBackend:
 
     name = "llm"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, limiter: CallLimiter | None = None) -> None:
         self.settings = settings
+        self.limiter = limiter  # requests/tokens per minute, shared with a batch
         self.prompts: PromptSet = load_prompts(settings)  # a broken template fails here
         self._documents: dict[int, tuple[Document, Locator, Grounder]] = {}
         self._overheads: dict[tuple[str, tuple[str, ...]], int] = {}
@@ -187,7 +189,7 @@ class LLMBackend:
 
     @asynccontextmanager
     async def _aclient(self) -> AsyncIterator[AsyncLLMClient]:
-        client = AsyncLLMClient(self.settings, self.prompts.version)
+        client = AsyncLLMClient(self.settings, self.prompts.version, self.limiter)
         try:
             yield client
         finally:
