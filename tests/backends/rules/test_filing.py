@@ -7,51 +7,18 @@ verbatim passages of the example filings (see ``test_snippets_are_verbatim``).
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from gold_support import CORPUS, GOLD_DIR, ROOT, SEEDS, document, gold, source_of
 
 from extract.backends.base import Found
 from extract.backends.rules import RulesBackend
 from extract.backends.rules.filing import document_type_of, identify_filing
 from extract.config import Settings
-from extract.document import Document, read_document
+from extract.document import Document
 from extract.pipeline import build_record
 from extract.schema import Filing
-
-ROOT = Path(__file__).resolve().parents[3]
-GOLD_DIR = ROOT / "eval" / "gold"
-SEEDS = sorted(p.stem for p in (ROOT / "examples" / "filings").glob("*.txt"))
-CORPUS = [
-    *sorted(p.stem for p in (ROOT / "examples" / "corpus").glob("*.txt")),
-    "d09_psbc_601658_ar2019",
-]
-
-
-@cache
-def gold(stem: str) -> dict[str, Any]:
-    return yaml.safe_load((GOLD_DIR / f"{stem}.yaml").read_text(encoding="utf-8"))
-
-
-def source_of(stem: str) -> Path:
-    """The text version of a gold document (a corpus PDF's pdftotext .txt beside it)."""
-    document = gold(stem)["document"]
-    for candidate in (
-        ROOT / "examples" / "filings" / f"{stem}.txt",
-        ROOT / "examples" / "corpus" / f"{stem}.txt",
-        ROOT / "examples" / "corpus" / document,
-    ):
-        if candidate.exists() and candidate.suffix != ".pdf":
-            return candidate
-    raise FileNotFoundError(stem)
-
-
-@cache
-def document(stem: str) -> Document:
-    return read_document(source_of(stem))
 
 
 def gold_value(stem: str, path: str) -> Any:

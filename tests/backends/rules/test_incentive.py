@@ -7,94 +7,31 @@ agree. Snippets are verbatim passages of the example filings.
 
 from __future__ import annotations
 
-import math
 from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import Any
 
+import gold_support
 import pytest
-import yaml
+from gold_support import CORPUS, ROOT, SEEDS, gold, same
 
-from extract.backends.rules import RulesBackend
 from extract.backends.rules.incentive import extract_incentive
-from extract.config import Settings
-from extract.document import Document, read_document
-from extract.pipeline import build_record
+from extract.document import Document
 
-ROOT = Path(__file__).resolve().parents[3]
-GOLD_DIR = ROOT / "eval" / "gold"
-SEEDS = sorted(p.stem for p in (ROOT / "examples" / "filings").glob("*.txt"))
-CORPUS = [
-    *sorted(p.stem for p in (ROOT / "examples" / "corpus").glob("*.txt")),
-    "d09_psbc_601658_ar2019",
-]
 SECTION = "incentive"
 OCR, PDFTOTEXT = "002_daa05ddb4fe6983e", "004_b26c4ee7e7963a95"
 
 
-@cache
-def gold(stem: str) -> dict[str, Any]:
-    return yaml.safe_load((GOLD_DIR / f"{stem}.yaml").read_text(encoding="utf-8"))
-
-
-def source_of(stem: str) -> Path:
-    document = gold(stem)["document"]
-    for candidate in (
-        ROOT / "examples" / "filings" / f"{stem}.txt",
-        ROOT / "examples" / "corpus" / f"{stem}.txt",
-        ROOT / "examples" / "corpus" / document,
-    ):
-        if candidate.exists() and candidate.suffix != ".pdf":
-            return candidate
-    raise FileNotFoundError(stem)
-
-
-@cache
-def document(stem: str) -> Document:
-    return read_document(source_of(stem))
-
-
-@cache
 def extracted(stem: str) -> tuple[dict[str, Any], bool]:
-    doc = document(stem)
-    result = RulesBackend().extract(doc, SECTION)
-    record = build_record(doc, {SECTION: result}, Settings())
-    flat = {k: v for k, v in record.flat_fields().items() if k.startswith(SECTION + ".")}
-    return flat, getattr(record, SECTION) is not None
-
-
-def same(got: Any, want: Any, tolerance: float | None = None) -> bool:
-    if got is None or want is None or isinstance(want, bool) or isinstance(got, bool):
-        return got is want
-    if isinstance(want, (int, float)) and isinstance(got, (int, float)):
-        return math.isclose(got, want, rel_tol=1e-12, abs_tol=tolerance or 1e-9)
-    return str(got) == str(want)
+    flat, present, _ = gold_support.extracted(SECTION, stem)
+    return flat, present
 
 
 def applicable(stems: list[str]) -> list[str]:
-    return [s for s in stems if gold(s)["sections"].get(SECTION)]
+    return gold_support.applicable(SECTION, stems)
 
 
 def gold_params(stems: list[str], known: dict[tuple[str, str], str]) -> list[Any]:
-    params = []
-    for stem in applicable(stems):
-        for path, spec in gold(stem)["fields"].items():
-            if not path.startswith(SECTION + "."):
-                continue
-            reason = known.get((stem, path))
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            params.append(
-                pytest.param(
-                    stem,
-                    path,
-                    spec.get("value"),
-                    spec.get("tolerance"),
-                    id=f"{stem[:3]}-{path.removeprefix(SECTION + '.')}",
-                    marks=marks,
-                )
-            )
-    return params
+    return gold_support.gold_params(SECTION, stems, known)
 
 
 KNOWN = {
