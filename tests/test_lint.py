@@ -30,3 +30,9 @@ def test_code_is_formatted() -> None:
 def test_mypy_is_clean() -> None:
     result = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_layers_import_downward_only() -> None:
+    """import-linter contracts in pyproject: the library never imports the CLI, and so on."""
+    result = subprocess.run([_tool("lint-imports")], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
