@@ -48,9 +48,12 @@ class RulesBackend:
 
 
 def section_applies(document: Document, section: str) -> bool:
-    """Can this kind of document state this section for itself? (vocab/sections.yaml)"""
-    kinds = load_vocab("sections")["applies_to"].get(section)
-    if kinds is None:
-        return True
+    """Do the rules read this section for this kind of document? (vocab/sections.yaml)"""
+    vocab = load_vocab("sections")
+    kinds = vocab["applies_to"].get(section)
     found = document_type_of(find_title(document))
-    return found is None or found.value in kinds
+    if found is None:
+        return True
+    if found.value in vocab.get("rules_leave_to_llm", {}).get(section, []):
+        return False
+    return kinds is None or found.value in kinds

@@ -27,6 +27,10 @@ def extract_dividend(doc: Document) -> SectionResult:
     result = SectionResult()
     text = doc.text
     plan = compile_slot(vocab["plan"]).search(text)
+    plan_kind = "number"
+    per_share = compile_slot(vocab["plan_per_share"]).search(text)
+    if per_share and (plan is None or per_share.start() < plan.start()):
+        plan, plan_kind = per_share, "per_share_to_10"
     refusal = _first_match(vocab["none"], text)
     # the first statement is the filing's own plan; later ones recall earlier years
     if refusal and (plan is None or refusal[0] < plan.start()):
@@ -37,7 +41,10 @@ def extract_dividend(doc: Document) -> SectionResult:
         return result
     result.applies = True
     result.fields["declared"] = Found(True, plan.start(), plan.end())
-    result.fields["cash_per_10_shares"] = find_number(vocab["plan"], text, plan.start(), plan.end())  # type: ignore[assignment]
+    pattern = vocab["plan"] if plan_kind == "number" else vocab["plan_per_share"]
+    rate = find_number(pattern, text, plan.start(), plan.end(), kind=plan_kind)
+    if rate is not None:
+        result.fields["cash_per_10_shares"] = rate
     window = (max(0, plan.start() - vocab["window_before"]), plan.end() + vocab["window_after"])
     for name, patterns in vocab["fields"].items():
         for spec in patterns:

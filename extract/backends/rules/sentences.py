@@ -26,8 +26,10 @@ def find_number(
 ) -> Found | None:
     """First match of ``pattern`` in ``text[start:end]``, its number converted by ``kind``.
 
-    kinds: number (as printed), money (scaled by a ``unit`` group), shares (an integer),
-    zero (the pattern states "none", e.g. 不送红股).
+    kinds: number (as printed), money and shares (scaled by a ``unit`` group when the
+    pattern has one: 亿元, 万股; shares must come out whole), per_share_to_10 (a per-share
+    amount stated as 每股0.12元, stored per 10 shares as the contract wants), zero (the
+    pattern states "none", e.g. 不送红股).
     """
     m = compile_slot(pattern).search(text, start, len(text) if end is None else end)
     if not m:
@@ -37,14 +39,17 @@ def find_number(
     value = parse_number(m.group("num"))
     if value is None:
         return None
-    if kind == "money":
-        unit = m.groupdict().get("unit")
+    unit = m.groupdict().get("unit")
+    if kind in ("money", "shares") and unit:
         value = value * unit_multiplier(unit)
+    if kind == "per_share_to_10":
+        value = value * 10
     value = normalise_decimal(value)
+    end_of_figure = m.end("unit") if unit else m.end("num")
     if kind == "shares":
         if value != value.to_integral_value():
             return None
-        return Found(int(value), m.start("num"), m.end("num"))
+        return Found(int(value), m.start("num"), end_of_figure)
     return Found(_plain(value), m.start("num"), m.end("num"))
 
 
