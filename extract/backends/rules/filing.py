@@ -171,8 +171,10 @@ def _title_lines(head: str) -> list[tuple[int, int]]:
             nxt = next((ln for ln in lines[i + 1 : i + 3] if ln[2]), None)
             if nxt and re.search(r"[\u4e00-\u9fff]", nxt[2]) and len(nxt[2]) <= 60:
                 candidates.append((3, nxt[0], nxt[1]))
-        elif re.fullmatch(r"[^。,:;]{4,40}(?:公告|通告)", line):
-            candidates.append((2, start, end))
+        elif re.fullmatch(r"[^。,:;]{4,40}(?:公告|通告|预告|快报|預告|快報)", line):
+            named = re.match(r"[\u4e00-\u9fff]{2,30}?(?:股份)?有限公司", line)
+            skip = named.end() if named and named.end() < len(line) - 3 else 0
+            candidates.append((2, start + _nth_char(head[start:end], skip), end))
         elif re.fullmatch(r"[A-Z][A-Z ,.&'()-]{6,80}", line.strip()) and "ANNOUNCEMENT" in line:
             candidates.append((3, start, end))
     candidates.sort()

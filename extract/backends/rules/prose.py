@@ -44,11 +44,54 @@ def _metric_patterns() -> list[tuple[str, str, re.Pattern[str]]]:
     return patterns
 
 
+@cache
+def _range_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    prose = _vocab()["prose"]
+    amount = rf"(?:{NUMBER_PATTERN})"
+    patterns = []
+    for metric in prose["range_metrics"]:
+        spec = _vocab()["metrics"][metric]
+        labels = "|".join(spec.get("prose_labels", spec["labels"])) or "|".join(spec["labels"])
+        patterns.append(
+            (
+                metric,
+                re.compile(
+                    rf"(?:{labels}){prose['range_link']}(?P<loss>{prose['loss_words']})?:?约?"
+                    rf"(?P<low>{amount})\s?(?P<lowunit>{_MONEY_UNIT})?\s?"
+                    rf"(?:{prose['range_separator']})\s?(?:{prose['loss_words']})?:?约?"
+                    rf"(?P<high>{amount})\s?(?P<unit>{_MONEY_UNIT})"
+                ),
+            )
+        )
+    return patterns
+
+
+def prose_ranges(text: str) -> dict[str, Found]:
+    """Figures stated only as a range (业绩预告): ``low`` and ``high``, a loss negative."""
+    found: dict[str, Found] = {}
+    for metric, pattern in _range_patterns():
+        m = pattern.search(text)
+        if not m:
+            continue
+        first, second = parse_number(m.group("low")), parse_number(m.group("high"))
+        if first is None or second is None:
+            continue
+        low_unit = unit_multiplier(m.group("lowunit") or m.group("unit"))
+        bounds = sorted([first * low_unit, second * unit_multiplier(m.group("unit"))])
+        if m.group("loss"):
+            bounds = sorted(-b for b in bounds)
+        span = (m.start("low"), m.end("unit"))
+        found[f"{metric}.low"] = Found(float(normalise_decimal(bounds[0])), *span)
+        found[f"{metric}.high"] = Found(float(normalise_decimal(bounds[1])), *span)
+    return found
+
+
 def prose_metrics(text: str) -> dict[str, Found]:
     """The first prose statement of each metric: value and change, with spans."""
-    found: dict[str, Found] = {}
+    found: dict[str, Found] = dict(prose_ranges(text))
+    ranged = {path.split(".")[0] for path in found}
     for metric, kind, pattern in _metric_patterns():
-        if f"{metric}.value" in found:
+        if f"{metric}.value" in found or metric in ranged:
             continue
         m = pattern.search(text)
         if not m:

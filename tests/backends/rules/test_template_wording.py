@@ -1,0 +1,73 @@
+"""Wording the CSRC templates prescribe for announcements none of the example filings is.
+
+The example filings hold no 业绩预告, 权益分派实施公告 or 回购进展公告; these sentences follow
+the exchanges' announcement templates word for word (with invented figures), so that the
+rules for those document types are exercised.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from extract.backends.rules.dividend import extract_dividend
+from extract.backends.rules.sentences import extract_by_vocab
+from extract.document import Document
+from extract.pipeline import extract_text
+from extract.vocab import load_vocab
+
+FORECAST_PROFIT = (
+    "证券代码:600000 证券简称:示例股份 公告编号:2025-003\n示例股份有限公司\n2024年年度业绩预告\n"
+    "一、本期业绩预告情况\n(一)业绩预告期间\n2024年1月1日至2024年12月31日。\n(二)业绩预告情况\n"
+    "1.经财务部门初步测算,预计2024年年度实现归属于母公司所有者的净利润为5,000万元到6,000万元,"
+    "与上年同期相比,将增加2,000万元到3,000万元,同比增加66.67%到100.00%。\n"
+)
+FORECAST_LOSS_TABLE = (
+    "项目 本报告期 上年同期\n归属于上市公司股东的净利润 亏损:6,000万元–8,000万元 盈利:3,000万元\n"
+)
+IMPLEMENTATION = (
+    "本次利润分配以方案实施前的公司总股本824,157,988股为基数,每股派发现金红利0.12元(含税),"
+    "共计派发现金红利98,898,958.56元。"
+)
+BUYBACK_PROGRESS = (
+    "截至2024年9月30日,公司通过集中竞价交易方式已累计回购股份120.5万股,占公司总股本的比例为"
+    "0.15%,回购成交的最高价为32.10元/股,最低价为28.05元/股,支付的资金总额为人民币36,512,345.00元"
+    "(不含交易费用)。"
+)
+
+
+def financials_of(text: str) -> dict[str, Any]:
+    record = extract_text(text)
+    assert record.financials is not None
+    return record.financials.model_dump()
+
+
+def test_forecast_range_fills_low_and_high_and_leaves_value_null() -> None:
+    metric = financials_of(FORECAST_PROFIT)["net_profit_attributable"]
+    assert (metric["low"], metric["high"], metric["value"]) == (50_000_000, 60_000_000, None)
+    assert extract_text(FORECAST_PROFIT).filing.document_type == "results_forecast"
+
+
+def test_forecast_loss_range_is_negative_low_below_high() -> None:
+    record = extract_text("2024年年度业绩预告\n" + FORECAST_LOSS_TABLE)
+    assert record.financials is not None and record.financials.net_profit_attributable is not None
+    metric = record.financials.net_profit_attributable
+    assert (metric.low, metric.high, metric.value) == (-80_000_000, -60_000_000, None)
+
+
+def test_dividend_stated_per_share_is_stored_per_ten_shares() -> None:
+    result = extract_dividend(Document.from_text(IMPLEMENTATION))
+    values = {k: v.value for k, v in result.fields.items()}
+    assert values["cash_per_10_shares"] == 1.2
+    assert values["share_base"] == 824157988
+    assert values["total_cash"] == 98898958.56
+
+
+def test_buyback_progress_in_wan_shares_and_paid_total() -> None:
+    doc = Document.from_text(BUYBACK_PROGRESS)
+    result = extract_by_vocab(doc.text, load_vocab("buyback"))
+    values = {k: v.value for k, v in result.fields.items()}
+    assert values["shares_repurchased"] == 1_205_000
+    assert values["pct_of_total_shares"] == 0.15
+    assert (values["price_high"], values["price_low"]) == (32.10, 28.05)
+    assert values["amount_paid"] == 36512345.00
+    assert str(values["as_of"]) == "2024-09-30"
