@@ -13,11 +13,13 @@ DATE_PATTERN = (
     rf"|(?P<cy>{_CN}{{4}})\s*年\s*(?P<cm>{_CN}{{1,3}})\s*月\s*(?P<cd>{_CN}{{1,4}})\s*日"
     r"|(?P<ey>(?:19|20)\d{2})[-/.](?P<em>\d{1,2})[-/.](?P<ed>\d{1,2})(?!\d)"
     r"|(?P<mon>January|February|March|April|May|June|July|August|September|October"
-    r"|November|December)\s+(?P<md>\d{1,2}),?\s+(?P<my>(?:19|20)\d{2}))"
+    r"|November|December)\s+(?P<md>\d{1,2}),?\s+(?P<my>(?:19|20)\d{2})"
+    r"|(?P<dd>\d{1,2})\s*(?P<dmon>January|February|March|April|May|June|July|August"
+    r"|September|October|November|December)\s*(?P<dy>(?:19|20)\d{2}))"
 )
-DATE_RE = re.compile(DATE_PATTERN)
+DATE_RE = re.compile(DATE_PATTERN, re.IGNORECASE)
 _MONTHS = {
-    name: i + 1
+    name.capitalize(): i + 1
     for i, name in enumerate(
         [
             "January",
@@ -50,7 +52,13 @@ def date_from_match(m: re.Match[str]) -> date | None:
         if m.group("ey"):
             return date(int(m.group("ey")), int(m.group("em")), int(m.group("ed")))
         if m.group("mon"):
-            return date(int(m.group("my")), _MONTHS[m.group("mon")], int(m.group("md")))
+            return date(
+                int(m.group("my")), _MONTHS[m.group("mon").capitalize()], int(m.group("md"))
+            )
+        if m.group("dmon"):
+            return date(
+                int(m.group("dy")), _MONTHS[m.group("dmon").capitalize()], int(m.group("dd"))
+            )
     except ValueError:
         return None
     return None

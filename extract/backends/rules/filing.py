@@ -93,7 +93,7 @@ def find_stock_code(text: str) -> Found | None:
     patterns = [
         (re.compile(rf"(?:{a_labels})\s*[:：]?\s*(?:A股)?\s*(\d{{6}})(?!\d|\n\d)"), False),
         (re.compile(rf"(?<![\d,.])(\d{{6}})(?:\s*[、,]\s*\d{{6}})?\n+(?:{a_labels})"), False),
-        (re.compile(rf"(?:{hk_labels})\s*[:：]?\s*(\d{{4,5}})(?!\d|\n\d)"), True),
+        (re.compile(rf"(?:{hk_labels})\s*[:：]?\s*(\d{{1,5}})(?!\d|\n\d)"), True),
     ]
     for scope in (text[: HEAD_CHARS * 2], text):
         hits = [(m, hk) for p, hk in patterns if (m := p.search(scope))]
@@ -175,7 +175,7 @@ def _title_lines(head: str) -> list[tuple[int, int]]:
             named = re.match(r"[\u4e00-\u9fff]{2,30}?(?:股份)?有限公司", line)
             skip = named.end() if named and named.end() < len(line) - 3 else 0
             candidates.append((2, start + _nth_char(head[start:end], skip), end))
-        elif re.fullmatch(r"[A-Z][A-Z ,.&'()-]{6,80}", line.strip()) and "ANNOUNCEMENT" in line:
+        elif re.fullmatch(r"[A-Z][A-Z0-9 ,.&'()-]{6,120}", line.strip()) and "ANNOUNCEMENT" in line:
             candidates.append((3, start, end))
     candidates.sort()
     return [(s, e) for _, s, e in candidates]
@@ -206,7 +206,9 @@ def find_period_end(text: str, title: Found | None) -> Found | None:
     """From the title: 截至…止 (HKEX), or a year plus the kind of report."""
     if title is None:
         return None
-    until = re.search(r"截至" + DATE_PATTERN + "止", title.value)
+    until = re.search(r"截至" + DATE_PATTERN + "止", title.value) or re.search(
+        r"(?i)ENDED\s*" + DATE_PATTERN, title.value
+    )
     if until and (day := date_from_match(until)):
         return Found(day, title.start, title.end)
     year = re.search(r"((?:19|20)\d{2})年", title.value)
