@@ -48,10 +48,12 @@ def extract_dividend(doc: Document) -> SectionResult:
     window = (max(0, plan.start() - vocab["window_before"]), plan.end() + vocab["window_after"])
     for name, patterns in vocab["fields"].items():
         for spec in patterns:
-            scope = (0, len(text)) if spec.get("anywhere") else window
-            found = find_number(
-                spec["pattern"], text, start=scope[0], end=scope[1], kind=spec["kind"]
-            )
+            if spec.get("anywhere"):
+                found = _in_a_sentence_of_this_plan(spec, text, rate)
+            else:
+                found = find_number(
+                    spec["pattern"], text, start=window[0], end=window[1], kind=spec["kind"]
+                )
             if found is not None:
                 result.fields[name] = found
                 break
@@ -61,6 +63,29 @@ def extract_dividend(doc: Document) -> SectionResult:
     result.fields = {k: v for k, v in result.fields.items() if v is not None}
     _check_total(result)
     return result
+
+
+def _in_a_sentence_of_this_plan(
+    spec: dict[str, Any], text: str, rate: Found | None
+) -> Found | None:
+    """A match anywhere in the filing, but only in a sentence stating this plan's rate.
+
+    An annual report recalls last year's plan in the same words (以…总股本548,130,398股为基数,
+    每10股派发现金红利3.00元); only the sentence with this year's rate is about this plan.
+    """
+    if rate is None:
+        return None
+    plan = compile_slot(_vocab()["plan"])
+    for m in compile_slot(spec["pattern"]).finditer(text):
+        end = text.find("。", m.end())
+        sentence = text[m.start() : end if end >= 0 else len(text)]
+        stated = plan.search(sentence)
+        if stated is None:
+            continue
+        value = find_number(_vocab()["plan"], sentence, stated.start(), stated.end())
+        if value is not None and abs(value.value - rate.value) < 1e-9:
+            return find_number(spec["pattern"], text, m.start(), m.end(), kind=spec["kind"])
+    return None
 
 
 def _first_match(patterns: list[str], text: str) -> tuple[int, int] | None:

@@ -40,10 +40,6 @@ KNOWN = {
     ("d02_jianxin_300107_ar2019", "dividend.total_cash"): _TOTAL_OUT_OF_WINDOW,
     ("d03_huajin_000059_ar2019", "dividend.total_cash"): _TOTAL_OUT_OF_WINDOW
     + "; and the plan table (value before label in pdftotext) is ignored",
-    ("d02_jianxin_300107_ar2019", "dividend.total_shares"): (
-        "BUG: total_shares comes from the first '以…总股本N股为基数' anywhere in the file — in d02 "
-        "that is the 2018 plan (548,130,398), not this year's (549,618,522)"
-    ),
     ("d02_jianxin_300107_ar2019", "dividend.payout_ratio"): (
         "the three-year table (现金分红情况表) is not read from d02's pdftotext layout"
     ),
@@ -200,11 +196,6 @@ def test_integer_rate_per_10_shares() -> None:
     assert got["transfer_shares_per_10"] == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the 'anywhere' total_shares pattern takes the first '以…总股本N股为基数' in the "
-    "filing, here LAST year's plan (548,130,398) recalled in 第五节",
-)
 def test_total_shares_not_taken_from_last_years_plan() -> None:
     got, _ = values(SZSE_PLAN_D02 + "\n" + LAST_YEARS_PLAN_D02)
     assert got.get("total_shares") in (None, 549618522)
