@@ -48,12 +48,10 @@ def extract_dividend(doc: Document) -> SectionResult:
     window = (max(0, plan.start() - vocab["window_before"]), plan.end() + vocab["window_after"])
     for name, patterns in vocab["fields"].items():
         for spec in patterns:
-            if spec.get("anywhere"):
-                found = _in_a_sentence_of_this_plan(spec, text, rate)
-            else:
-                found = find_number(
-                    spec["pattern"], text, start=window[0], end=window[1], kind=spec["kind"]
-                )
+            scope = (0, len(text)) if spec.get("anywhere") else window
+            found = _in_a_sentence_of_this_plan(
+                spec, text, rate, scope, strict=spec.get("anywhere")
+            )
             if found is not None:
                 result.fields[name] = found
                 break
@@ -66,25 +64,30 @@ def extract_dividend(doc: Document) -> SectionResult:
 
 
 def _in_a_sentence_of_this_plan(
-    spec: dict[str, Any], text: str, rate: Found | None
+    spec: dict[str, Any], text: str, rate: Found | None, scope: tuple[int, int], strict: bool
 ) -> Found | None:
-    """A match anywhere in the filing, but only in a sentence stating this plan's rate.
+    """The first match in ``scope`` whose sentence is about this plan.
 
-    An annual report recalls last year's plan in the same words (以…总股本548,130,398股为基数,
-    每10股派发现金红利3.00元); only the sentence with this year's rate is about this plan.
+    An annual report recalls earlier plans in the same words (以…总股本548,130,398股为基数,
+    每10股派发现金红利3.00元): a sentence stating another rate is about another plan. With
+    ``strict`` (a match searched in the whole filing) the sentence must state this rate.
     """
-    if rate is None:
-        return None
     plan = compile_slot(_vocab()["plan"])
-    for m in compile_slot(spec["pattern"]).finditer(text):
+    for m in compile_slot(spec["pattern"]).finditer(text, *scope):
+        start = text.rfind("。", 0, m.start()) + 1
         end = text.find("。", m.end())
-        sentence = text[m.start() : end if end >= 0 else len(text)]
+        sentence = text[start : end if end >= 0 else len(text)]
         stated = plan.search(sentence)
-        if stated is None:
+        stated_rate = (
+            find_number(_vocab()["plan"], sentence, stated.start(), stated.end())
+            if stated
+            else None
+        )
+        if stated_rate is not None and rate is not None and stated_rate.value != rate.value:
             continue
-        value = find_number(_vocab()["plan"], sentence, stated.start(), stated.end())
-        if value is not None and abs(value.value - rate.value) < 1e-9:
-            return find_number(spec["pattern"], text, m.start(), m.end(), kind=spec["kind"])
+        if strict and (stated_rate is None or rate is None):
+            continue
+        return find_number(spec["pattern"], text, m.start(), m.end(), kind=spec["kind"])
     return None
 
 
