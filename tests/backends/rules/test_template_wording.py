@@ -71,3 +71,22 @@ def test_buyback_progress_in_wan_shares_and_paid_total() -> None:
     assert (values["price_high"], values["price_low"]) == (32.10, 28.05)
     assert values["amount_paid"] == 36512345.00
     assert str(values["as_of"]) == "2024-09-30"
+
+
+SZSE_BUYBACK_PROGRESS = (
+    "截至2024年9月30日,公司通过回购专用证券账户以集中竞价交易方式累计回购公司股份1,234,567股,"
+    "占公司目前总股本的0.56%,最高成交价为12.34元/股,最低成交价为10.00元/股,成交总金额为"
+    "13,456,789.00元(不含交易费用)。"
+)
+
+
+def test_szse_buyback_progress_wording() -> None:
+    doc = Document.from_text(SZSE_BUYBACK_PROGRESS)
+    values = {
+        k: v.value for k, v in extract_by_vocab(doc.text, load_vocab("buyback")).fields.items()
+    }
+    assert values["shares_repurchased"] == 1_234_567
+    assert values["pct_of_total_shares"] == 0.56
+    assert (values["price_high"], values["price_low"]) == (12.34, 10.00)
+    assert values["amount_paid"] == 13456789.00
+    assert str(values["as_of"]) == "2024-09-30"
