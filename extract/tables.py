@@ -392,11 +392,19 @@ def _multiplier_before(text: str, region: Region, position: int) -> Decimal:
 
 def _label_unit(label: str) -> Decimal | None:
     """A unit printed with the label itself: 营业收入(元), 研发投入金额(万元)."""
-    m = re.search(r"\((?:人民币)?(" + "|".join(_LABEL_UNITS) + r")\)\s*$", label)
+    m = re.search(
+        r"\((?:以每股)?(?:人民币|人民幣|港|港币|港幣)?("
+        + "|".join(_LABEL_UNITS)
+        + r")(?:列示)?\)\s*$",
+        label,
+    )
     return _LABEL_UNITS[m.group(1)] if m else None
 
 
 _LABEL_UNITS = {
+    # per-share figures in cents (人民币分, 港仙): the contract wants currency per share
+    "分": Decimal("0.01"),
+    "仙": Decimal("0.01"),
     "元": Decimal(1),
     "千元": Decimal(10) ** 3,
     "万元": Decimal(10) ** 4,

@@ -299,3 +299,15 @@ def test_wanted_limits_the_rows_but_longer_labels_still_hide_shorter_ones() -> N
     )
     assert list(rows) == ["basic_eps"]
     assert _values(rows["basic_eps"]) == [D("1.16"), D("1.14"), D("1.75")]
+
+
+def test_per_share_figures_in_cents_are_stored_in_currency_per_share() -> None:
+    """HKEX summaries print EPS in 分 / 港仙; the contract wants currency per share."""
+    from extract.backends.rules.financials import _vocab, metric_fields
+
+    text = "财务摘要\n人民币千元\n每股基本盈利(人民币分) 4.60 1.10 318.2%\n"
+    vocab = _vocab()
+    labels = {m: spec["labels"] for m, spec in vocab["metrics"].items()}
+    rows = read_rows(text, Region("key_figures", 0, len(text)), labels, vocab["label_unit_suffix"])
+    fields = metric_fields(rows["basic_eps"], "per_share")
+    assert (fields["value"].value, fields["prior"].value) == (0.046, 0.011)

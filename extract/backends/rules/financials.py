@@ -216,7 +216,8 @@ def _is_points_change(cells: list[Cell], index: int, kind: str) -> bool:
 
 def _found(cell: Cell, row: Row, kind: str) -> Found:
     assert cell.value is not None
-    value = cell.value * row.multiplier if kind == "money" else cell.value
+    scaled = kind == "money" or (kind == "per_share" and row.multiplier < 1)  # cents
+    value = cell.value * row.multiplier if scaled else cell.value
     return Found(float(normalise_decimal(value)), cell.start, cell.end)
 
 
