@@ -23,18 +23,6 @@ _EXTRACTORS: dict[str, Callable[[Document], SectionResult]] = {
 }
 
 
-def register(
-    section: str,
-) -> Callable[[Callable[[Document], SectionResult]], Callable[[Document], SectionResult]]:
-    """Decorator the section modules use to offer their extractor."""
-
-    def wrap(fn: Callable[[Document], SectionResult]) -> Callable[[Document], SectionResult]:
-        _EXTRACTORS[section] = fn
-        return fn
-
-    return wrap
-
-
 class RulesBackend:
     """Reads every section with rules; a section it finds nothing for does not apply."""
 

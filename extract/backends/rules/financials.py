@@ -8,7 +8,7 @@ from typing import Any
 
 from ...document import Document
 from ...numbers import change_consistent, normalise_decimal
-from ...tables import Cell, Region, Row, find_regions, read_rows
+from ...tables import Cell, Row, find_regions, read_rows
 from ...vocab import load_vocab
 from ..base import Found, SectionResult
 from .cell_tables import cell_rows
@@ -243,9 +243,3 @@ def _disagreements(
 
 def _same(a: float, b: float) -> bool:
     return abs(a - b) <= max(abs(a), abs(b)) * 1e-9 + 1e-9
-
-
-def regions_for(text: str, table: str) -> list[Region]:
-    """The occurrences of one named table (for other rule modules and tests)."""
-    spec = next(t for t in _vocab()["tables"] if t["name"] == table)
-    return find_regions(text, spec["name"], spec["heading"], spec["end"], spec["span"])
