@@ -65,6 +65,7 @@ class Row:
     multiplier: Decimal = Decimal(1)
     table: str = ""
     warnings: list[str] = field(default_factory=list)
+    quarterly: bool = False  # columns: this quarter, its change, year to date, its change
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Region:
     start: int
     end: int
     has_note_column: bool = False
+    quarterly: bool = False
 
 
 @dataclass
@@ -101,7 +103,12 @@ def find_regions(text: str, name: str, heading: str, end: str, span: int) -> lis
         header = text[m.end() : min(limit, m.end() + 400)]
         regions.append(
             Region(
-                name, m.start(), limit, has_note_column=bool(re.search("附注|附註|Notes?", header))
+                name,
+                m.start(),
+                limit,
+                has_note_column=bool(re.search("附注|附註|Notes?", header)),
+                # a quarterly report's key table: 本报告期, its change, 年初至报告期末, its change
+                quarterly="年初至报告期末" in header,
             )
         )
     return regions
@@ -157,6 +164,7 @@ def read_rows(
             or _multiplier_before(text, region, group.start),
             table=region.name,
             warnings=warnings,
+            quarterly=region.quarterly,
         )
     return rows
 

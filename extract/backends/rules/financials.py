@@ -174,6 +174,8 @@ def metric_fields(row: Row, kind: str, min_cells: int = 1) -> dict[str, Found]:
         return {}
     fields: dict[str, Found] = {"value": _found(cells[0], row, kind)}
     change_index = _change_index(cells, kind)
+    if change_index is None and row.quarterly:
+        return fields | _quarter_change(cells, kind)
     prior_index = (change_index - 1) if change_index else (1 if len(cells) > 1 else None)
     if prior_index and not cells[prior_index].is_na and not cells[prior_index].points:
         fields["prior"] = _found(cells[prior_index], row, kind)
@@ -187,6 +189,15 @@ def metric_fields(row: Row, kind: str, min_cells: int = 1) -> dict[str, Found]:
             )
             fields[part] = Found(float(change.value), change.start, change.end)
     return fields
+
+
+def _quarter_change(cells: list[Cell], kind: str) -> dict[str, Found]:
+    """A quarterly table prints no comparative, only the change beside each figure."""
+    if len(cells) < 2 or cells[1].value is None:
+        return {}
+    change = cells[1]
+    part = "change_pp" if change.points or kind == "percent" else "change_pct"
+    return {part: Found(float(change.value), change.start, change.end)}  # type: ignore[arg-type]
 
 
 def _change_index(cells: list[Cell], kind: str) -> int | None:

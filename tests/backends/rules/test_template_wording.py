@@ -90,3 +90,30 @@ def test_szse_buyback_progress_wording() -> None:
     assert (values["price_high"], values["price_low"]) == (12.34, 10.00)
     assert values["amount_paid"] == 13456789.00
     assert str(values["as_of"]) == "2024-09-30"
+
+
+QUARTERLY_KEY_TABLE = (
+    "2024年第三季度报告\n一、主要财务数据\n(一)主要会计数据和财务指标\n单位:元币种:人民币\n"
+    "项目 本报告期 本报告期比上年同期增减变动幅度(%) 年初至报告期末 "
+    "年初至报告期末比上年同期增减变动幅度(%)\n"
+    "营业收入 2,345,678,901.23 12.34 6,789,012,345.67 8.90\n"
+    "归属于上市公司股东的净利润 345,678,901.23 -5.67 901,234,567.89 3.21\n"
+    "本报告期末 上年度末 本报告期末比上年度末增减变动幅度(%)\n"
+    "总资产 30,000,000,000.00 28,000,000,000.00 7.14\n"
+)
+
+
+def test_quarterly_table_has_no_comparative_column_only_changes() -> None:
+    record = extract_text(QUARTERLY_KEY_TABLE)
+    assert record.filing.document_type == "quarterly_report"
+    fin = financials_of(QUARTERLY_KEY_TABLE)
+    assert fin["revenue"] == {
+        "value": 2345678901.23,
+        "prior": None,
+        "change_pct": 12.34,
+        "change_pp": None,
+        "low": None,
+        "high": None,
+    }
+    assert fin["net_profit_attributable"]["change_pct"] == -5.67
+    assert fin["total_assets"]["prior"] == 28_000_000_000  # balances do print last year end
