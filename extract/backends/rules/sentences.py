@@ -43,7 +43,7 @@ def find_number(
     if kind in ("money", "shares") and unit:
         value = value * unit_multiplier(unit)
     if kind == "per_share_to_10":
-        value = value * 10
+        value = value * 10 * (Decimal("0.01") if unit in ("港仙", "仙") else 1)
     value = normalise_decimal(value)
     end_of_figure = m.end("unit") if unit else m.end("num")
     if kind == "shares":
