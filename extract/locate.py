@@ -86,19 +86,22 @@ def section_budget(section: str, prompt_budget_chars: int) -> int:
 # --- tokens and chunks -------------------------------------------------------------------
 
 
+_BIGRAM = re.compile(rf"(?=([{_CJK}]{{2}}))")
+_LONE_CJK = re.compile(rf"(?<![{_CJK}])[{_CJK}](?![{_CJK}])")
+_ASCII_WORD = re.compile(r"[A-Za-z]+")
+_NUMBER_TOKEN = re.compile(r"\d+(?:[.,]\d+)*")
+
+
 def tokenize(text: str) -> list[str]:
     """CJK runs as character bigrams (a lone character as itself), ASCII words lower-cased,
-    numbers whole."""
-    tokens: list[str] = []
-    for m in _TOKEN.finditer(text):
-        run = m.group(0)
-        if not _CJK_RUN.match(run):
-            tokens.append(run.lower())
-        elif len(run) == 1:
-            tokens.append(run)
-        else:
-            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
-    return tokens
+    numbers whole. A bag of tokens (BM25 ignores order), gathered by regex scans in C:
+    on a 270,000-character report this is most of the cost of indexing."""
+    return [
+        *_BIGRAM.findall(text),
+        *_LONE_CJK.findall(text),
+        *(word.lower() for word in _ASCII_WORD.findall(text)),
+        *_NUMBER_TOKEN.findall(text),
+    ]
 
 
 def _query_tokens(query: SectionQuery) -> list[str]:
