@@ -146,7 +146,7 @@ def schema_command() -> None:
     click.echo(json.dumps(record_json_schema(), ensure_ascii=False, indent=2))
 
 
-# ---------------------------------------------------------------- extract eval (issue 5)
+# ---------------------------------------------------------------- extract eval
 
 
 @click.group("eval", invoke_without_command=True)
@@ -253,7 +253,7 @@ def eval_compare_command(a: Path, b: Path, as_json: bool) -> None:
 cli.add_command(eval_command)
 
 
-# ---------------------------------------------------------------- extract batch (issue 6)
+# ---------------------------------------------------------------- extract batch
 
 
 @cli.command("batch")
@@ -330,7 +330,7 @@ def batch_command(
     sys.exit(summary.exit_code)
 
 
-# ---------------------------------------------------------------- extract cache (issue 4)
+# ---------------------------------------------------------------- extract cache
 
 
 @click.group("cache")
