@@ -197,12 +197,16 @@ def test_auto_mode_asks_only_about_gaps(openai_server: FakeOpenAI, settings: Set
     assert 0 < len(asked) < len(SECTIONS) and "incentive" in asked
     assert "dividend" not in asked and "buyback" not in asked  # the rules read them fully
     assert record.backend == "rules+llm" and record.usage.calls == len(asked)
-    assert rules_only.incentive is not None and rules_only.incentive.tranche is None
-    assert record.incentive is not None and record.incentive.tranche == "预留部分"
+    # the rules read the grant's plan, tranche and price; no vesting figures, so they ask
+    assert rules_only.incentive is not None and rules_only.incentive.tranche == "预留部分"
+    assert record.incentive == rules_only.incentive  # the LLM agreed: nothing to change
+    assert not any("disagree" in w for w in record.warnings)
     assert record.dividend == rules_only.dividend and record.buyback == rules_only.buyback
     (incentive,) = [r for r in openai_server.chat_requests if section_of(r.json) == "incentive"]
     prompt = incentive.json["messages"][-1]["content"]
-    assert "fill these if the passages state them: tranche, grant_date" in prompt
+    wanted = prompt.split("fill these if the passages state them:")[1].split("\n")[0]
+    assert "grant_date" in wanted and "shares_vesting" in wanted
+    assert "tranche" not in wanted and "plan_name" not in wanted  # the rules have them
 
 
 def test_auto_mode_asks_nothing_when_the_rules_read_everything(

@@ -34,15 +34,10 @@ def gold_params(stems: list[str], known: dict[tuple[str, str], str]) -> list[Any
     return gold_support.gold_params(SECTION, stems, known)
 
 
-KNOWN = {
-    ("000_e5b525805bf4026b", "incentive.tranche"): (
-        "000 names the granted tranche only as '预留部分限制性股票' (a grant, no 第N个归属期); "
-        "the tranche patterns need a 第N个…期"
-    ),
-}
+KNOWN: dict[tuple[str, str], str] = {}
 _D02 = (
-    "d02 (annual report): the vesting of the 2017 plan's 第二个行权/解除限售期 is not found "
-    "(plan and a wrong tranche '第一个…' only, so the section does not apply)"
+    "d02 (annual report): the rules leave a periodic report's incentive history to the LLM "
+    "(vocab/sections.yaml rules_leave_to_llm), so its 第二个行权/解除限售期 is not read"
 )
 KNOWN.update(
     {
