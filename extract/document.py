@@ -164,7 +164,7 @@ _PAGE_NUMBER = re.compile(r"(?<![\d,.])(\d{1,4}) ?/ ?(\d{1,4})(?![\d,.%])")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
 _NEWLINE_IN_LABEL = re.compile(rf"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
-_SPACES = re.compile(r"[ \t\f\v]+")
+_SPACES = re.compile(r"[ \t\f\v]*[\t\f\v][ \t\f\v]*| {2,}")  # single spaces stay as they are
 _NEWLINES = re.compile(r"[ \t]*\n[\s]*")
 
 
