@@ -149,7 +149,7 @@ def _title_lines(head: str) -> list[tuple[int, int]]:
     ]
     candidates: list[tuple[int, int, int]] = []  # (rank, start, end)
     for i, (start, end, line) in enumerate(lines):
-        if not line or line.startswith(("本公告", "本公司")):
+        if not line or line.startswith(("本公告", "本公司", "公告")):
             continue
         report = re.search(
             r"(?:19|20)\d{2}年(?:年度|半年度|第[一二三四]季度|度)报告(?:摘要)?$", line
@@ -171,7 +171,7 @@ def _title_lines(head: str) -> list[tuple[int, int]]:
             nxt = next((ln for ln in lines[i + 1 : i + 3] if ln[2]), None)
             if nxt and re.search(r"[\u4e00-\u9fff]", nxt[2]) and len(nxt[2]) <= 60:
                 candidates.append((3, nxt[0], nxt[1]))
-        elif re.fullmatch(r"[^。,:;]{4,40}(?:公告|通告|预告|快报|預告|快報)", line):
+        elif re.fullmatch(r"[^。,:;]{2,40}(?:公告|通告|预告|快报|預告|快報|预警|預警)", line):
             named = re.match(r"[\u4e00-\u9fff]{2,30}?(?:股份)?有限公司", line)
             skip = named.end() if named and named.end() < len(line) - 3 else 0
             candidates.append((2, start + _nth_char(head[start:end], skip), end))

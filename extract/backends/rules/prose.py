@@ -15,7 +15,9 @@ from ...numbers import NUMBER_PATTERN, normalise_decimal, parse_number, unit_mul
 from ...vocab import load_vocab
 from ..base import Found
 
-_MONEY_UNIT = "亿元|億元|万元|萬元|千元|百万元|元"
+_MONEY_UNIT = "亿元|億元|万元|萬元|千元|百万元|百萬元|元"
+# ranges also come from HKEX profit warnings (虧損介乎約60百萬港元至70百萬港元)
+_RANGE_UNIT = "百萬港元|百万港元|千港元|萬港元|万港元|億港元|亿港元|港元|" + _MONEY_UNIT
 
 
 @cache
@@ -51,15 +53,18 @@ def _range_patterns() -> list[tuple[str, re.Pattern[str]]]:
     patterns = []
     for metric in prose["range_metrics"]:
         spec = _vocab()["metrics"][metric]
-        labels = "|".join(spec.get("prose_labels", spec["labels"])) or "|".join(spec["labels"])
+        labels = "|".join(
+            [*(spec.get("prose_labels") or spec["labels"]), *prose["range_labels"].get(metric, [])]
+        )
+        loss = f"(?P<loss>{prose['loss_words']})?{prose['range_lead']}"
         patterns.append(
             (
                 metric,
                 re.compile(
-                    rf"(?:{labels}){prose['range_link']}(?P<loss>{prose['loss_words']})?:?约?"
-                    rf"(?P<low>{amount})\s?(?P<lowunit>{_MONEY_UNIT})?\s?"
-                    rf"(?:{prose['range_separator']})\s?(?:{prose['loss_words']})?:?约?"
-                    rf"(?P<high>{amount})\s?(?P<unit>{_MONEY_UNIT})"
+                    rf"(?:{labels}){prose['range_link']}{loss}"
+                    rf"(?P<low>{amount})\s?(?P<lowunit>{_RANGE_UNIT})?\s?"
+                    rf"(?:{prose['range_separator']})\s?(?:{prose['loss_words']})?:?[约約]?"
+                    rf"(?P<high>{amount})\s?(?P<unit>{_RANGE_UNIT})"
                 ),
             )
         )

@@ -117,3 +117,21 @@ def test_quarterly_table_has_no_comparative_column_only_changes() -> None:
     }
     assert fin["net_profit_attributable"]["change_pct"] == -5.67
     assert fin["total_assets"]["prior"] == 28_000_000_000  # balances do print last year end
+
+
+HKEX_PROFIT_WARNING = (
+    "盈利預警\n本公司董事會謹此知會本公司股東及潛在投資者,根據對本集團未經審核綜合管理賬目的初步評估,"
+    "本集團預期截至2025年6月30日止六個月錄得虧損介乎約60百萬港元至70百萬港元,而截至2024年6月30日"
+    "止六個月則錄得溢利約15百萬港元。\n"
+)
+
+
+def test_hkex_profit_warning_loss_range() -> None:
+    record = extract_text(HKEX_PROFIT_WARNING)
+    assert record.filing.document_type == "results_forecast"
+    fin = financials_of(HKEX_PROFIT_WARNING)
+    assert (fin["profit_for_period"]["low"], fin["profit_for_period"]["high"]) == (
+        -70_000_000,
+        -60_000_000,
+    )
+    assert fin["profit_for_period"]["value"] is None
