@@ -71,6 +71,51 @@ def _range_patterns() -> list[tuple[str, re.Pattern[str]]]:
     return patterns
 
 
+@cache
+def _paired_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    paired = _vocab()["prose"]["paired_years"]
+    amount = rf"(?:{NUMBER_PATTERN})"
+    currency = "(?:人民币|人民幣|港币|港幣)?"
+    figure = rf"[约約]?{currency}(?P<NAME>{amount})\s?(?P<NAMEunit>{_RANGE_UNIT})"
+    return [
+        (
+            metric,
+            re.compile(
+                paired["lead"]
+                + rf"(?:{'|'.join(labels)})(?:分别|分別)?[约約]?为?"
+                + figure.replace("NAME", "first")
+                + "及"
+                + figure.replace("NAME", "second")
+            ),
+        )
+        for metric, labels in paired["labels"].items()
+    ]
+
+
+def paired_years(text: str) -> dict[str, Found]:
+    """Two periods' figures in one sentence (分别为…及…): the later year's is the value."""
+    found: dict[str, Found] = {}
+    for metric, pattern in _paired_patterns():
+        m = pattern.search(text)
+        if not m or m.group("y1") == m.group("y2"):
+            continue
+        figures: list[Found] = []
+        for name in ("first", "second"):
+            number = parse_number(m.group(name))
+            if number is None:
+                break
+            amount = number * unit_multiplier(m.group(name + "unit"))
+            figures.append(
+                Found(float(normalise_decimal(amount)), m.start(name), m.end(name + "unit"))
+            )
+        if len(figures) != 2:
+            continue
+        later_first = int(m.group("y1")) > int(m.group("y2"))
+        current, comparative = figures if later_first else figures[::-1]
+        found[f"{metric}.value"], found[f"{metric}.prior"] = current, comparative
+    return found
+
+
 def prose_ranges(text: str) -> dict[str, Found]:
     """Figures stated only as a range (业绩预告): ``low`` and ``high``, a loss negative."""
     found: dict[str, Found] = {}
@@ -93,7 +138,7 @@ def prose_ranges(text: str) -> dict[str, Found]:
 
 def prose_metrics(text: str) -> dict[str, Found]:
     """The first prose statement of each metric: value and change, with spans."""
-    found: dict[str, Found] = dict(prose_ranges(text))
+    found: dict[str, Found] = dict(prose_ranges(text)) | paired_years(text)
     ranged = {path.split(".")[0] for path in found}
     for metric, kind, pattern in _metric_patterns():
         if f"{metric}.value" in found or metric in ranged:

@@ -28,10 +28,6 @@ def gold_params(stems: list[str], known: dict[tuple[str, str], str]) -> list[Any
     return gold_support.gold_params(SECTION, stems, known)
 
 
-_003_CASH = (
-    "003's operating cash flow is stated only in prose ('分别约为人民币34.1百万元及人民币"
-    "93.0百万元', 百万元 after the numbers, two periods in one sentence): not read"
-)
 _003_DILUTED = (
     "003's diluted EPS is only in the income statement, headed 简明综合中期收益表 (no "
     "income_statement heading matches 收益表), and its row '摊薄(以每股人民币列示)80.04"
@@ -39,8 +35,6 @@ _003_DILUTED = (
     "runs note 8 into 0.046: not read"
 )
 KNOWN = {
-    ("003_de5880db65f9c6a7", "financials.operating_cash_flow.value"): _003_CASH,
-    ("003_de5880db65f9c6a7", "financials.operating_cash_flow.prior"): _003_CASH,
     ("003_de5880db65f9c6a7", "financials.diluted_eps.value"): _003_DILUTED,
     ("003_de5880db65f9c6a7", "financials.diluted_eps.prior"): _003_DILUTED,
 }
@@ -276,3 +270,21 @@ def test_plausible_units_are_kept() -> None:
     got, warnings = values(SSE_KEY_TABLE + " " + SSE_RD_TABLE)
     assert got["rd_investment.value"] == 1017049362.82
     assert not any("implausible" in w for w in warnings)
+
+
+# 003 (HKEX MD&A): two periods' figures in one sentence, the earlier year named first
+PAIRED_YEARS = (
+    "截至2024年及2025年6月30日止六个月,我们录得经营活动所得现金净额分别约为"
+    "人民币34.1百万元及人民币93.0百万元。"
+)
+
+
+def test_paired_years_sentence_gives_the_later_year_as_value() -> None:
+    from extract.backends.rules.prose import paired_years
+
+    assert PAIRED_YEARS in document("003_de5880db65f9c6a7").text
+    found = {k: v.value for k, v in paired_years(PAIRED_YEARS).items()}
+    assert found == {
+        "operating_cash_flow.value": 93_000_000,
+        "operating_cash_flow.prior": 34_100_000,
+    }
