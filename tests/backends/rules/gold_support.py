@@ -96,3 +96,11 @@ def gold_params(section: str, stems: list[str], known: dict[tuple[str, str], str
                 )
             )
     return params
+
+
+def assert_verbatim(snippets: dict[str, list[str]]) -> None:
+    """Every fixture snippet really occurs in the example filing it is said to come from."""
+    for path, texts in snippets.items():
+        source = (ROOT / path).read_text(encoding="utf-8")
+        for snippet in texts:
+            assert snippet in source, snippet[:30]

@@ -11,7 +11,7 @@ from typing import Any
 
 import gold_support
 import pytest
-from gold_support import CORPUS, ROOT, SEEDS, gold, same
+from gold_support import CORPUS, SEEDS, gold, same
 
 from extract.backends.rules.buyback import extract_buyback
 from extract.document import Document
@@ -110,10 +110,7 @@ SNIPPETS = {
 
 
 def test_snippets_are_verbatim() -> None:
-    for path, snippets in SNIPPETS.items():
-        text = (ROOT / path).read_text(encoding="utf-8")
-        for snippet in snippets:
-            assert snippet in text, snippet[:30]
+    gold_support.assert_verbatim(SNIPPETS)
 
 
 def values(text: str) -> tuple[dict[str, Any], bool, list[str]]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import gold_support
 import pytest
-from gold_support import CORPUS, GOLD_DIR, ROOT, SEEDS, document, gold, source_of
+from gold_support import CORPUS, GOLD_DIR, SEEDS, document, gold, source_of
 
 from extract.backends.base import Found
 from extract.backends.rules import RulesBackend
@@ -142,10 +143,7 @@ SNIPPETS = {
 
 
 def test_snippets_are_verbatim() -> None:
-    for path, snippets in SNIPPETS.items():
-        text = (ROOT / path).read_text(encoding="utf-8")
-        for snippet in snippets:
-            assert snippet in text, snippet[:30]
+    gold_support.assert_verbatim(SNIPPETS)
 
 
 def test_sse_announcement_header() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import gold_support
 import pytest
-from gold_support import CORPUS, ROOT, SEEDS, document, gold, same
+from gold_support import CORPUS, SEEDS, document, gold, same
 
 from extract.backends.rules import RulesBackend, section_applies
 from extract.backends.rules.financials import extract_financials
@@ -184,10 +184,7 @@ SNIPPETS = {
 
 
 def test_snippets_are_verbatim() -> None:
-    for path, snippets in SNIPPETS.items():
-        text = (ROOT / path).read_text(encoding="utf-8")
-        for snippet in snippets:
-            assert snippet in text, snippet[:30]
+    gold_support.assert_verbatim(SNIPPETS)
 
 
 def values(text: str) -> tuple[dict[str, Any], list[str]]:

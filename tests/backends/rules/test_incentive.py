@@ -148,10 +148,7 @@ PLAN = (  # 004
 
 
 def test_snippets_are_verbatim() -> None:
-    for path, snippets in SNIPPETS.items():
-        text = (ROOT / path).read_text(encoding="utf-8")
-        for snippet in snippets:
-            assert snippet in text, snippet[:30]
+    gold_support.assert_verbatim(SNIPPETS)
     assert PLAN in (ROOT / "examples/filings/004_b26c4ee7e7963a95.txt").read_text(encoding="utf-8")
 
 
