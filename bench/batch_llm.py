@@ -3,14 +3,19 @@
 Starts ``tests/openai_server.py --latency L`` (loopback only), copies the seeds in
 examples/filings COPIES times (each copy made unique, so prompts differ) and runs:
 
-1. cold, ``--no-cache``: wall time against the ideal ``calls × L / concurrency``;
+1. cold, ``--no-cache``: wall time against the ideal ``calls × L / concurrency``
+   (``--concurrency`` caps the requests in flight, so the ideal is a floor);
 2. cache fill: the same with the cache on (a temp ``EXTRACT_CACHE_DIR``);
 3. warm, into a fresh OUT: calls made (0 expected) and cache hits.
 
+"batch s" is the run itself as ``summary.json`` times it, after start-up (imports, the LLM
+client, worker processes); "wall s" is the whole ``extract batch`` process.
+
 Exits 2 with a message when the LLM backend is not available in this checkout yet.
 
-    python bench/batch_llm.py                    # 5 seeds × 4 = 20 filings, concurrency 16
-    python bench/batch_llm.py --copies 10 --concurrency 32 --latency 0.5
+    python bench/batch_llm.py                    # 5 seeds × 20 = 100 filings, concurrency 16
+    python bench/batch_llm.py --copies 4         # 20 filings: start-up and the last wave weigh
+    python bench/batch_llm.py --workers 0        # prepare filings in threads, not processes
     python bench/batch_llm.py --head-chars 20000   # small inputs: isolates the concurrency
 """
 
@@ -99,6 +104,8 @@ def run_batch(
         "--concurrency",
         str(args.concurrency),
     ]
+    if args.workers is not None:
+        command += ["--workers", str(args.workers)]
     if not cache:
         command.append("--no-cache")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EXTRACT_", "OPENAI_"))}
@@ -131,27 +138,31 @@ def report(runs: list[Run], filings: int, args: argparse.Namespace) -> None:
     print(f"{filings} filings, concurrency {args.concurrency}, server latency {args.latency}s")
     print(
         f"{'run':<12} {'wall s':>7} {'batch s':>8} {'calls':>6} {'tokens':>8} "
-        f"{'cache hits':>10} {'ideal s':>8} {'batch/ideal':>11}"
+        f"{'cache hits':>10} {'ideal s':>8} {'batch/ideal':>11} {'wall/ideal':>10}"
     )
     for run in runs:
         s = run.summary
         ideal = s["calls"] * args.latency / args.concurrency
         ratio = f"{s['wall_s'] / ideal:.2f}" if ideal else "-"
+        whole = f"{run.wall_s / ideal:.2f}" if ideal else "-"
         print(
             f"{run.label:<12} {run.wall_s:>7.2f} {s['wall_s']:>8.2f} {s['calls']:>6} "
-            f"{s['tokens']:>8} {s['cache_hits']:>10} {ideal:>8.2f} {ratio:>11}"
+            f"{s['tokens']:>8} {s['cache_hits']:>10} {ideal:>8.2f} {ratio:>11} {whole:>10}"
         )
     print(
         "wall s: the whole `extract batch` process; batch s: the run itself (summary.json), "
-        "without interpreter start-up and imports"
+        "after start-up (interpreter, imports, LLM client, worker processes)"
     )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=4, help="copies of the 5 seeds")
+    parser.add_argument("--copies", type=int, default=20, help="copies of the 5 seeds")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--latency", type=float, default=0.2, help="fake server seconds per reply")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="extract batch --workers (default: its own)"
+    )
     parser.add_argument(
         "--head-chars",
         type=int,

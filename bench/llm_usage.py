@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from extract import Settings
-from extract.backends.llm import LLMBackend, missing_fields, sections_to_ask
+from extract.backends.llm import LLMBackend
+from extract.backends.llm_plan import missing_fields, sections_to_ask
 from extract.backends.rules import RulesBackend
 from extract.document import read_document
 from extract.pipeline import CONTENT_SECTIONS, extract_document
@@ -57,7 +58,7 @@ def prompt_chars(backend: LLMBackend, path: Path, auto: bool) -> dict[str, int]:
     return {
         section: sum(
             len(m["content"])
-            for request in backend.requests_for(doc, section, wanted)
+            for request in backend.requests_for(doc, section, tuple(wanted))
             for m in request.messages
         )
         for section, wanted in focus.items()

@@ -6,8 +6,9 @@ How a run works:
    :class:`Filing` at a time; nothing is collected for the whole folder.
 2. An asyncio runner keeps at most ``concurrency`` filings in flight. Each filing is hashed
    (sha256 of its bytes) and skipped when ``OUT/manifest/<name>.json`` says it was already
-   extracted from the same bytes with the same settings. Otherwise :func:`extract_one` (the
-   per-file seam) produces its record; blocking work runs in threads.
+   extracted from the same bytes with the same settings. Otherwise the batch's
+   :class:`~extract.pipeline.AsyncPipeline` (the per-file seam, :data:`ExtractOne`) produces
+   its record; blocking work runs in threads.
 3. :class:`OutputFolder` commits a record in three atomic steps: drop the old manifest, write
    ``records/<name>.json``, write ``manifest/<name>.json``. The manifest is the commit marker,
    so a crash at any point leaves either a committed record or one that is redone next run.
@@ -56,10 +57,9 @@ from rich.table import Table
 
 from .atomic import write_atomic
 from .config import Settings
-from .document import read_document
 from .errors import ExtractError, InputError
 from .limits import CallLimiter
-from .pipeline import aextract_document, extract_file
+from .pipeline import AsyncPipeline
 from .schema import Record, Usage, flatten_record
 
 DEFAULT_GLOBS: tuple[str, ...] = ("*.txt", "*.md", "*.html", "*.pdf")
@@ -80,7 +80,11 @@ class BatchOptions:
     concurrency: int = 4
     rpm: float | None = None  # LLM requests per minute, shared by all workers
     tpm: float | None = None  # LLM tokens per minute, shared by all workers
+    workers: int | None = None  # processes preparing filings for the LLM; None: one per CPU
     force: bool = False  # re-extract even records that are up to date
+
+    def worker_processes(self) -> int:
+        return self.workers if self.workers is not None else os.cpu_count() or 1
 
 
 @dataclass
@@ -467,21 +471,11 @@ def _last_newline_end(handle: IO[bytes], size: int) -> int:
 # The per-file seam
 # ==========================================================================================
 
-ExtractOne = Callable[[Path, Settings, CallLimiter], Awaitable[Record]]
-"""``async (path, settings, limiter) -> Record``; raises ExtractError for a bad filing."""
-
-
-async def extract_one(path: Path, settings: Settings, limiter: CallLimiter) -> Record:
-    """Extract one filing without blocking the event loop: the default :data:`ExtractOne`.
-
-    Rules only: the whole pipeline runs in a worker thread. With the LLM: the file is read
-    in a thread, then the asynchronous pipeline awaits the calls (sections concurrently),
-    each HTTP request waiting for ``--rpm`` / ``--tpm`` room in the shared ``limiter``.
-    """
-    if not settings.runs_llm:
-        return await asyncio.to_thread(extract_file, path, settings)
-    doc = await asyncio.to_thread(read_document, path, max_bytes=settings.max_bytes)
-    return await aextract_document(doc, settings, limiter=limiter)
+ExtractOne = Callable[[Path], Awaitable[Record]]
+"""``async (path) -> Record``; raises ExtractError for a bad filing. By default
+:meth:`AsyncPipeline.extract_path` of one pipeline shared by the whole batch: the LLM
+connection, response cache and compiled prompts are opened once, and blocking work runs in
+worker threads."""
 
 
 # ==========================================================================================
@@ -667,7 +661,6 @@ class _Runner:
         self.reporter = reporter
         self.extract = extract
         self.fingerprint = settings.fingerprint()
-        self.limiter = CallLimiter(options.rpm, options.tpm)
         self.summary = BatchSummary(out=str(options.out))
         self.test_delay = float(os.environ.get(TEST_DELAY_ENV) or 0)
         self.stopping = False
@@ -741,7 +734,7 @@ class _Runner:
                 return Outcome(filing, "skipped")
             if self.test_delay:
                 await asyncio.sleep(self.test_delay)
-            record = await self.extract(filing.path, self.settings, self.limiter)
+            record = await self.extract(filing.path)
             await asyncio.to_thread(self.out.commit, filing, record, self.fingerprint)
             return Outcome(filing, "ok", usage=record.usage)
         except ExtractError as err:
@@ -778,16 +771,25 @@ async def arun_batch(
     settings: Settings,
     *,
     reporter: Reporter | None = None,
-    extract: ExtractOne = extract_one,
+    extract: ExtractOne | None = None,
 ) -> BatchSummary:
     """Run a batch inside a running event loop; see the module docstring."""
     check_input_folder(root)
-    if settings.runs_llm:
-        # import the LLM stack (openai builds ~1,900 pydantic models) and check the
-        # templates before the clock starts and before any file is touched
-        from .backends.llm import LLMBackend
+    limiter = CallLimiter(options.rpm, options.tpm, max_in_flight=options.concurrency)
+    # Start-up, before the clock and before any file is touched: import the LLM stack
+    # (openai builds ~1,900 pydantic models), compile the templates (a broken one fails
+    # here), open the LLM client and start the worker processes.
+    async with AsyncPipeline(settings, limiter, workers=options.worker_processes()) as pipeline:
+        return await _run(root, options, settings, reporter, extract or pipeline.extract_path)
 
-        LLMBackend(settings)
+
+async def _run(
+    root: Path,
+    options: BatchOptions,
+    settings: Settings,
+    reporter: Reporter | None,
+    extract: ExtractOne,
+) -> BatchSummary:
     started = time.perf_counter()
     reporter = reporter or QuietReporter()
     out = OutputFolder(options.out)
@@ -820,7 +822,7 @@ def run_batch(
     settings: Settings,
     *,
     reporter: Reporter | None = None,
-    extract: ExtractOne = extract_one,
+    extract: ExtractOne | None = None,
 ) -> BatchSummary:
     """Run a batch to the end (or Ctrl-C) and return its counts.
 

@@ -277,7 +277,7 @@ cli.add_command(eval_command)
     type=click.IntRange(1, 256),
     default=4,
     show_default=True,
-    help="Filings extracted at the same time.",
+    help="Filings extracted at the same time, and LLM requests in flight at once.",
 )
 @click.option(
     "--rpm",
@@ -291,6 +291,13 @@ cli.add_command(eval_command)
     default=None,
     help="At most this many LLM tokens per minute.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Processes that read and index filings for the LLM (default: one per CPU; "
+    "0: threads of this process).",
+)
 @click.option("--force", is_flag=True, help="Re-extract filings whose records are up to date.")
 @click.option("--quiet", is_flag=True, help="Print only the summary.")
 @settings_options
@@ -302,6 +309,7 @@ def batch_command(
     concurrency: int,
     rpm: float | None,
     tpm: float | None,
+    workers: int | None,
     force: bool,
     quiet: bool,
     **kwargs: Any,
@@ -320,6 +328,7 @@ def batch_command(
         concurrency=concurrency,
         rpm=rpm,
         tpm=tpm,
+        workers=workers,
         force=force,
     )
     console = Console()

@@ -1,8 +1,8 @@
 """Find the passages of a filing that one LLM call needs; never send a whole filing.
 
 ``Document.text`` is cut into chunks of roughly 400–800 characters on line and sentence
-boundaries; each section scores the chunks with BM25 over CJK-aware tokens (character
-bigrams of CJK runs, ASCII words, numbers) against its query vocabulary in
+boundaries; each section scores the chunks with BM25 (Okapi, :class:`BM25`) over CJK-aware
+tokens (character bigrams of CJK runs, ASCII words, numbers) against its query vocabulary in
 ``extract/vocab/locate.yaml``, chunks holding a section heading get a boost, and the best
 chunks that fit the section's character budget are returned in document order. Every
 passage keeps its offsets into ``Document.text`` so that grounding can map values back.
@@ -10,13 +10,15 @@ passage keeps its offsets into ``Document.text`` so that grounding can map value
 
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from typing import Any
-
-from rank_bm25 import BM25Okapi
 
 from .document import Document
 from .vocab import load_vocab
@@ -118,10 +120,17 @@ def _focus_tokens(section: str, focus: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(t for term in terms for t in tokenize(term)))
 
 
-def _figure_share(tokens: Sequence[str]) -> float:
-    """How full of figures a chunk is: 0 without numbers, 1 from _FIGURES_FULL numbers."""
-    figures = sum(1 for t in tokens if t[0].isdigit())
-    return min(1.0, figures / _FIGURES_FULL)
+def _chunk_tokens(text: str) -> tuple[list[str], float]:
+    """A chunk's tokens (as :func:`tokenize`) and how full of figures it is: 0 without
+    numbers, 1 from _FIGURES_FULL numbers."""
+    numbers = _NUMBER_TOKEN.findall(text)
+    tokens = [
+        *_BIGRAM.findall(text),
+        *_LONE_CJK.findall(text),
+        *(word.lower() for word in _ASCII_WORD.findall(text)),
+        *numbers,
+    ]
+    return tokens, min(1.0, len(numbers) / _FIGURES_FULL)
 
 
 def chunk_text(text: str, min_chars: int = 400, max_chars: int = 800) -> list[tuple[int, int]]:
@@ -181,8 +190,68 @@ def _inside_number(text: str, pos: int) -> bool:
 # --- scoring and selection ---------------------------------------------------------------
 
 
+class BM25:
+    """Okapi BM25 over bags of tokens: k1 1.5, b 0.75, and a negative idf (a token in more
+    than half the chunks) raised to 0.25 × the mean idf, as in rank_bm25's ``BM25Okapi``,
+    whose scores these equal to rounding. Counting runs in C (``Counter``) and a query
+    token is scored only over the chunks holding it, which makes a 270,000-character report
+    several times cheaper to index and query than rank_bm25's per-chunk Python loops."""
+
+    k1 = 1.5
+    b = 0.75
+    epsilon = 0.25
+
+    def __init__(self, documents: Sequence[Sequence[str]]) -> None:
+        self._counts = [Counter(tokens) for tokens in documents]
+        lengths = [len(tokens) for tokens in documents]
+        average = sum(lengths) / len(lengths)
+        # the document-length part of the denominator, per document
+        self._length_norm = [self.k1 * (1 - self.b + self.b * n / average) for n in lengths]
+        self._df = Counter(chain.from_iterable(self._counts))
+        self._floor = self.epsilon * self._mean_idf()
+        self._postings: dict[str, list[tuple[int, int]]] = {}
+
+    def scores(self, query: Sequence[str]) -> list[float]:
+        """Score of every document; a token repeated in ``query`` counts again."""
+        scores = [0.0] * len(self._counts)
+        for token in query:
+            idf = self.idf(token)
+            if idf == 0:
+                continue
+            for i, tf in self._postings_of(token):
+                scores[i] += idf * (tf * (self.k1 + 1) / (tf + self._length_norm[i]))
+        return scores
+
+    def idf(self, token: str) -> float:
+        df = self._df.get(token)
+        if df is None:
+            return 0.0
+        idf = self._raw_idf(df)
+        return idf if idf >= 0 else self._floor
+
+    def _raw_idf(self, df: int) -> float:
+        n = len(self._counts)
+        return math.log(n - df + 0.5) - math.log(df + 0.5)
+
+    def _mean_idf(self) -> float:
+        if not self._df:
+            return 0.0
+        # tokens sharing a document frequency share an idf: one log per frequency
+        tokens_per_df = Counter(self._df.values())
+        total = sum(n * self._raw_idf(df) for df, n in tokens_per_df.items())
+        return total / len(self._df)
+
+    def _postings_of(self, token: str) -> list[tuple[int, int]]:
+        postings = self._postings.get(token)
+        if postings is None:
+            postings = [(i, c[token]) for i, c in enumerate(self._counts) if token in c]
+            self._postings[token] = postings
+        return postings
+
+
 class Locator:
-    """Chunks and a BM25 index of one document, built once and queried per section."""
+    """Chunks and a BM25 index of one document, built once and queried per section (from
+    several threads at once: nothing is built lazily but the postings cache)."""
 
     def __init__(self, document: Document) -> None:
         config = _config()
@@ -190,9 +259,12 @@ class Locator:
         self.chunks = chunk_text(
             document.text, int(config["chunk_min_chars"]), int(config["chunk_max_chars"])
         )
-        self._chunk_tokens = [tokenize(document.text[a:b]) for a, b in self.chunks]
-        self._figures = [_figure_share(tokens) for tokens in self._chunk_tokens]
-        self._bm25: BM25Okapi | None = None
+        indexed = [_chunk_tokens(document.text[a:b]) for a, b in self.chunks]
+        self._figures = [figures for _, figures in indexed]
+        self._has_tokens = any(tokens for tokens, _ in indexed)
+        # a chunk without tokens counts as one empty token (keeps every length non-zero)
+        self._bm25 = BM25([tokens or [""] for tokens, _ in indexed])
+        self._starts = [a for a, _ in self.chunks]
 
     def passages(self, section: str, budget_chars: int, focus: Sequence[str] = ()) -> list[Passage]:
         """The passages for ``section``, at most ``budget_chars`` characters in all.
@@ -222,27 +294,38 @@ class Locator:
         query = section_query(section)
         return self._score(_query_tokens(query), query.headings)
 
-    def _score(self, terms: list[str], headings: Sequence[str]) -> list[float]:
-        if not terms or not any(self._chunk_tokens):
+    def _score(self, terms: Sequence[str], headings: Sequence[str]) -> list[float]:
+        if not terms or not self._has_tokens:
             return [0.0] * len(self.chunks)
-        if self._bm25 is None:
-            self._bm25 = BM25Okapi([tokens or [""] for tokens in self._chunk_tokens])
         # Every section asks for figures: a chunk without numbers cannot ground one.
         weight = float(_config()["figure_weight"])
         scores = [
-            float(s) * (1 - weight + weight * f)
-            for s, f in zip(self._bm25.get_scores(terms), self._figures, strict=True)
+            s * (1 - weight + weight * f)
+            for s, f in zip(self._bm25.scores(terms), self._figures, strict=True)
         ]
         boost = float(_config()["heading_boost"]) * max(scores, default=0.0)
         if boost > 0:
-            for i, (a, b) in enumerate(self.chunks):
-                if any(h in self.document.text[a:b] for h in headings):
-                    scores[i] += boost
+            for i in self._chunks_with(headings):
+                scores[i] += boost
         return scores
+
+    def _chunks_with(self, headings: Sequence[str]) -> set[int]:
+        """Indices of the chunks that contain one of ``headings`` whole."""
+        found: set[int] = set()
+        text = self.document.text
+        for heading in headings:
+            start = text.find(heading)
+            while start >= 0:
+                i = bisect_right(self._starts, start) - 1
+                if start + len(heading) <= self.chunks[i][1]:
+                    found.add(i)
+                start = text.find(heading, start + 1)
+        return found
 
     def _best(self, scores: Sequence[float], budget: int) -> list[int]:
         """The highest-scoring chunks that fit the budget (zero scores never)."""
-        ranked = sorted(range(len(self.chunks)), key=lambda i: (-scores[i], i))
+        # best first; the sort is stable, so equal scores stay in document order
+        ranked = sorted(range(len(self.chunks)), key=scores.__getitem__, reverse=True)
         chosen: list[int] = []
         used = 0
         for i in ranked:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .backends.base import Found, SectionResult
+from .backends.llm_plan import Ask, Planner
 from .backends.rules import RulesBackend
 from .config import Settings
 from .document import Document, document_from_bytes, read_document
+from .errors import InputError
 from .limits import CallLimiter
 from .schema import (
     SECTIONS,
@@ -22,8 +28,16 @@ from .schema import (
     Source,
     Usage,
 )
+from .workers import WorkerPool
+
+if TYPE_CHECKING:
+    from .backends.llm import LLMBackend
 
 CONTENT_SECTIONS: tuple[SectionName, ...] = ("financials", "dividend", "buyback", "incentive")
+SECTION_ORDER: tuple[SectionName, ...] = ("filing", *CONTENT_SECTIONS)
+# Filings under this size are prepared in a thread: a few milliseconds of work, less than
+# the round trip to a worker process (and no wait for one to start).
+SMALL_FILING_BYTES = 64 * 1024
 
 
 def extract_file(path: str | Path, settings: Settings | None = None) -> Record:
@@ -46,54 +60,166 @@ def extract_bytes(
 
 def extract_document(doc: Document, settings: Settings) -> Record:
     """Run the backend(s) the settings choose over every section and build the record."""
-    results = run_sections(doc, settings)
-    return build_record(doc, results, settings)
-
-
-def run_sections(doc: Document, settings: Settings) -> dict[str, SectionResult]:
-    rules = RulesBackend()
-    sections: tuple[SectionName, ...] = ("filing", *CONTENT_SECTIONS)
     if not settings.runs_llm:
-        return {s: rules.extract(doc, s) for s in sections}
+        return build_record(doc, run_rules(doc), settings)
     from .backends.llm import LLMBackend  # the LLM stack loads only when used
 
     llm = LLMBackend(settings)
     if settings.backend == "llm":
-        return llm.extract_all(doc, sections)
-    rule_results = {s: rules.extract(doc, s) for s in sections}
-    return llm.fill_gaps(doc, rule_results)
+        results = llm.extract_all(doc, SECTION_ORDER)
+    else:
+        results = llm.fill_gaps(doc, run_rules(doc))
+    return build_record(doc, results, settings, prompt_version=llm.prompt_version)
 
 
 async def aextract_document(
     doc: Document, settings: Settings, *, limiter: CallLimiter | None = None
 ) -> Record:
-    """As :func:`extract_document`, for an event loop: LLM calls are awaited (sections
-    concurrently, each within ``limiter``'s budgets), the rules run in a worker thread."""
-    results = await arun_sections(doc, settings, limiter)
-    return build_record(doc, results, settings)
+    """As :func:`extract_document`, for an event loop (see :class:`AsyncPipeline`)."""
+    async with AsyncPipeline(settings, limiter) as pipeline:
+        return await pipeline.extract(doc)
 
 
-async def arun_sections(
-    doc: Document, settings: Settings, limiter: CallLimiter | None = None
-) -> dict[str, SectionResult]:
-    rules = RulesBackend()
-    sections: tuple[SectionName, ...] = ("filing", *CONTENT_SECTIONS)
+@dataclass
+class PreparedFiling:
+    """A filing read and planned for the LLM: everything CPU-bound before its first call."""
 
-    def run_rules() -> dict[str, SectionResult]:
-        return {s: rules.extract(doc, s) for s in sections}
+    document: Document
+    asks: dict[str, Ask]
+    rule_results: dict[str, SectionResult] | None = None  # auto mode: the answers merge in
 
-    if not settings.runs_llm:
-        return await asyncio.to_thread(run_rules)
-    from .backends.llm import LLMBackend
 
-    llm = LLMBackend(settings, limiter)
+def prepare_filing(
+    path: Path, settings: Settings, planner: Planner | None = None
+) -> PreparedFiling:
+    """Read, normalise, run the rules (auto mode) and plan the asks (locate passages).
+
+    Runs in a worker process in batches, so it takes and returns picklable values and
+    imports nothing of the LLM client; ``planner`` defaults to one per process.
+    """
+    doc = read_document(path, max_bytes=settings.max_bytes)
+    planner = planner or _planner(settings)
     if settings.backend == "llm":
-        return await llm.aextract_all(doc, sections)
-    return await llm.afill_gaps(doc, await asyncio.to_thread(run_rules))
+        return PreparedFiling(doc, planner.plan_all(doc, SECTION_ORDER))
+    rule_results = run_rules(doc)
+    return PreparedFiling(doc, planner.plan_gaps(doc, rule_results), rule_results)
 
 
-def build_record(doc: Document, results: dict[str, SectionResult], settings: Settings) -> Record:
-    """Turn section results into the contract record, with evidence in original offsets."""
+def run_rules(doc: Document) -> dict[str, SectionResult]:
+    rules = RulesBackend()
+    return {section: rules.extract(doc, section) for section in SECTION_ORDER}
+
+
+def _is_small(path: Path) -> bool:
+    """Quick enough to prepare in this process (a thread) than to send to a worker."""
+    try:
+        return path.stat().st_size < SMALL_FILING_BYTES
+    except OSError:
+        return True  # reading it will say what is wrong
+
+
+@functools.lru_cache(maxsize=4)
+def _planner(settings: Settings) -> Planner:
+    return Planner(settings)
+
+
+def _warm_up(settings: Settings) -> None:
+    """A new worker's first call: imports, vocabularies, templates and compiled patterns
+    are loaded by preparing a one-line filing, before any real file arrives."""
+    doc = Document.from_text("证券代码:000000 证券简称:示例 公告编号:2025-001\n", path="<warm-up>")
+    _planner(settings).plan_all(doc, SECTION_ORDER)
+    run_rules(doc)
+
+
+class AsyncPipeline:
+    """Extracts any number of filings on one event loop (a batch).
+
+    What the filings can share is built once: the compiled prompts and, inside
+    ``async with``, one HTTP connection pool, one open response cache and ``workers``
+    worker processes. With the LLM, each filing is prepared (:func:`prepare_filing`) in a
+    worker process (a thread when ``workers`` is 0), then its sections are asked
+    concurrently, each call within ``limiter``'s budgets. Rules alone run in a thread.
+    The event loop itself only awaits, renders prompts and grounds answers.
+    """
+
+    def __init__(
+        self, settings: Settings, limiter: CallLimiter | None = None, *, workers: int = 0
+    ) -> None:
+        self.settings = settings
+        self.llm: LLMBackend | None = None
+        if settings.runs_llm:
+            from .backends.llm import LLMBackend  # the LLM stack loads only when used
+
+            self.llm = LLMBackend(settings, limiter)  # a broken template fails here
+        # what a worker process needs to know: never the API key
+        self.worker_settings = settings.with_(api_key=None)
+        self._workers = workers if self.llm is not None else 0
+        self._pool: WorkerPool | None = None
+        self._open = AsyncExitStack()
+
+    async def __aenter__(self) -> AsyncPipeline:
+        if self.llm is not None:
+            await self._open.enter_async_context(self.llm.connected())
+        if self._workers:
+            self._pool = WorkerPool(self._workers)
+            self._open.callback(self._pool.close)
+            await self._pool.start(functools.partial(_warm_up, self.worker_settings))
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._pool = None
+        await self._open.aclose()
+
+    async def extract_path(self, path: Path) -> Record:
+        """Read and extract one filing from disk (raises ExtractError for a bad one)."""
+        if self.llm is None:
+            return await asyncio.to_thread(extract_file, path, self.settings)
+        prepared = await self._prepare(path)
+        return await self._answer(prepared)
+
+    async def extract(self, doc: Document) -> Record:
+        """Extract a document already read."""
+        if self.llm is None:
+            return await asyncio.to_thread(extract_document, doc, self.settings)
+        if self.settings.backend == "llm":
+            asks = await asyncio.to_thread(self.llm.planner.plan_all, doc, SECTION_ORDER)
+            return await self._answer(PreparedFiling(doc, asks))
+        rule_results = await asyncio.to_thread(run_rules, doc)
+        asks = await asyncio.to_thread(self.llm.planner.plan_gaps, doc, rule_results)
+        return await self._answer(PreparedFiling(doc, asks, rule_results))
+
+    async def _prepare(self, path: Path) -> PreparedFiling:
+        assert self.llm is not None
+        if self._pool is None or _is_small(path):
+            return await asyncio.to_thread(prepare_filing, path, self.settings, self.llm.planner)
+        try:
+            return await self._pool.run(prepare_filing, path, self.worker_settings)
+        except BrokenProcessPool as err:
+            raise InputError(f"{path}: reading it crashed the worker process twice") from err
+
+    async def _answer(self, prepared: PreparedFiling) -> Record:
+        assert self.llm is not None
+        from .backends.llm import merge_results
+
+        doc = prepared.document
+        results = await self.llm.aanswer(doc, prepared.asks)
+        if prepared.rule_results is not None:
+            results = merge_results(prepared.rule_results, results)
+        version = self.llm.prompt_version
+        return await asyncio.to_thread(
+            build_record, doc, results, self.settings, prompt_version=version
+        )
+
+
+def build_record(
+    doc: Document,
+    results: dict[str, SectionResult],
+    settings: Settings,
+    *,
+    prompt_version: str | None = None,
+) -> Record:
+    """Turn section results into the contract record, with evidence in original offsets.
+    ``prompt_version``: of the templates the LLM was asked with (recorded when it was)."""
     record = Record(
         source=Source(
             path=doc.path,
@@ -106,9 +232,7 @@ def build_record(doc: Document, results: dict[str, SectionResult], settings: Set
         model=settings.model if settings.runs_llm else None,
     )
     if record.backend != "rules":
-        from .templates import prompt_version
-
-        record.prompt_version = prompt_version(settings)
+        record.prompt_version = prompt_version
     usage = Usage()
     for section, result in results.items():
         record.warnings.extend(f"{section}: {w}" for w in result.warnings)

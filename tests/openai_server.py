@@ -407,6 +407,11 @@ class FakeOpenAI:
             return list(self._requests)
 
     @property
+    def peak_in_flight(self) -> int:
+        """The most requests this server was answering at once (one per connection)."""
+        return self._httpd.peak_in_flight if self._httpd is not None else 0
+
+    @property
     def chat_requests(self) -> list[RecordedRequest]:
         """The POST /v1/chat/completions requests only."""
         return [r for r in self.requests if r.path.endswith("/chat/completions")]
@@ -446,12 +451,14 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
         super().__init__(address, handler)
         self._in_flight = 0
+        self.peak_in_flight = 0
         self._idle = threading.Condition()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         """Count the request before its thread starts (runs in the serving thread)."""
         with self._idle:
             self._in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
         super().process_request(request, client_address)
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:

@@ -88,10 +88,14 @@ def assert_every_output_parses(out: Path) -> None:
             json.loads(path.read_text(encoding="utf-8"))  # raises on a partial file
 
 
-def start_batch(folder: Path, out: Path, delay: float, *extra: str) -> subprocess.Popen[str]:
-    """``extract batch`` in a subprocess, rules only (as ``Settings()`` in-process)."""
+def start_batch(
+    folder: Path, out: Path, delay: float, *extra: str, env_extra: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """``extract batch`` in a subprocess, rules only (as ``Settings()`` in-process) unless
+    ``extra`` says otherwise."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EXTRACT_", "OPENAI_"))}
     env[TEST_DELAY_ENV] = str(delay)
+    env.update(env_extra or {})
     command = [
         sys.executable,
         "-m",
@@ -251,13 +255,11 @@ def test_start_removes_stale_temps_and_torn_result_line(tmp_path: Path) -> None:
 def test_unexpected_exception_is_recorded_as_internal_and_batch_goes_on(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     make_small_filings(folder, 4)
-    seen: list[CallLimiter] = []
 
-    async def flaky(path: Path, settings: Settings, limiter: CallLimiter) -> Record:
-        seen.append(limiter)
+    async def flaky(path: Path) -> Record:
         if path.name == "f001.txt":
             raise ZeroDivisionError("boom")
-        return await asyncio.to_thread(extract_file, path, settings)
+        return await asyncio.to_thread(extract_file, path, Settings())
 
     out = tmp_path / "out"
     summary = run_batch(folder, BatchOptions(out=out), Settings(), extract=flaky)
@@ -265,7 +267,6 @@ def test_unexpected_exception_is_recorded_as_internal_and_batch_goes_on(tmp_path
     [error] = read_jsonl(out / "errors.jsonl")
     assert error["kind"] == "internal"
     assert error["error"] == "ZeroDivisionError: boom"
-    assert len(seen) == 4 and all(limiter is seen[0] for limiter in seen)
 
 
 def test_missing_folder_is_an_input_error(tmp_path: Path) -> None:
@@ -302,7 +303,9 @@ def test_llm_backend_through_batch_counts_usage_and_uses_the_cache(
     settings = resolve_settings(
         backend="llm", model="fake-model", base_url=openai_server.base_url, env=env
     )
+    openai_server.latency = 0.02
     cold = run_batch(folder, BatchOptions(out=tmp_path / "cold", concurrency=4), settings)
+    assert openai_server.peak_in_flight <= 4  # --concurrency caps requests in flight too
     records = [json.loads(p.read_text()) for p in (tmp_path / "cold/records").glob("*.json")]
     assert (cold.done, cold.failed) == (2, 0)
     assert cold.calls == sum(r["usage"]["calls"] for r in records) == len(openai_server.requests)
@@ -340,6 +343,49 @@ def test_kill_9_mid_run_then_restart_gives_every_record_once(tmp_path: Path) -> 
     assert sorted(paths) == sorted(str(p) for p in filings)
     with (out / "results.csv").open(encoding="utf-8-sig", newline="") as handle:
         assert len(list(csv.DictReader(handle))) == 60
+
+
+def child_pids(pid: int) -> set[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    children = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.add(int(stat.parent.name))
+    return children
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_kill_9_of_an_llm_batch_leaves_no_worker_behind_and_restarts(
+    tmp_path: Path, openai_server: FakeOpenAI
+) -> None:
+    openai_server.handler = auto_tool_reply(null_arguments)
+    folder = tmp_path / "in"
+    filings = make_small_filings(folder, 30)
+    out = tmp_path / "out"
+    llm = ["--backend", "llm", "--model", "m", "--base-url", openai_server.base_url]
+    env = {"OPENAI_API_KEY": "sk-test", "EXTRACT_CACHE_DIR": str(tmp_path / "cache")}
+    process = start_batch(
+        folder, out, 0.05, *llm, "--concurrency", "2", "--workers", "2", env_extra=env
+    )
+    try:
+        wait_for(lambda: committed(out) >= 3)
+        workers = child_pids(process.pid)
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    assert len(workers) >= 2  # the worker processes (and multiprocessing's tracker)
+    wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), timeout=10)
+
+    settings = resolve_settings(backend="llm", model="m", base_url=openai_server.base_url, env=env)
+    summary = run_batch(folder, BatchOptions(out=out, workers=1), settings)
+    assert summary.skipped >= 3
+    assert (summary.done + summary.skipped, summary.failed) == (30, 0)
+    paths = [r["source"]["path"] for r in read_jsonl(out / "results.jsonl")]
+    assert sorted(paths) == sorted(str(p) for p in filings)
 
 
 def test_sigint_stops_cleanly_with_exit_130(tmp_path: Path) -> None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import re
 from itertools import pairwise
 
 import pytest
 from llm_answers import SEED_001, SEED_004
 
-from extract.backends.llm import LLMBackend
+from extract.backends.llm_plan import Planner
 from extract.config import Settings
 from extract.document import Document, read_document
-from extract.locate import Locator, chunk_text, locate, section_budget, tokenize
+from extract.locate import BM25, Locator, chunk_text, locate, section_budget, tokenize
 
 SECTIONS = ("filing", "financials", "dividend", "buyback", "incentive")
 
@@ -118,7 +119,7 @@ def test_heading_chunks_are_boosted(locator001: Locator) -> None:
 def test_the_seed_incentive_passages_hold_every_gold_figure() -> None:
     """With the budget the LLM backend really gives the section."""
     doc = read_document(SEED_004)
-    budget = LLMBackend(Settings(model="m", base_url="http://x/v1")).passage_budget("incentive")
+    budget = Planner(Settings(model="m", base_url="http://x/v1")).passage_budget("incentive")
     text = "".join(p.text for p in locate(doc, "incentive", budget))
     for quote in (
         "1,079,160股",
@@ -144,3 +145,36 @@ def test_a_focus_searches_only_the_labels_of_the_missing_fields(locator001: Loca
     )
     assert "营业收入5,333,486,253.17" in plain
     assert "研发投入合计1,017,049,362.82" in focused.replace(" ", "")
+
+
+# --- BM25 -----------------------------------------------------------------------------------
+
+
+def test_bm25_score_of_a_single_occurrence_in_an_average_document_is_the_idf() -> None:
+    # tf 1 and a document of average length: tf·(k1+1)/(tf + k1) = 1, so the score is the
+    # idf, ln((N - df + 0.5)/(df + 0.5)) = ln(2.5/1.5) for a token in one of three documents
+    bm25 = BM25([["营业", "收入"], ["净利", "润额"], ["总资", "产额"]])
+    assert bm25.scores(["营业"]) == pytest.approx([math.log(2.5 / 1.5), 0.0, 0.0])
+
+
+def test_bm25_counts_a_repeated_query_token_again_and_ignores_unknown_ones() -> None:
+    bm25 = BM25([["营业", "收入"], ["净利", "润额"], ["总资", "产额"]])
+    once = bm25.scores(["营业"])
+    assert bm25.scores(["营业", "营业", "未知"]) == pytest.approx([2 * once[0], 0.0, 0.0])
+
+
+def test_bm25_more_occurrences_score_higher_but_saturate() -> None:
+    docs = [["营业"] * n + ["其他"] * (8 - n) for n in (1, 2, 4, 8)] + [["其他"] * 8] * 8
+    scores = BM25(docs).scores(["营业"])
+    assert scores[0] < scores[1] < scores[2] < scores[3]
+    assert scores[3] - scores[2] < scores[1] - scores[0]  # term-frequency saturation
+    assert scores[4:] == [0.0] * 8
+
+
+def test_bm25_a_token_in_most_documents_keeps_a_small_positive_weight() -> None:
+    # its raw idf is negative; it is raised to a quarter of the mean idf, never below zero
+    docs = [["公司", f"t{i}"] for i in range(9)] + [[f"t{i}"] for i in range(9, 12)]
+    bm25 = BM25(docs)
+    common, rare = bm25.idf("公司"), bm25.idf("t0")
+    assert 0 < common < rare
+    assert bm25.scores(["公司"])[0] > 0 and bm25.scores(["公司"])[-1] == 0.0

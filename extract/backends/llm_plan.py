@@ -1,0 +1,128 @@
+"""What the LLM backend asks about one document, decided without the LLM client.
+
+Planning is the CPU-bound half of the LLM backend: which sections to ask (every one, or in
+auto mode those the rules left incomplete), which fields each ask is about, and the
+passages its prompt carries (located within the section's share of the prompt budget).
+Nothing here imports openai or instructor, so a batch can plan in worker processes and
+send the plans, which are small and picklable, to the process that talks to the endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from ..config import Settings
+from ..document import Document
+from ..llm_models import ANSWERS
+from ..locate import Locator, Passage, section_budget
+from ..schema import METRICS
+from ..templates import PromptSet, load_prompts
+from ..vocab import load_vocab
+from .base import SectionResult
+
+# Characters kept free for the 【片段N】 labels around the passages.
+_PASSAGE_LABELS = 60
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One section to ask about: the fields wanted (empty: all) and the passages to send.
+    No passages means no passage mentions the section, so nothing is asked."""
+
+    section: str
+    focus: tuple[str, ...]
+    passages: tuple[Passage, ...]
+
+
+class Planner:
+    """Plans the asks of documents with one set of prompt templates."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.prompts: PromptSet = load_prompts(settings)  # a broken template fails here
+        self._overheads: dict[tuple[str, tuple[str, ...]], int] = {}
+
+    def plan_all(self, doc: Document, sections: Iterable[str]) -> dict[str, Ask]:
+        """``--backend llm``: every section, every field."""
+        return self.plan(doc, {section: () for section in sections})
+
+    def plan_gaps(self, doc: Document, rule_results: Mapping[str, SectionResult]) -> dict[str, Ask]:
+        """Auto mode: the sections the rules left incomplete, each about the fields they
+        left null (no ask, and no index built, when the rules read everything)."""
+        gaps = sections_to_ask(rule_results)
+        return self.plan(doc, {s: tuple(missing_fields(s, rule_results[s])) for s in gaps})
+
+    def passage_budget(self, section: str, focus: Sequence[str] = ()) -> int:
+        """Characters of passages one call for ``section`` may carry (its share of the
+        prompt budget, less the prompt's own text)."""
+        key = (section, tuple(focus))
+        if key not in self._overheads:
+            self._overheads[key] = self.prompts.overhead(section, focus)
+        overhead = self._overheads[key] + _PASSAGE_LABELS
+        return max(section_budget(section, self.settings.prompt_budget_chars) - overhead, 0)
+
+    def plan(self, doc: Document, wanted: Mapping[str, tuple[str, ...]]) -> dict[str, Ask]:
+        """An ask per section of ``wanted`` (section → focus fields, empty for all)."""
+        if not wanted:
+            return {}
+        locator = Locator(doc)
+        return {
+            section: Ask(
+                section,
+                focus,
+                tuple(locator.passages(section, self.passage_budget(section, focus), focus)),
+            )
+            for section, focus in wanted.items()
+        }
+
+
+# --- auto mode: which gaps ---------------------------------------------------------------
+
+
+def sections_to_ask(rule_results: Mapping[str, SectionResult]) -> list[str]:
+    """Sections the rules left incomplete and the document type can state."""
+    filing = rule_results.get("filing")
+    doc_type = filing.fields.get("document_type") if filing else None
+    kind = str(doc_type.value) if doc_type is not None else None
+    return [
+        section
+        for section, result in rule_results.items()
+        if not is_complete(section, result) and can_state(section, kind)
+    ]
+
+
+def missing_fields(section: str, result: SectionResult) -> list[str]:
+    """Contract fields (metrics, for financials) of which the rules found nothing."""
+    found = {path.split(".", 1)[0] for path in result.fields}
+    names = METRICS if section == "financials" else tuple(ANSWERS[section].model_fields)
+    return [name for name in names if name not in found and name != "quotes"]
+
+
+def is_complete(section: str, result: SectionResult) -> bool:
+    """Does the rules result satisfy one of the section's ``complete_when`` field sets?"""
+    return any(
+        all(_satisfied(result, term) for term in terms)
+        for terms in _llm_vocab()["complete_when"].get(section, [])
+    )
+
+
+def _satisfied(result: SectionResult, term: str) -> bool:
+    path, _, expected = term.partition("=")
+    found = result.fields.get(path)
+    if found is None:
+        return False
+    return not expected or str(found.value).lower() == expected.lower()
+
+
+def can_state(section: str, document_type: str | None) -> bool:
+    """Can a document of this type state this section (vocab/sections.yaml)?"""
+    kinds = load_vocab("sections")["applies_to"].get(section)
+    return document_type is None or kinds is None or document_type in kinds
+
+
+@cache
+def _llm_vocab() -> dict[str, Any]:
+    return load_vocab("llm")

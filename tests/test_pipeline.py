@@ -1,0 +1,117 @@
+"""The pipeline's asynchronous side: filings prepared in worker processes, one LLM
+connection and one set of budgets for many filings."""
+
+from __future__ import annotations
+
+import asyncio
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from llm_answers import GOLD_004, INCENTIVE_000, SEED_000, SEED_004, by_section
+from openai_server import FakeOpenAI, auto_tool_reply, null_arguments
+
+from extract.config import Settings
+from extract.document import read_document
+from extract.limits import CallLimiter
+from extract.pipeline import SECTION_ORDER, AsyncPipeline, extract_document, prepare_filing
+from extract.schema import Record
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_001 = next((ROOT / "examples" / "filings").glob("001_*.txt"))
+
+
+@pytest.fixture
+def settings(openai_server: FakeOpenAI, tmp_path: Path) -> Settings:
+    return Settings(
+        backend="llm",
+        model="m",
+        base_url=openai_server.base_url,
+        api_key="sk-secret-test-key",
+        cache_dir=tmp_path / "cache",
+        use_cache=False,
+        retry_wait_s=0.01,
+        max_retries=1,
+    )
+
+
+def extract_paths(settings: Settings, paths: list[Path], **options: object) -> list[Record]:
+    async def main() -> list[Record]:
+        async with AsyncPipeline(settings, **options) as pipeline:  # type: ignore[arg-type]
+            return list(await asyncio.gather(*(pipeline.extract_path(p) for p in paths)))
+
+    return asyncio.run(main())
+
+
+def test_a_prepared_filing_travels_between_processes_intact(settings: Settings) -> None:
+    prepared = prepare_filing(SEED_001, settings)
+    assert set(prepared.asks) == set(SECTION_ORDER) and prepared.rule_results is None
+    copy = pickle.loads(pickle.dumps(prepared))
+    assert copy.asks == prepared.asks
+    assert copy.document.text == prepared.document.text
+    span = prepared.asks["financials"].passages[0]
+    assert copy.document.original_span(span.start, span.end) == prepared.document.original_span(
+        span.start, span.end
+    )
+    for ask in prepared.asks.values():  # passages are the document's own text
+        assert all(p.text == prepared.document.text[p.start : p.end] for p in ask.passages)
+
+
+def test_preparing_imports_nothing_of_the_llm_client() -> None:
+    """Workers import only what preparing needs: not openai or instructor (~1 s each)."""
+    code = (
+        "import sys; from pathlib import Path; from extract.config import Settings; "
+        "from extract.pipeline import prepare_filing; "
+        f"prepare_filing(Path({str(SEED_004)!r}), Settings(backend='auto', model='m')); "
+        "print(sorted(m for m in ('openai', 'instructor', 'httpx') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_filings_prepared_in_worker_processes_give_the_same_records(
+    openai_server: FakeOpenAI, settings: Settings
+) -> None:
+    openai_server.handler = by_section(GOLD_004)
+    paths = [SEED_004, SEED_001]
+    in_process = extract_paths(settings, paths, workers=0)
+    in_workers = extract_paths(settings, paths, workers=2)
+    for a, b, path in zip(in_process, in_workers, paths, strict=True):
+        assert b.model_dump(exclude={"usage"}) == a.model_dump(exclude={"usage"})
+        assert b == extract_document(read_document(path), settings).model_copy(
+            update={"usage": b.usage}
+        )
+    assert in_workers[0].incentive is not None  # the gold answers went through
+
+
+def test_worker_processes_never_receive_the_api_key(settings: Settings) -> None:
+    pipeline = AsyncPipeline(settings, workers=1)
+    assert pipeline.worker_settings.api_key is None
+    assert pipeline.worker_settings == settings.with_(api_key=None)
+
+
+def test_auto_mode_in_workers_merges_the_answers_into_the_rules(
+    openai_server: FakeOpenAI, settings: Settings
+) -> None:
+    openai_server.handler = by_section({"incentive": INCENTIVE_000})
+    auto = settings.with_(backend="auto")
+    [record] = extract_paths(auto, [SEED_000], workers=1)
+    assert record == extract_document(read_document(SEED_000), auto).model_copy(
+        update={"usage": record.usage}
+    )
+    assert record.backend == "rules+llm" and record.incentive is not None
+
+
+def test_many_filings_share_one_limiter_which_caps_requests_in_flight(
+    openai_server: FakeOpenAI, settings: Settings
+) -> None:
+    openai_server.handler = auto_tool_reply(null_arguments)
+    openai_server.latency = 0.05
+    limiter = CallLimiter(max_in_flight=3)
+    records = extract_paths(settings, [SEED_000, SEED_004, SEED_001], limiter=limiter, workers=1)
+    calls = sum(r.usage.calls for r in records)
+    assert calls == len(openai_server.chat_requests) == 15
+    assert 2 <= openai_server.peak_in_flight <= 3  # concurrent, within the cap
