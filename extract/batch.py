@@ -827,7 +827,9 @@ def run_batch(
     """Run a batch to the end (or Ctrl-C) and return its counts.
 
     Worker threads are sized to ``concurrency`` so blocking per-file work is never queued
-    behind Python's default thread limit.
+    behind Python's default thread limit. With the LLM, ``options.workers`` processes are
+    spawned: a script calling this must guard its entry point with
+    ``if __name__ == "__main__":`` (or set ``workers=0``).
     """
     from concurrent.futures import ThreadPoolExecutor
 

@@ -15,7 +15,7 @@ from .backends.llm_plan import Ask, Planner
 from .backends.rules import RulesBackend
 from .config import Settings
 from .document import Document, document_from_bytes, read_document
-from .errors import InputError
+from .errors import ConfigError, InputError
 from .limits import CallLimiter
 from .schema import (
     SECTIONS,
@@ -158,12 +158,21 @@ class AsyncPipeline:
         self._open = AsyncExitStack()
 
     async def __aenter__(self) -> AsyncPipeline:
-        if self.llm is not None:
-            await self._open.enter_async_context(self.llm.connected())
-        if self._workers:
-            self._pool = WorkerPool(self._workers)
-            self._open.callback(self._pool.close)
-            await self._pool.start(functools.partial(_warm_up, self.worker_settings))
+        try:
+            if self.llm is not None:
+                await self._open.enter_async_context(self.llm.connected())
+            if self._workers:
+                self._pool = WorkerPool(self._workers)
+                self._open.callback(self._pool.close)
+                await self._pool.start(functools.partial(_warm_up, self.worker_settings))
+        except BaseException as err:
+            await self._open.aclose()
+            if isinstance(err, BrokenProcessPool):
+                raise ConfigError(
+                    "worker processes could not start; use --workers 0 (a script that "
+                    "runs a batch must guard its entry point: if __name__ == '__main__')"
+                ) from err
+            raise
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

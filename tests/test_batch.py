@@ -388,6 +388,33 @@ def test_kill_9_of_an_llm_batch_leaves_no_worker_behind_and_restarts(
     assert sorted(paths) == sorted(str(p) for p in filings)
 
 
+def test_a_script_that_cannot_spawn_workers_gets_a_clear_error(tmp_path: Path) -> None:
+    """Without ``if __name__ == "__main__":`` a spawned worker re-runs the script and
+    fails; the batch then says what to do instead of hanging or printing a traceback."""
+    folder = tmp_path / "in"
+    make_small_filings(folder, 2)
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from extract.batch import BatchOptions, run_batch\n"
+        "from extract.config import Settings\n"
+        "from extract.errors import ConfigError\n"
+        "settings = Settings(backend='llm', model='m', base_url='http://127.0.0.1:9/v1', "
+        "api_key='k')\n"
+        "try:\n"
+        f"    run_batch(Path({str(folder)!r}), BatchOptions(out=Path({str(tmp_path / 'out')!r}), "
+        "workers=1), settings)\n"
+        "except ConfigError as err:\n"
+        "    print('ConfigError:', err)\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert "ConfigError: worker processes could not start; use --workers 0" in done.stdout
+    assert not (tmp_path / "out" / "records").exists()  # nothing was extracted
+
+
 def test_sigint_stops_cleanly_with_exit_130(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     make_small_filings(folder, 30)
