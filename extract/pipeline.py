@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .backends.base import Found, SectionResult
 from .backends.llm_plan import Ask, Planner
@@ -32,6 +33,8 @@ from .workers import WorkerPool
 
 if TYPE_CHECKING:
     from .backends.llm import LLMBackend
+
+T = TypeVar("T")
 
 CONTENT_SECTIONS: tuple[SectionName, ...] = ("financials", "dividend", "buyback", "incentive")
 SECTION_ORDER: tuple[SectionName, ...] = ("filing", *CONTENT_SECTIONS)
@@ -137,9 +140,11 @@ class AsyncPipeline:
     What the filings can share is built once: the compiled prompts and, inside
     ``async with``, one HTTP connection pool, one open response cache and ``workers``
     worker processes. With the LLM, each filing is prepared (:func:`prepare_filing`) in a
-    worker process (a thread when ``workers`` is 0), then its sections are asked
-    concurrently, each call within ``limiter``'s budgets. Rules alone run in a thread.
-    The event loop itself only awaits, renders prompts and grounds answers.
+    worker process, then its sections are asked concurrently, each call within
+    ``limiter``'s budgets. With the rules alone, a filing is extracted whole in a worker
+    (the workers start with the first large filing). Small filings, and every filing when
+    ``workers`` is 0, use a thread instead. The event loop itself only awaits, renders
+    prompts and grounds answers.
     """
 
     def __init__(
@@ -153,7 +158,7 @@ class AsyncPipeline:
             self.llm = LLMBackend(settings, limiter)  # a broken template fails here
         # what a worker process needs to know: never the API key
         self.worker_settings = settings.with_(api_key=None)
-        self._workers = workers if self.llm is not None else 0
+        self._workers = workers
         self._pool: WorkerPool | None = None
         self._open = AsyncExitStack()
 
@@ -161,10 +166,9 @@ class AsyncPipeline:
         try:
             if self.llm is not None:
                 await self._open.enter_async_context(self.llm.connected())
-            if self._workers:
-                self._pool = WorkerPool(self._workers)
-                self._open.callback(self._pool.close)
-                await self._pool.start(functools.partial(_warm_up, self.worker_settings))
+            if self._workers and self.llm is not None:
+                # the LLM's clock is running once the batch starts: warm the workers first
+                await self._start_pool().start(functools.partial(_warm_up, self.worker_settings))
         except BaseException as err:
             await self._open.aclose()
             if isinstance(err, BrokenProcessPool):
@@ -182,7 +186,9 @@ class AsyncPipeline:
     async def extract_path(self, path: Path) -> Record:
         """Read and extract one filing from disk (raises ExtractError for a bad one)."""
         if self.llm is None:
-            return await asyncio.to_thread(extract_file, path, self.settings)
+            if not self._workers or _is_small(path):
+                return await asyncio.to_thread(extract_file, path, self.settings)
+            return await self._in_worker(extract_file, path)
         prepared = await self._prepare(path)
         return await self._answer(prepared)
 
@@ -199,12 +205,22 @@ class AsyncPipeline:
 
     async def _prepare(self, path: Path) -> PreparedFiling:
         assert self.llm is not None
-        if self._pool is None or _is_small(path):
+        if not self._workers or _is_small(path):
             return await asyncio.to_thread(prepare_filing, path, self.settings, self.llm.planner)
+        return await self._in_worker(prepare_filing, path)
+
+    async def _in_worker(self, step: Callable[[Path, Settings], T], path: Path) -> T:
+        """``step(path, settings)`` in a worker process, without the API key."""
+        pool = self._pool or self._start_pool()
         try:
-            return await self._pool.run(prepare_filing, path, self.worker_settings)
+            return await pool.run(step, path, self.worker_settings)
         except BrokenProcessPool as err:
             raise InputError(f"{path}: reading it crashed the worker process twice") from err
+
+    def _start_pool(self) -> WorkerPool:
+        self._pool = WorkerPool(self._workers)
+        self._open.callback(self._pool.close)
+        return self._pool
 
     async def _answer(self, prepared: PreparedFiling) -> Record:
         assert self.llm is not None

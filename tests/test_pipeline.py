@@ -15,9 +15,17 @@ from openai_server import FakeOpenAI, auto_tool_reply, null_arguments
 
 from extract.config import Settings
 from extract.document import read_document
+from extract.errors import InputError
 from extract.limits import CallLimiter
-from extract.pipeline import SECTION_ORDER, AsyncPipeline, extract_document, prepare_filing
+from extract.pipeline import (
+    SECTION_ORDER,
+    AsyncPipeline,
+    extract_document,
+    extract_file,
+    prepare_filing,
+)
 from extract.schema import Record
+from extract.workers import WorkerPool
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_001 = next((ROOT / "examples" / "filings").glob("001_*.txt"))
@@ -115,3 +123,26 @@ def test_many_filings_share_one_limiter_which_caps_requests_in_flight(
     calls = sum(r.usage.calls for r in records)
     assert calls == len(openai_server.chat_requests) == 15
     assert 2 <= openai_server.peak_in_flight <= 3  # concurrent, within the cap
+
+
+def test_rules_alone_extract_large_filings_in_workers_and_small_ones_here(
+    tmp_path: Path,
+) -> None:
+    binary = tmp_path / "large.txt"  # large enough for a worker, and not text
+    binary.write_bytes(bytes(range(256)) * 400)
+    rules = Settings()
+
+    async def main() -> tuple[Record, Record, str, WorkerPool | None]:
+        async with AsyncPipeline(rules, workers=1) as pipeline:
+            small = await pipeline.extract_path(SEED_004)
+            assert pipeline._pool is None  # nothing large yet: no worker started
+            large = await pipeline.extract_path(SEED_001)
+            with pytest.raises(InputError) as failed:
+                await pipeline.extract_path(binary)
+            return small, large, str(failed.value), pipeline._pool
+
+    small, large, error, pool = asyncio.run(main())
+    assert small == extract_file(SEED_004, rules)
+    assert large == extract_file(SEED_001, rules)
+    assert error == f"{binary} looks binary (NUL bytes), not a text filing"
+    assert pool is not None and pool.restarts == 0  # the worker reported it and lived on
