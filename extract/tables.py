@@ -25,6 +25,7 @@ from .numbers import (
     parse_points,
     split_run_together,
 )
+from .vocab import spaced
 
 # One number cell as printed, possibly several run together ("467,049413,71312.9%").
 # Not a year/month/day, not a note reference like 七(43).
@@ -32,10 +33,11 @@ _CELL = re.compile(
     r"(?P<na>不适用|不適用|N/A|–(?=\d|\s|$))"
     r"|(?P<points>(?:增加|增长|上升|提高|提升|减少|下降|降低)?\s?-?\d+(?:\.\d+)?\s?个百分点)"
     r"|(?P<footnote>(?<=\S)[(（]\d{1,2}[)）])"  # 基本每股收益(1): a footnote mark, not -1
-    r"|(?P<num>(?:[(（]-?|-|(?<![0-9_.一二三四五六七八九十、每-]))\d[\d,.]*[)）]?%?)"
+    r"|(?P<num>(?:[(（]-?|-|(?<![0-9_.一二三四五六七八九十、每-]))\d[\d,.]*(?:%[)）]|[)）]?%?))"
     r"(?![\d年月日个名人家号期条项次股])"  # 每10股, 2019年: words, not cells
 )
 _GAP = re.compile(r"\s*")
+_PERCENT_IN_PARENS = re.compile(r"%([)）])$")
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,8 @@ class _Group:
 def find_regions(text: str, name: str, heading: str, end: str, span: int) -> list[Region]:
     """Every place the table's heading occurs, each bounded by its end marker or ``span``."""
     regions = []
-    for m in re.finditer(heading, text):
-        stop = re.compile(end).search(text, m.end(), m.end() + span) if end else None
+    for m in re.finditer(spaced(heading), text):
+        stop = re.compile(spaced(end)).search(text, m.end(), m.end() + span) if end else None
         limit = stop.start() if stop else min(len(text), m.end() + span)
         header = text[m.end() : min(limit, m.end() + 400)]
         regions.append(
@@ -213,7 +215,7 @@ def _label_matches(
     found: list[tuple[str, int, int]] = []
     for metric, patterns in labels.items():
         for pattern in patterns:
-            for m in re.finditer(f"(?:{pattern}){unit_suffix}", label_space):
+            for m in re.finditer(spaced(f"(?:{pattern}){unit_suffix}"), label_space):
                 found.append((metric, m.start(), m.end()))
     found.sort(key=lambda f: (-(f[2] - f[1]), f[1]))
     taken: list[tuple[int, int]] = []
@@ -278,7 +280,7 @@ def _pieces(group: _Group) -> list[tuple[str, str, int, int]]:
     pieces: list[tuple[str, str, int, int]] = []
     for m in group.tokens:
         kind = "na" if m.group("na") else "points" if m.group("points") else "num"
-        token = m.group(0)
+        token = _PERCENT_IN_PARENS.sub(r"\1%", m.group(0))  # (12.5%) → (12.5)%
         if pieces and kind == "num" and pieces[-1][0] == "num" and pieces[-1][3] == m.start():
             previous = pieces[-1][1]
             alone = parse_number(previous.rstrip("%")) is not None and (
@@ -401,7 +403,7 @@ def _multiplier_before(text: str, region: Region, position: int) -> Decimal:
 def _label_unit(label: str) -> Decimal | None:
     """A unit printed with the label itself: 营业收入(元), 研发投入金额(万元)."""
     m = re.search(
-        r"\((?:以每股)?(?:人民币|人民幣|港|港币|港幣)?("
+        r"\((?:以每股)?(?:人民币|人民幣|港|港币|港幣|HK ?|RMB ?|US ?)?("
         + "|".join(_LABEL_UNITS)
         + r")(?:列示)?\)\s*$",
         label,
@@ -410,9 +412,10 @@ def _label_unit(label: str) -> Decimal | None:
 
 
 _LABEL_UNITS = {
-    # per-share figures in cents (人民币分, 港仙): the contract wants currency per share
+    # per-share figures in cents (人民币分, 港仙, HK cents): the contract wants currency
     "分": Decimal("0.01"),
     "仙": Decimal("0.01"),
+    "cents": Decimal("0.01"),
     "元": Decimal(1),
     "千元": Decimal(10) ** 3,
     "万元": Decimal(10) ** 4,

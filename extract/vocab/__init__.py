@@ -17,3 +17,27 @@ def load_vocab(name: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError(f"vocabulary {name}.yaml must be a mapping")
     return data
+
+
+@cache
+def spaced(pattern: str) -> str:
+    r"""A vocabulary pattern as it is matched: a literal space stands for any run of
+    whitespace, since pdftotext wraps long English labels and sentences across lines
+    (``Profit for the year attributable to\nowners of the Company``). Spaces inside a
+    character class stay as they are."""
+    out: list[str] = []
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == " " and not in_class:
+            out.append(r"\s+")
+            continue
+        out.append(char)
+    return "".join(out)

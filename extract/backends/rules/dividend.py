@@ -27,10 +27,11 @@ def extract_dividend(doc: Document) -> SectionResult:
     result = SectionResult()
     text = doc.text
     plan = compile_slot(vocab["plan"]).search(text)
-    plan_kind = "number"
-    per_share = compile_slot(vocab["plan_per_share"]).search(text)
-    if per_share and (plan is None or per_share.start() < plan.start()):
-        plan, plan_kind = per_share, "per_share_to_10"
+    pattern, plan_kind = vocab["plan"], "number"
+    for per_share_pattern in vocab["plan_per_share"]:
+        per_share = compile_slot(per_share_pattern).search(text)
+        if per_share and (plan is None or per_share.start() < plan.start()):
+            plan, pattern, plan_kind = per_share, per_share_pattern, "per_share_to_10"
     refusal = _first_match(vocab["none"], text)
     # the first statement is the filing's own plan; later ones recall earlier years
     if refusal and (plan is None or refusal[0] < plan.start()):
@@ -41,7 +42,6 @@ def extract_dividend(doc: Document) -> SectionResult:
         return result
     result.applies = True
     result.fields["declared"] = Found(True, plan.start(), plan.end())
-    pattern = vocab["plan"] if plan_kind == "number" else vocab["plan_per_share"]
     rate = find_number(pattern, text, plan.start(), plan.end(), kind=plan_kind)
     if rate is not None:
         result.fields["cash_per_10_shares"] = rate
@@ -92,7 +92,7 @@ def _in_a_sentence_of_this_plan(
 
 
 def _first_match(patterns: list[str], text: str) -> tuple[int, int] | None:
-    hits = [m for p in patterns if (m := re.search(p, text))]
+    hits = [m for p in patterns if (m := compile_slot(p).search(text))]
     if not hits:
         return None
     first = min(hits, key=lambda m: m.start())

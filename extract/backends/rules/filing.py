@@ -81,9 +81,19 @@ def find_company_name(text: str) -> Found | None:
         if len(name) >= 8 and not _INCORPORATION.search(name):
             standalone.setdefault(name, (m.end() - len(name), m.end()))
     if not standalone:
-        return None
+        return _masthead_name(text)
     best = max(standalone, key=lambda n: (suffix_counts[n], len(n)))
     return Found(best, *standalone[best])
+
+
+# A Hong Kong or offshore issuer's Chinese name on a line of its own at the top, often
+# starred (a name "for identification purposes only"): 樣本控股有限公司*
+_MASTHEAD_NAME = re.compile(r"^[\u4e00-\u9fff()]{2,30}?有限公司(?=\s*\*?\s*$)", re.MULTILINE)
+
+
+def _masthead_name(text: str) -> Found | None:
+    m = _MASTHEAD_NAME.search(text, 0, HEAD_CHARS)
+    return Found(m.group(0), m.start(), m.end()) if m else None
 
 
 def find_stock_code(text: str) -> Found | None:
@@ -203,14 +213,16 @@ def document_type_of(title: Found | None) -> Found | None:
 
 
 def find_period_end(text: str, title: Found | None) -> Found | None:
-    """From the title: 截至…止 (HKEX), or a year plus the kind of report."""
+    """From the title: 截至…止 (HKEX), or a year plus the kind of report; else the line
+    under the title (HKEX English: ANNUAL RESULTS ANNOUNCEMENT / FOR THE YEAR ENDED …)."""
     if title is None:
         return None
-    until = re.search(r"截至" + DATE_PATTERN + "止", title.value) or re.search(
-        r"(?i)ENDED\s*" + DATE_PATTERN, title.value
-    )
-    if until and (day := date_from_match(until)):
+    if day := _period_ended(title.value):
         return Found(day, title.start, title.end)
+    under = re.match(r"\s*([^\n]{0,80})", text[title.end : title.end + 120])
+    if under and (day := _period_ended(under.group(1))):
+        start = title.end + under.start(1)
+        return Found(day, start, start + len(under.group(1)))
     year = re.search(r"((?:19|20)\d{2})年", title.value)
     if not year:
         return None
@@ -219,6 +231,13 @@ def find_period_end(text: str, title: Found | None) -> Found | None:
             month, day_ = map(int, entry["month_day"].split("-"))
             return Found(date(int(year.group(1)), month, day_), title.start, title.end)
     return None
+
+
+def _period_ended(words: str) -> date | None:
+    until = re.search(r"截至" + DATE_PATTERN + "止", words) or re.search(
+        r"(?i)ENDED\s*" + DATE_PATTERN, words
+    )
+    return date_from_match(until) if until else None
 
 
 # --- dates, numbers, currency -----------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any
 
 from ...dates import DATE_PATTERN, DATE_RE, date_from_match
 from ...numbers import NUMBER_PATTERN, normalise_decimal, parse_number, unit_multiplier
+from ...vocab import spaced
 from ..base import Found, SectionResult
 
 NUMBER_SLOT = "{N}"
@@ -18,7 +19,7 @@ _MAX_ANCHORS = 20
 @cache
 def compile_slot(pattern: str) -> re.Pattern[str]:
     """Compile a vocabulary pattern, its ``{N}`` becoming a named number group."""
-    return re.compile(pattern.replace(NUMBER_SLOT, f"(?P<num>{NUMBER_PATTERN})"))
+    return re.compile(spaced(pattern).replace(NUMBER_SLOT, f"(?P<num>{NUMBER_PATTERN})"))
 
 
 def find_number(
@@ -43,7 +44,7 @@ def find_number(
     if kind in ("money", "shares") and unit:
         value = value * unit_multiplier(unit)
     if kind == "per_share_to_10":
-        value = value * 10 * (Decimal("0.01") if unit in ("港仙", "仙") else 1)
+        value = value * 10 * (Decimal("0.01") if unit in _CENTS else 1)
     value = normalise_decimal(value)
     end_of_figure = m.end("unit") if unit else m.end("num")
     if kind == "shares":
@@ -51,6 +52,10 @@ def find_number(
             return None
         return Found(int(value), m.start("num"), end_of_figure)
     return Found(_plain(value), m.start("num"), m.end("num"))
+
+
+# a per-share amount printed in cents: 港仙, 仙, HK cents
+_CENTS = ("港仙", "仙", "cents")
 
 
 def _plain(value: Decimal) -> float:
