@@ -128,8 +128,10 @@ def _table_agrees_with_plan(rows: dict[str, Any], result: SectionResult) -> bool
     return bool(abs(float(row.cells[0].value) - sentence.value) < 1e-9)
 
 
+# (PDF text layers may print a space after the decimal point: 329,771,113. 20)
 _YEAR_ROW = re.compile(
-    r"(?:19|20)\d{2}年\s*(?P<cash>[\d,]+\.\d+)\s+(?P<profit>-?[\d,]+\.\d+)\s+(?P<ratio>\d+(?:\.\d+)?)%"
+    r"(?:19|20)\d{2}年\s*(?P<cash>[\d,]+\. ?\d+)\s+(?P<profit>-?[\d,]+\. ?\d+)\s+"
+    r"(?P<ratio>\d+(?:\.\d+)?)%"
 )
 
 
@@ -141,7 +143,7 @@ def _payout_from_table(text: str) -> Found | None:
         if not m:
             continue
         cash, profit, ratio = (
-            Decimal(m.group(g).replace(",", "")) for g in ("cash", "profit", "ratio")
+            Decimal(re.sub(r"[, ]", "", m.group(g))) for g in ("cash", "profit", "ratio")
         )
         if profit > 0 and change_consistent(cash, profit, ratio - 100):
             return Found(float(normalise_decimal(ratio)), m.start("ratio"), m.end("ratio"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -9,10 +11,10 @@ from typing import Any
 from ...document import Document
 from ...numbers import change_consistent, normalise_decimal
 from ...tables import Cell, Row, find_regions, read_rows
-from ...vocab import load_vocab
+from ...vocab import load_vocab, spaced
 from ..base import Found, SectionResult
 from .cell_tables import cell_rows
-from .prose import prose_metrics
+from .prose import confirmed_changes, prose_metrics
 
 # How close value − prior must be to a printed change for it to be a change in points.
 _POINTS_TOLERANCE = Decimal("0.011")
@@ -30,6 +32,7 @@ def extract_financials(doc: Document) -> SectionResult:
     result = SectionResult()
     tables = _read_tables(doc.text)
     tables.insert(0, _key_table_cells(doc))
+    _share_combined_rows(tables, doc.text)
     for metric, spec in _vocab()["metrics"].items():
         rows = [rows_by_metric[metric] for rows_by_metric in tables if metric in rows_by_metric]
         if not rows:
@@ -46,10 +49,33 @@ def extract_financials(doc: Document) -> SectionResult:
     for path, found in prose_metrics(doc.text).items():
         if path.split(".")[0] not in from_tables:
             result.fields[path] = found
+    result.fields.update(confirmed_changes(doc.text, _without_change(result)))
     _drop_implausible_units(result)
     _check_non_recurring(result)
     result.applies = bool(result.fields)
     return result
+
+
+def _without_change(result: SectionResult) -> dict[str, tuple[Decimal, Decimal]]:
+    """Money metrics with a value and a prior but no printed change: metric → both."""
+    money = {m for m, spec in _vocab()["metrics"].items() if spec["kind"] == "money"}
+    figures: dict[str, tuple[Decimal, Decimal]] = {}
+    for metric in money:
+        value, prior = (result.fields.get(f"{metric}.{part}") for part in ("value", "prior"))
+        if value and prior and f"{metric}.change_pct" not in result.fields:
+            figures[metric] = (Decimal(str(value.value)), Decimal(str(prior.value)))
+    return figures
+
+
+def _share_combined_rows(tables: list[dict[str, Row]], text: str) -> None:
+    """A row labelled for two metrics (基本和稀释每股收益) gives both, in its own table."""
+    for spec in _vocab()["combined_rows"]:
+        for rows in tables:
+            row = rows.get(spec["metric"])
+            if row is None or spec["also"] in rows:
+                continue
+            if re.search(spaced(spec["label"]), text[row.label_start : row.label_end]):
+                rows[spec["also"]] = replace(row, metric=spec["also"])
 
 
 def _check_non_recurring(result: SectionResult) -> None:

@@ -11,8 +11,14 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from ...numbers import NUMBER_PATTERN, normalise_decimal, parse_number, unit_multiplier
-from ...vocab import load_vocab
+from ...numbers import (
+    NUMBER_PATTERN,
+    change_consistent,
+    normalise_decimal,
+    parse_number,
+    unit_multiplier,
+)
+from ...vocab import load_vocab, spaced
 from ..base import Found
 
 _MONEY_UNIT = "亿元|億元|万元|萬元|千元|百万元|百萬元|元"
@@ -136,6 +142,10 @@ def prose_ranges(text: str) -> dict[str, Found]:
     return found
 
 
+# How far after a metric's name its change may be printed (same sentence).
+_CHANGE_REACH = 80
+
+
 def prose_metrics(text: str) -> dict[str, Found]:
     """The first prose statement of each metric: value and change, with spans."""
     found: dict[str, Found] = dict(prose_ranges(text)) | paired_years(text)
@@ -159,6 +169,39 @@ def prose_metrics(text: str) -> dict[str, Found]:
             if change is not None:
                 found[f"{metric}.{part}"] = Found(float(change), m.start("dir"), m.end("chgunit"))
     return found
+
+
+def confirmed_changes(text: str, figures: dict[str, tuple[Decimal, Decimal]]) -> dict[str, Found]:
+    """Changes the tables do not print, from a sentence naming the metric (``净利润…较上年
+    增加86.52亿元,增长16.52%``), kept only when the table's value and prior give that
+    change at its printed precision. ``figures``: metric → (value, prior)."""
+    prose = _vocab()["prose"]
+    change = re.compile(
+        rf"(?P<dir>{prose['change_up']}|{prose['change_down']})(?P<chg>\d+(?:\.\d+)?)%"
+    )
+    found: dict[str, Found] = {}
+    for metric, (value, prior) in figures.items():
+        spec = _vocab()["metrics"][metric]
+        for label in spec.get("change_labels", spec["labels"]):
+            hit = _confirmed_after(re.compile(spaced(label)), change, text, value, prior)
+            if hit is not None:
+                found[f"{metric}.change_pct"] = hit
+                break
+    return found
+
+
+def _confirmed_after(
+    label: re.Pattern[str], change: re.Pattern[str], text: str, value: Decimal, prior: Decimal
+) -> Found | None:
+    for m in label.finditer(text):
+        end = min(len(text), m.end() + _CHANGE_REACH)
+        stop = re.search("[。;\n]", text[m.end() : end])
+        sentence_end = m.end() + stop.start() if stop else end
+        for c in change.finditer(text, m.end(), sentence_end):
+            signed = _signed(parse_number(c.group("chg")), c.group("dir"))
+            if signed is not None and change_consistent(value, prior, signed):
+                return Found(float(signed), c.start("dir"), c.end())
+    return None
 
 
 def _signed(value: Decimal | None, direction: str) -> Decimal | None:

@@ -37,7 +37,6 @@ _TOTAL_OUT_OF_WINDOW = (
 )
 KNOWN = {
     ("d01_hangtian_002025_ar2019", "dividend.total_cash"): _TOTAL_OUT_OF_WINDOW,
-    ("d02_jianxin_300107_ar2019", "dividend.total_cash"): _TOTAL_OUT_OF_WINDOW,
     ("d03_huajin_000059_ar2019", "dividend.total_cash"): _TOTAL_OUT_OF_WINDOW
     + "; and the plan table (value before label in pdftotext) is ignored",
     ("d02_jianxin_300107_ar2019", "dividend.payout_ratio"): (
@@ -119,6 +118,12 @@ LAST_YEARS_PLAN_D02 = (
     "548,130,398股为基数，按每10股派发现金\n红利3.00元（含税），合计派发现金红利164,438,891.99元。"
     "现金分红事项已在规定时间内完成。"
 )
+# d02 第五节: the ChiNext template heads the plan table 本年度… (not 本报告期…)
+CHINEXT_PLAN_TABLE_D02 = (
+    "本年度利润分配及资本公积金转增股本情况\n每 10 股送红股数（股）\n\n0\n\n每 10 股派息数（元）\n"
+    "（含税）\n\n6\n\n每 10 股转增数（股）\n\n0\n\n分配预案的股本基数（股）\n\n549,618,522\n\n"
+    "现金分红金额（元）（含税）\n\n329,771,113.20\n"
+)
 # d04: no distribution
 SZSE_NONE = (
     "公司经本次董事会审议通过的利润分配预案为：以 561,374,326 为基数，公\n"
@@ -139,7 +144,11 @@ SNIPPETS = {
         SZSE_PLAN_NO_SEPARATORS,
         SZSE_PLAN_TABLE_VALUE_FIRST,
     ],
-    "examples/corpus/d02_jianxin_300107_ar2019.txt": [SZSE_PLAN_D02, LAST_YEARS_PLAN_D02],
+    "examples/corpus/d02_jianxin_300107_ar2019.txt": [
+        SZSE_PLAN_D02,
+        LAST_YEARS_PLAN_D02,
+        CHINEXT_PLAN_TABLE_D02,
+    ],
     "examples/corpus/d04_changchai_000570_ar2019.txt": [SZSE_NONE],
     "examples/filings/003_de5880db65f9c6a7.txt": [HKEX_NONE],
     "examples/corpus/d09_psbc_601658_ar2019.html": [BANK_PLAN],
@@ -231,3 +240,21 @@ def test_no_plan_no_section() -> None:
         )
     )
     assert not result.applies and result.fields == {}
+
+
+def test_the_chinext_plan_table_gives_the_total_cash() -> None:
+    result = extract_dividend(Document.from_text(SZSE_PLAN_D02 + "\n" + CHINEXT_PLAN_TABLE_D02))
+    values = {k: v.value for k, v in result.fields.items()}
+    assert values["total_cash"] == 329_771_113.20
+    assert (values["cash_per_10_shares"], values["share_base"]) == (6, 549_618_522)
+
+
+def test_the_payout_table_reads_figures_with_a_space_after_the_decimal_point() -> None:
+    """d02's PDF text layer prints 329,771,113. 20: the ratio is still confirmed by cash ÷
+    profit (the three-year table as the PDF gives it)."""
+    table = (
+        "公司近三年(包括本报告期)普通股现金分红情况表单位:元分红年度现金分红金额(含税)\n"
+        "2019年\n329,771,113. 20\n325,577,386. 27\n101.29% 0.00 0.00%\n"
+    )
+    result = extract_dividend(Document.from_text(SZSE_PLAN_D02 + "\n" + table))
+    assert result.fields["payout_ratio"].value == 101.29

@@ -176,7 +176,31 @@ REVIEW_RD = (
     ".70个百分点。"
 )
 
+# d09 (a bank's annual report as HTML): the key table, in 人民币百万元, with one row for basic
+# and diluted EPS and no change column; the chairman's letter states the change
+BANK_HEADING = (
+    '<p>主要财务数据</p><br/><p>人民币百万元，另有标注除外</p><br/><table border="1"><tr>\n'
+    ' <td colspan="1" rowspan="1">项目\n</td> <td colspan="1" rowspan="1">2019 年\n</td> '
+    '<td colspan="1" rowspan="1">2018 年\n</td> <td colspan="1" rowspan="1">2017 年\n</td></tr>'
+)
+BANK_PROFIT_ROW = (
+    '<td colspan="1" rowspan="1">净利润\n</td> <td colspan="1" rowspan="1">61,036\n</td> '
+    '<td colspan="1" rowspan="1">52,384\n</td> <td colspan="1" rowspan="1">47,709\n</td></tr>'
+)
+BANK_EPS_ROW = (
+    '<td colspan="1" rowspan="1">基本和稀释每股收益(1)\n</td> <td colspan="1" rowspan="1">0.72\n'
+    '</td> <td colspan="1" rowspan="1">0.62\n</td> <td colspan="1" rowspan="1">0.59\n</td></tr>'
+)
+BANK_PROSE = "实现净利润610.36亿元，同比增长16.52%，净资产收益率达到13.10%，"
+BANK_TABLE = f"{BANK_HEADING}\n<tr>\n {BANK_EPS_ROW}\n<tr>\n {BANK_PROFIT_ROW}</table>"
+
 SNIPPETS = {
+    "examples/corpus/d09_psbc_601658_ar2019.html": [
+        BANK_HEADING,
+        BANK_PROFIT_ROW,
+        BANK_EPS_ROW,
+        BANK_PROSE,
+    ],
     "examples/filings/001_815c9fc6d423563f.txt": [SSE_KEY_TABLE, SSE_RD_TABLE],
     "examples/filings/003_de5880db65f9c6a7.txt": [HKEX_SUMMARY],
     "examples/filings/000_e5b525805bf4026b.txt": [REVIEW_PROSE, REVIEW_RD],
@@ -285,3 +309,22 @@ def test_paired_years_sentence_gives_the_later_year_as_value() -> None:
         "operating_cash_flow.value": 93_000_000,
         "operating_cash_flow.prior": 34_100_000,
     }
+
+
+def test_one_row_for_basic_and_diluted_eps_gives_both() -> None:
+    got, _ = values(BANK_TABLE)
+    assert (got["basic_eps.value"], got["basic_eps.prior"]) == (0.72, 0.62)
+    assert (got["diluted_eps.value"], got["diluted_eps.prior"]) == (0.72, 0.62)
+
+
+def test_a_change_stated_in_prose_is_taken_when_value_and_prior_confirm_it() -> None:
+    got, _ = values(BANK_TABLE + "\n" + BANK_PROSE)
+    assert (got["profit_for_period.value"], got["profit_for_period.prior"]) == (61036e6, 52384e6)
+    assert got["profit_for_period.change_pct"] == 16.52  # (61,036 − 52,384) / 52,384 = 16.517%
+    assert "profit_for_period.change_pct" not in values(BANK_TABLE)[0]  # not computed
+
+
+def test_a_prose_change_the_figures_do_not_give_is_not_taken() -> None:
+    other = BANK_PROSE.replace("16.52%", "12.30%")  # another year's, or a segment's
+    got, _ = values(BANK_TABLE + "\n" + other)
+    assert "profit_for_period.change_pct" not in got
