@@ -215,7 +215,10 @@ class AsyncPipeline:
         try:
             return await pool.run(step, path, self.worker_settings)
         except BrokenProcessPool as err:
-            raise InputError(f"{path}: reading it crashed the worker process twice") from err
+            raise InputError(
+                f"{path}: the worker process reading it died twice (a crash in a native "
+                "library; or a script that runs a batch without if __name__ == '__main__')"
+            ) from err
 
     def _start_pool(self) -> WorkerPool:
         self._pool = WorkerPool(self._workers)
