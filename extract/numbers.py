@@ -48,6 +48,8 @@ UNIT_MULTIPLIERS: dict[str, Decimal] = {
     "萬": Decimal(10) ** 4,
     "亿": Decimal(10) ** 8,
     "億": Decimal(10) ** 8,
+    "million": Decimal(10) ** 6,  # HKEX English: HK$12.3 million
+    "billion": Decimal(10) ** 9,
 }
 UNIT_PATTERN = "|".join(sorted(map(re.escape, UNIT_MULTIPLIERS), key=len, reverse=True))
 

@@ -187,6 +187,8 @@ def _title_lines(head: str) -> list[tuple[int, int]]:
             candidates.append((2, start + _nth_char(head[start:end], skip), end))
         elif re.fullmatch(r"[A-Z][A-Z0-9 ,.&'()-]{6,120}", line.strip()) and "ANNOUNCEMENT" in line:
             candidates.append((3, start, end))
+        elif re.match(r"Announcement\s*[-–:]\s*\S", head[start:end]):  # HKEX's forms
+            candidates.append((4, start, end))
     candidates.sort()
     return [(s, e) for _, s, e in candidates]
 

@@ -71,7 +71,7 @@ def find_field(
     (a ``(?P<text>…)`` group, whitespace removed), ``second`` (the number after the first
     ``{N}``: ``由78元/股调整为77.63元/股``).
     """
-    pattern = str(spec["pattern"])
+    pattern = spaced(str(spec["pattern"]))
     kind = str(spec.get("kind", "number"))
     stop = len(text) if end is None else end
     if kind == "date":
@@ -123,7 +123,7 @@ def extract_by_vocab(text: str, vocab: dict[str, Any]) -> SectionResult:
     otherwise) and ``fields`` (field → entries for :func:`find_first`).
     """
     best = SectionResult()
-    for anchor in list(re.finditer(vocab["anchor"], text))[:_MAX_ANCHORS]:
+    for anchor in list(re.finditer(spaced(vocab["anchor"]), text))[:_MAX_ANCHORS]:
         if "window_before" in vocab:
             window = (
                 max(0, anchor.start() - vocab["window_before"]),

@@ -204,3 +204,54 @@ def test_labels_and_sentences_wrapped_across_lines_are_still_read() -> None:
     assert values(record, "net_profit_attributable") == (8_765_000, 12_345_000)
     assert values(record, "basic_eps") == (0.0109, 0.0153)
     assert record.dividend is not None and record.dividend.declared is False
+
+
+REPURCHASES = """\
+ANNUAL RESULTS ANNOUNCEMENT
+PURCHASE, SALE OR REDEMPTION OF LISTED SECURITIES
+During the year ended 31 March 2024, the Company repurchased a total of 2,460,000 ordinary
+shares on the Stock Exchange at an aggregate consideration (before expenses) of
+HK$1,234,560. The highest price paid per share was HK$0.55 and the lowest price paid per
+share was HK$0.48.
+"""
+
+
+def test_repurchases_stated_in_english() -> None:
+    buyback = extract_text(REPURCHASES).buyback
+    assert buyback is not None
+    assert (buyback.shares_repurchased, buyback.amount_paid) == (2_460_000, 1_234_560)
+    assert (buyback.price_high, buyback.price_low) == (0.55, 0.48)
+
+
+def test_an_amount_in_millions_is_scaled() -> None:
+    text = (
+        "ANNUAL RESULTS ANNOUNCEMENT\nthe Company bought back 1,000,000 shares for an "
+        "aggregate consideration of approximately HK$12.3 million.\n"
+    )
+    buyback = extract_text(text).buyback
+    assert buyback is not None and buyback.amount_paid == 12_300_000
+
+
+def test_the_exchange_dividend_form_gives_the_rate_per_ten_shares() -> None:
+    form = (
+        "Announcement - Cash Dividend for Equity Issuer\nDividend type Final\n"
+        "Dividend nature Ordinary\nDividend declared HKD 0.02 per share\n"
+    )
+    record = extract_text(form)
+    assert record.filing.document_type == "dividend_announcement"
+    assert record.dividend is not None and record.dividend.cash_per_10_shares == 0.2
+
+
+@pytest.mark.parametrize(
+    ("title", "document_type"),
+    [
+        ("PROFIT WARNING", "results_forecast"),
+        ("VOLUNTARY ANNOUNCEMENT SHARE REPURCHASE", "buyback_announcement"),
+        (
+            "ANNOUNCEMENT OF INTERIM RESULTS FOR THE SIX MONTHS ENDED 30 JUNE 2024",
+            "results_announcement",
+        ),
+    ],
+)
+def test_english_titles_name_the_document_type(title: str, document_type: str) -> None:
+    assert extract_text(f"{title}\nThe Board announces.\n").filing.document_type == document_type
