@@ -23,11 +23,14 @@ def load_vocab(name: str) -> dict[str, Any]:
 def spaced(pattern: str) -> str:
     r"""A vocabulary pattern as it is matched: a literal space stands for any run of
     whitespace, since pdftotext wraps long English labels and sentences across lines
-    (``Profit for the year attributable to\nowners of the Company``). Spaces inside a
-    character class stay as they are."""
+    (``Profit for the year attributable to\nowners of the Company``); an optional space
+    (`` ?``, `` *``) for optional whitespace. Spaces inside a character class stay."""
     out: list[str] = []
     in_class = escaped = False
-    for char in pattern:
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        i += 1
         if escaped:
             escaped = False
         elif char == "\\":
@@ -37,7 +40,9 @@ def spaced(pattern: str) -> str:
         elif char == "]":
             in_class = False
         elif char == " " and not in_class:
-            out.append(r"\s+")
+            optional = pattern[i : i + 1] in ("?", "*")
+            out.append(r"\s*" if optional else r"\s+")
+            i += 1 if pattern[i : i + 1] in ("?", "*", "+") else 0
             continue
         out.append(char)
     return "".join(out)

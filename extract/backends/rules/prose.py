@@ -74,6 +74,9 @@ def _range_patterns() -> list[tuple[str, re.Pattern[str]]]:
                 ),
             )
         )
+    for metric, pattern in prose.get("english_ranges", {}).items():
+        regex = spaced(pattern).replace("{LOW}", f"(?P<low>{amount})")
+        patterns.append((metric, re.compile(regex.replace("{HIGH}", f"(?P<high>{amount})"))))
     return patterns
 
 
@@ -126,7 +129,7 @@ def prose_ranges(text: str) -> dict[str, Found]:
     """Figures stated only as a range (业绩预告): ``low`` and ``high``, a loss negative."""
     found: dict[str, Found] = {}
     for metric, pattern in _range_patterns():
-        m = pattern.search(text)
+        m = None if f"{metric}.low" in found else pattern.search(text)
         if not m:
             continue
         first, second = parse_number(m.group("low")), parse_number(m.group("high"))

@@ -255,3 +255,39 @@ def test_the_exchange_dividend_form_gives_the_rate_per_ten_shares() -> None:
 )
 def test_english_titles_name_the_document_type(title: str, document_type: str) -> None:
     assert extract_text(f"{title}\nThe Board announces.\n").filing.document_type == document_type
+
+
+@pytest.mark.parametrize(
+    ("sentence", "metric", "low", "high"),
+    [
+        (
+            "the Group is expected to record a loss attributable to owners of the Company of "
+            "approximately HK$60 million to HK$70 million for the year ending 31 March 2025",
+            "net_profit_attributable",
+            -70_000_000,
+            -60_000_000,
+        ),
+        (
+            "the Group expects to record a net loss of approximately RMB5.0 million to\n"
+            "RMB8.0 million for the six months ended 30 June 2025",
+            "profit_for_period",
+            -8_000_000,
+            -5_000_000,
+        ),
+        (
+            "the Group expects to record a profit attributable to owners of the Company of "
+            "between HK$1.2 billion and HK$1.5 billion",
+            "net_profit_attributable",
+            1_200_000_000,
+            1_500_000_000,
+        ),
+    ],
+)
+def test_a_profit_warning_range_goes_into_low_and_high(
+    sentence: str, metric: str, low: int, high: int
+) -> None:
+    record = extract_text(f"PROFIT WARNING\n{sentence}.\n")
+    assert record.filing.document_type == "results_forecast"
+    assert record.financials is not None
+    found = getattr(record.financials, metric)
+    assert (found.low, found.high, found.value) == (low, high, None)
