@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from openai_server import FakeOpenAI
 
+from extract.config import Settings
+
 
 @pytest.fixture(autouse=True)
 def _isolated_llm_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -31,6 +33,19 @@ def openai_server() -> Iterator[FakeOpenAI]:
     ``handler``); stopped after the test."""
     with FakeOpenAI() as server:
         yield server
+
+
+@pytest.fixture
+def llm_settings(openai_server: FakeOpenAI, tmp_path: Path) -> Settings:
+    """The LLM backend pointed at ``openai_server``, its cache under tmp_path, quick retries."""
+    return Settings(
+        backend="llm",
+        model="m",
+        base_url=openai_server.base_url,
+        cache_dir=tmp_path / "cache",
+        retry_wait_s=0.01,
+        max_retries=1,
+    )
 
 
 # ==========================================================================

@@ -49,7 +49,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -341,6 +341,8 @@ class FakeOpenAI:
         self._port = port
         self._script: deque[Reply | Handler] = deque()
         self._requests: list[RecordedRequest] = []
+        self._waiting = 0
+        self._peak_waiting = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._httpd: _Server | None = None
@@ -408,8 +410,11 @@ class FakeOpenAI:
 
     @property
     def peak_in_flight(self) -> int:
-        """The most requests this server was answering at once (one per connection)."""
-        return self._httpd.peak_in_flight if self._httpd is not None else 0
+        """The most chat requests received and not yet answered at one time (counted up to
+        the moment the reply is written, so a client that sends its next request on
+        receiving a reply never overlaps the previous one)."""
+        with self._lock:
+            return self._peak_waiting
 
     @property
     def chat_requests(self) -> list[RecordedRequest]:
@@ -435,6 +440,18 @@ class FakeOpenAI:
             )
         return item if isinstance(item, Reply) else item(request_json)
 
+    @contextlib.contextmanager
+    def _answering(self) -> Iterator[None]:
+        """Count a request as in flight while its reply is being prepared."""
+        with self._lock:
+            self._waiting += 1
+            self._peak_waiting = max(self._peak_waiting, self._waiting)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
     def _wait(self, seconds: float) -> bool:
         """Sleep up to ``seconds``; False if interrupted by ``stop()``."""
         return seconds <= 0 or not self._stopping.wait(seconds)
@@ -451,14 +468,12 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
         super().__init__(address, handler)
         self._in_flight = 0
-        self.peak_in_flight = 0
         self._idle = threading.Condition()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         """Count the request before its thread starts (runs in the serving thread)."""
         with self._idle:
             self._in_flight += 1
-            self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
         super().process_request(request, client_address)
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
@@ -525,7 +540,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             reply = Reply.error(
                 500, f"FakeOpenAI handler raised {exc!r}", headers={"x-should-retry": "false"}
             )
-        if not fake._wait(fake.latency + reply.delay):
+        with fake._answering():
+            answered = fake._wait(fake.latency + reply.delay)
+        if not answered:
             self.close_connection = True
             return
         if reply.kind == "error":

@@ -34,15 +34,8 @@ SECTIONS = ("filing", "financials", "dividend", "buyback", "incentive")
 
 
 @pytest.fixture
-def settings(openai_server: FakeOpenAI, tmp_path: Path) -> Settings:
-    return Settings(
-        backend="llm",
-        model="m",
-        base_url=openai_server.base_url,
-        cache_dir=tmp_path / "cache",
-        retry_wait_s=0.01,
-        max_retries=1,
-    )
+def settings(llm_settings: Settings) -> Settings:
+    return llm_settings
 
 
 def test_every_section_is_one_call_and_the_record_holds_the_gold(

@@ -32,17 +32,8 @@ SEED_001 = next((ROOT / "examples" / "filings").glob("001_*.txt"))
 
 
 @pytest.fixture
-def settings(openai_server: FakeOpenAI, tmp_path: Path) -> Settings:
-    return Settings(
-        backend="llm",
-        model="m",
-        base_url=openai_server.base_url,
-        api_key="sk-secret-test-key",
-        cache_dir=tmp_path / "cache",
-        use_cache=False,
-        retry_wait_s=0.01,
-        max_retries=1,
-    )
+def settings(llm_settings: Settings) -> Settings:
+    return llm_settings.with_(api_key="sk-secret-test-key", use_cache=False)
 
 
 def extract_paths(settings: Settings, paths: list[Path], **options: object) -> list[Record]:
