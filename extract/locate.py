@@ -98,12 +98,7 @@ def tokenize(text: str) -> list[str]:
     """CJK runs as character bigrams (a lone character as itself), ASCII words lower-cased,
     numbers whole. A bag of tokens (BM25 ignores order), gathered by regex scans in C:
     on a 270,000-character report this is most of the cost of indexing."""
-    return [
-        *_BIGRAM.findall(text),
-        *_LONE_CJK.findall(text),
-        *(word.lower() for word in _ASCII_WORD.findall(text)),
-        *_NUMBER_TOKEN.findall(text),
-    ]
+    return _chunk_tokens(text)[0]
 
 
 def _query_tokens(query: SectionQuery) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .backends.base import Found, SectionResult
-from .backends.llm_plan import Ask, Planner
+from .backends.llm_plan import Ask, Planner, merge_results
 from .backends.rules import RulesBackend
 from .config import Settings
 from .document import Document, document_from_bytes, read_document
@@ -68,10 +68,8 @@ def extract_document(doc: Document, settings: Settings) -> Record:
     from .backends.llm import LLMBackend  # the LLM stack loads only when used
 
     llm = LLMBackend(settings)
-    if settings.backend == "llm":
-        results = llm.extract_all(doc, SECTION_ORDER)
-    else:
-        results = llm.fill_gaps(doc, run_rules(doc))
+    prepared = prepare_document(doc, settings, llm.planner)
+    results = prepared.with_answers(llm.answer(doc, prepared.asks))
     return build_record(doc, results, settings, prompt_version=llm.prompt_version)
 
 
@@ -91,16 +89,29 @@ class PreparedFiling:
     asks: dict[str, Ask]
     rule_results: dict[str, SectionResult] | None = None  # auto mode: the answers merge in
 
+    def with_answers(self, answers: dict[str, SectionResult]) -> dict[str, SectionResult]:
+        """Every section's result: the LLM's answers, merged into the rules' in auto mode
+        (where both read a field the rules' value stays)."""
+        if self.rule_results is None:
+            return answers
+        return merge_results(self.rule_results, answers)
+
 
 def prepare_filing(
     path: Path, settings: Settings, planner: Planner | None = None
 ) -> PreparedFiling:
-    """Read, normalise, run the rules (auto mode) and plan the asks (locate passages).
+    """Read a filing and prepare it (:func:`prepare_document`).
 
     Runs in a worker process in batches, so it takes and returns picklable values and
     imports nothing of the LLM client; ``planner`` defaults to one per process.
     """
-    doc = read_document(path, max_bytes=settings.max_bytes)
+    return prepare_document(read_document(path, max_bytes=settings.max_bytes), settings, planner)
+
+
+def prepare_document(
+    doc: Document, settings: Settings, planner: Planner | None = None
+) -> PreparedFiling:
+    """Run the rules (auto mode) and plan the asks (locate passages)."""
     planner = planner or _planner(settings)
     if settings.backend == "llm":
         return PreparedFiling(doc, planner.plan_all(doc, SECTION_ORDER))
@@ -196,12 +207,8 @@ class AsyncPipeline:
         """Extract a document already read."""
         if self.llm is None:
             return await asyncio.to_thread(extract_document, doc, self.settings)
-        if self.settings.backend == "llm":
-            asks = await asyncio.to_thread(self.llm.planner.plan_all, doc, SECTION_ORDER)
-            return await self._answer(PreparedFiling(doc, asks))
-        rule_results = await asyncio.to_thread(run_rules, doc)
-        asks = await asyncio.to_thread(self.llm.planner.plan_gaps, doc, rule_results)
-        return await self._answer(PreparedFiling(doc, asks, rule_results))
+        prepare = functools.partial(prepare_document, doc, self.settings, self.llm.planner)
+        return await self._answer(await asyncio.to_thread(prepare))
 
     async def _prepare(self, path: Path) -> PreparedFiling:
         assert self.llm is not None
@@ -227,12 +234,8 @@ class AsyncPipeline:
 
     async def _answer(self, prepared: PreparedFiling) -> Record:
         assert self.llm is not None
-        from .backends.llm import merge_results
-
         doc = prepared.document
-        results = await self.llm.aanswer(doc, prepared.asks)
-        if prepared.rule_results is not None:
-            results = merge_results(prepared.rule_results, results)
+        results = prepared.with_answers(await self.llm.aanswer(doc, prepared.asks))
         version = self.llm.prompt_version
         return await asyncio.to_thread(
             build_record, doc, results, self.settings, prompt_version=version

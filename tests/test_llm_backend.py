@@ -20,8 +20,8 @@ from llm_answers import (
 from openai_server import FakeOpenAI, Reply, reply_in_requested_form
 
 from extract.backends.base import Found, SectionResult
-from extract.backends.llm import LLMBackend, merge
-from extract.backends.llm_plan import is_complete, sections_to_ask
+from extract.backends.llm import LLMBackend
+from extract.backends.llm_plan import is_complete, merge, sections_to_ask
 from extract.config import Settings
 from extract.document import read_document
 from extract.errors import ConfigError

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from llm_answers import GOLD_004, INCENTIVE_000, SEED_000, SEED_004, by_section
+from llm_answers import GOLD_004, INCENTIVE_000, SEED_000, SEED_001, SEED_004, by_section
 from openai_server import FakeOpenAI, auto_tool_reply, null_arguments
 
 from extract.config import Settings
@@ -28,7 +28,6 @@ from extract.schema import Record
 from extract.workers import WorkerPool
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_001 = next((ROOT / "examples" / "filings").glob("001_*.txt"))
 
 
 @pytest.fixture

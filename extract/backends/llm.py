@@ -7,10 +7,10 @@ section's prompt (extract/templates.py), ask the endpoint for the section's answ
 a warning: an invented number never reaches the record. A failed call leaves the section
 null with a warning; the run goes on.
 
-Each section is a small generator that yields requests and receives replies, so the same
-logic runs synchronously (``extract_all``, ``fill_gaps``) and concurrently
-(``aextract_all``, ``afill_gaps``, ``aanswer``). Concurrently, the CPU-bound planning runs
-off the event loop (a worker thread here, a worker process in batches), and inside
+Planning (which sections, which fields, which passages) is extract/backends/llm_plan.py;
+this module asks what was planned. Each section is a small generator that yields requests
+and receives replies, so the same logic runs synchronously (``answer``) and concurrently
+(``aanswer``, whose plans may come from a worker process). Inside
 :meth:`LLMBackend.connected` every document shares one HTTP connection pool and one open
 response cache.
 """
@@ -28,7 +28,7 @@ from collections.abc import (
     Mapping,
 )
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any, cast
+from typing import cast
 
 from ..config import Settings
 from ..document import Document
@@ -38,7 +38,7 @@ from ..llm_client import AsyncLLMClient, LLMClient, LLMReply, LLMRequest
 from ..llm_models import ANSWERS, Answer
 from ..schema import Usage
 from ..templates import PromptSet
-from .base import Found, SectionResult
+from .base import SectionResult
 from .llm_plan import Ask, Planner
 
 Flow = Generator[LLMRequest[Answer], LLMReply[Answer], SectionResult]
@@ -72,14 +72,6 @@ class LLMBackend:
         """Every section, in order."""
         return self.answer(doc, self.planner.plan_all(doc, sections))
 
-    def fill_gaps(
-        self, doc: Document, rule_results: Mapping[Any, SectionResult]
-    ) -> dict[str, SectionResult]:
-        """Auto mode: ask only about sections the rules left incomplete; merge only the
-        fields the rules left null (the rules' values win)."""
-        asks = self.planner.plan_gaps(doc, rule_results)
-        return merge_results(rule_results, self.answer(doc, asks))
-
     def answer(self, doc: Document, asks: Mapping[str, Ask]) -> dict[str, SectionResult]:
         """Ask what was planned, section by section."""
         if not asks:
@@ -89,20 +81,6 @@ class LLMBackend:
             return {s: drive(self.flow(grounder, ask), client.complete) for s, ask in asks.items()}
 
     # --- asynchronous ----------------------------------------------------------------
-
-    async def aextract_all(
-        self, doc: Document, sections: Iterable[str]
-    ) -> dict[str, SectionResult]:
-        """As :meth:`extract_all`, the sections asked concurrently."""
-        asks = await asyncio.to_thread(self.planner.plan_all, doc, list(sections))
-        return await self.aanswer(doc, asks)
-
-    async def afill_gaps(
-        self, doc: Document, rule_results: Mapping[Any, SectionResult]
-    ) -> dict[str, SectionResult]:
-        """As :meth:`fill_gaps`, the gaps asked concurrently."""
-        asks = await asyncio.to_thread(self.planner.plan_gaps, doc, rule_results)
-        return merge_results(rule_results, await self.aanswer(doc, asks))
 
     async def aanswer(self, doc: Document, asks: Mapping[str, Ask]) -> dict[str, SectionResult]:
         """As :meth:`answer`, the sections asked concurrently (``asks`` may come from a
@@ -224,41 +202,3 @@ def advance(flow: Flow, reply: LLMReply[Answer] | None) -> LLMRequest[Answer] | 
         return next(flow) if reply is None else flow.send(reply)
     except StopIteration as done:
         return cast(SectionResult, done.value)
-
-
-# --- auto mode: merging -------------------------------------------------------------------
-
-
-def merge_results(
-    rules: Mapping[str, SectionResult], answers: Mapping[str, SectionResult]
-) -> dict[str, SectionResult]:
-    """Rules results with the LLM's answers merged into the sections it was asked about."""
-    return {s: merge(r, answers[s]) if s in answers else r for s, r in rules.items()}
-
-
-def merge(rules: SectionResult, llm: SectionResult) -> SectionResult:
-    """Fields the rules left null come from the LLM; where both read a field, the rules'
-    value stays and a disagreement is a warning."""
-    fields: dict[str, Found] = dict(rules.fields)
-    warnings = [*rules.warnings, *llm.warnings]
-    for path, found in llm.fields.items():
-        kept = fields.get(path)
-        if kept is None:
-            fields[path] = found
-        elif not _same(kept.value, found.value):
-            warnings.append(
-                f"{path}: the LLM read {found.value}, the rules {kept.value}; kept the rules' value"
-            )
-    usage = Usage()
-    usage.add(rules.usage)
-    usage.add(llm.usage)
-    return SectionResult(
-        applies=rules.applies or bool(llm.fields), fields=fields, warnings=warnings, usage=usage
-    )
-
-
-def _same(a: Any, b: Any) -> bool:
-    numbers = (int, float)
-    if all(isinstance(x, numbers) and not isinstance(x, bool) for x in (a, b)):
-        return abs(float(a) - float(b)) <= 1e-9 * max(abs(float(a)), abs(float(b)), 1.0)
-    return str(a).replace(" ", "") == str(b).replace(" ", "")

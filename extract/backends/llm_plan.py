@@ -3,6 +3,7 @@
 Planning is the CPU-bound half of the LLM backend: which sections to ask (every one, or in
 auto mode those the rules left incomplete), which fields each ask is about, and the
 passages its prompt carries (located within the section's share of the prompt budget).
+Auto mode's merging of the answers into the rules' results is here too.
 Nothing here imports openai or instructor, so a batch can plan in worker processes and
 send the plans, which are small and picklable, to the process that talks to the endpoint.
 """
@@ -18,10 +19,10 @@ from ..config import Settings
 from ..document import Document
 from ..llm_models import ANSWERS
 from ..locate import Locator, Passage, section_budget
-from ..schema import METRICS
+from ..schema import METRICS, Usage
 from ..templates import PromptSet, load_prompts
 from ..vocab import load_vocab
-from .base import SectionResult
+from .base import Found, SectionResult
 
 # Characters kept free for the 【片段N】 labels around the passages.
 _PASSAGE_LABELS = 60
@@ -126,3 +127,41 @@ def can_state(section: str, document_type: str | None) -> bool:
 @cache
 def _llm_vocab() -> dict[str, Any]:
     return load_vocab("llm")
+
+
+# --- auto mode: merging the answers -----------------------------------------------------
+
+
+def merge_results(
+    rules: Mapping[str, SectionResult], answers: Mapping[str, SectionResult]
+) -> dict[str, SectionResult]:
+    """Rules results with the LLM's answers merged into the sections it was asked about."""
+    return {s: merge(r, answers[s]) if s in answers else r for s, r in rules.items()}
+
+
+def merge(rules: SectionResult, llm: SectionResult) -> SectionResult:
+    """Fields the rules left null come from the LLM; where both read a field, the rules'
+    value stays and a disagreement is a warning."""
+    fields: dict[str, Found] = dict(rules.fields)
+    warnings = [*rules.warnings, *llm.warnings]
+    for path, found in llm.fields.items():
+        kept = fields.get(path)
+        if kept is None:
+            fields[path] = found
+        elif not _same(kept.value, found.value):
+            warnings.append(
+                f"{path}: the LLM read {found.value}, the rules {kept.value}; kept the rules' value"
+            )
+    usage = Usage()
+    usage.add(rules.usage)
+    usage.add(llm.usage)
+    return SectionResult(
+        applies=rules.applies or bool(llm.fields), fields=fields, warnings=warnings, usage=usage
+    )
+
+
+def _same(a: Any, b: Any) -> bool:
+    numbers = (int, float)
+    if all(isinstance(x, numbers) and not isinstance(x, bool) for x in (a, b)):
+        return abs(float(a) - float(b)) <= 1e-9 * max(abs(float(a)), abs(float(b)), 1.0)
+    return str(a).replace(" ", "") == str(b).replace(" ", "")
