@@ -16,14 +16,15 @@ from pathlib import Path
 
 from extract import Settings, extract_file
 from extract.pdf import read_pdf
+from extract.shared import corpus_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 FILINGS = [
     ROOT / "examples/filings/001_815c9fc6d423563f.txt",
     ROOT / "examples/filings/003_de5880db65f9c6a7.txt",
     ROOT / "examples/filings/002_daa05ddb4fe6983e.txt",
-    ROOT / "examples/corpus/d02_jianxin_300107_ar2019.pdf",  # the largest corpus PDF
-    ROOT / "examples/corpus/d09_psbc_601658_ar2019.html",
+    corpus_dir() / "d02_jianxin_300107_ar2019.pdf",  # the largest corpus PDF
+    corpus_dir() / "d09_psbc_601658_ar2019.html",
 ]
 
 
@@ -44,7 +45,7 @@ def time_one(path: Path, repeat: int) -> tuple[float, float, float]:
 
 def text_layer_speed() -> tuple[int, float]:
     """Pages and seconds to read the text layer of every corpus PDF."""
-    pdfs = sorted((ROOT / "examples/corpus").glob("*.pdf"))
+    pdfs = sorted(corpus_dir().glob("*.pdf"))
     read_pdf(pdfs[0])  # warm: PDFium loads once
     pages, start = 0, time.perf_counter()
     for path in pdfs:

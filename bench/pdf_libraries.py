@@ -37,8 +37,10 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "examples" / "corpus"
 sys.path.insert(0, str(ROOT))  # so `python bench/pdf_libraries.py` can import extract.pdf
+from extract.shared import corpus_dir  # noqa: E402
+
+CORPUS = corpus_dir()
 
 Extractor = Callable[[Path], list[str]]
 
@@ -385,7 +387,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--libs", nargs="*", help="substrings of library names to run (default: all installed)"
     )
-    parser.add_argument("--files", default="*.pdf", help="glob in examples/corpus (default: *.pdf)")
+    parser.add_argument(
+        "--files", default="*.pdf", help="glob in the shared corpus folder (default: *.pdf)"
+    )
     args = parser.parse_args(argv)
 
     pdfs = sorted(path for path in CORPUS.glob(args.files) if path.suffix == ".pdf")

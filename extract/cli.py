@@ -164,7 +164,8 @@ def schema_command() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     multiple=True,
     help="Where to find the gold documents; repeatable. "
-    "Default: examples/filings, then examples/corpus.",
+    "Default: examples/filings, then the shared corpus and wild folders "
+    "(../shared, or $EXTRACT_SHARED_DIR).",
 )
 @click.option(
     "-o",
@@ -211,12 +212,12 @@ def eval_command(
         return
     from rich.console import Console
 
-    from .evaluate import DEFAULT_DOCS_DIRS, check_floor, evaluate, read_floor
+    from .evaluate import check_floor, evaluate, read_floor
     from .report import print_floor, print_report, write_reports
 
     report = evaluate(
         gold_dir,
-        docs_dirs=docs_dirs or DEFAULT_DOCS_DIRS,
+        docs_dirs=docs_dirs or None,
         settings=None if predictions_dir else settings_from(kwargs),
         predictions_dir=predictions_dir,
     )

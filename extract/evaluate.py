@@ -38,6 +38,7 @@ from .config import Settings
 from .errors import ExtractError
 from .pipeline import extract_file
 from .schema import METRICS, SECTIONS, Filing, Metric, Record, flatten_record
+from .shared import default_docs_dirs
 
 # ============================================================================ field kinds
 
@@ -346,8 +347,6 @@ class Prediction:
 
 Predictor = Callable[[GoldDoc], Prediction]
 
-DEFAULT_DOCS_DIRS: tuple[Path, ...] = (Path("examples/filings"), Path("examples/corpus"))
-
 
 def find_document(name: str, docs_dirs: Sequence[Path]) -> Path:
     """The first ``dir/name`` that exists, in the order of ``docs_dirs``."""
@@ -603,13 +602,17 @@ def rescore(report: EvalReport) -> EvalReport:
 def evaluate(
     gold_dir: Path,
     *,
-    docs_dirs: Sequence[Path] = DEFAULT_DOCS_DIRS,
+    docs_dirs: Sequence[Path] | None = None,
     settings: Settings | None = None,
     predictions_dir: Path | None = None,
     pattern: str = "*",
 ) -> EvalReport:
-    """Score the extractor (or a batch output folder) against the gold files in ``gold_dir``."""
+    """Score the extractor (or a batch output folder) against the gold files in ``gold_dir``.
+
+    Documents are looked up in ``docs_dirs``, by default the seeds and the shared folders.
+    """
     settings = settings or Settings()
+    docs_dirs = docs_dirs or default_docs_dirs()
     golds = load_gold_dir(gold_dir, pattern)
     if predictions_dir is not None:
         predict = predictions_from_batch(predictions_dir)

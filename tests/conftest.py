@@ -15,9 +15,10 @@ from extract.config import Settings
 @pytest.fixture(autouse=True)
 def _isolated_llm_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Every test starts without OPENAI_* / EXTRACT_* settings from the outside, and with
-    its own LLM response cache under tmp_path (never the user's)."""
+    its own LLM response cache under tmp_path (never the user's). EXTRACT_SHARED_DIR stays:
+    it says where the public filings are, not how to extract."""
     for name in list(os.environ):
-        if name.startswith(("OPENAI_", "EXTRACT_")):
+        if name.startswith(("OPENAI_", "EXTRACT_")) and name != "EXTRACT_SHARED_DIR":
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("EXTRACT_CACHE_DIR", str(tmp_path / "llm-cache"))
 

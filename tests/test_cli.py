@@ -17,7 +17,10 @@ from extract.schema import Record
 ROOT = Path(__file__).resolve().parents[1]
 SEED_004 = ROOT / "examples" / "filings" / "004_b26c4ee7e7963a95.txt"
 SEED_003 = ROOT / "examples" / "filings" / "003_de5880db65f9c6a7.txt"
-SMALL_PDF = ROOT / "examples" / "corpus" / "d07_haitian_03288_stabilisation_end_2025.pdf"
+# the head of a PDF, cut off: what a failed download or a .pdf renamed .txt looks like
+TRUNCATED_PDF = (
+    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" * 40
+)
 
 # no LLM endpoint from the environment: the CLI runs the rules only, offline
 HERMETIC_ENV: dict[str, str | None] = {
@@ -168,7 +171,7 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[list[str], bytes | None, str]]:
     binary = tmp / "image.txt"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
     pdf_as_txt = tmp / "report.txt"
-    pdf_as_txt.write_bytes(SMALL_PDF.read_bytes()[:3000])  # a PDF, truncated, named .txt
+    pdf_as_txt.write_bytes(TRUNCATED_PDF)  # a PDF, truncated, named .txt
     undecodable = tmp / "bad.txt"
     undecodable.write_bytes("营业收入 5,333,486,253.17".encode() + b"\xff\xfe\xfd\x80\x80")
     return {
@@ -180,7 +183,7 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[list[str], bytes | None, str]]:
         "undecodable": ([str(undecodable)], None, "UTF-8"),
         "too_large": (["--max-mb", "0.001", str(SEED_004)], None, "limit"),
         "empty_stdin": (["-"], b"", "empty"),
-        "pdf_on_stdin": (["-"], SMALL_PDF.read_bytes()[:3000], "PDF"),
+        "pdf_on_stdin": (["-"], TRUNCATED_PDF, "PDF"),
     }
 
 

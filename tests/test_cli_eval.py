@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from shared_files import CORPUS_DIR, corpus_file, need
 
 from extract.cli import cli
 from extract.evaluate import load_report, rescore
@@ -17,7 +18,6 @@ from extract.report import report_json
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = ROOT / "eval" / "gold"
 FILINGS = ROOT / "examples" / "filings"
-CORPUS = ROOT / "examples" / "corpus"
 # Small, quick documents: one seed (text) and one corpus PDF.
 SUBSET = ("004_b26c4ee7e7963a95.yaml", "d07_haitian_03288_stabilisation_end_2025.yaml")
 
@@ -43,7 +43,7 @@ def eval_args(gold: Path, out: Path, *extra: str) -> list[str]:
         "--docs",
         str(FILINGS),
         "--docs",
-        str(CORPUS),
+        str(need(CORPUS_DIR)),
         "-o",
         str(out),
         "--backend",
@@ -72,7 +72,7 @@ def test_eval_from_batch_predictions_matches_extracting(tmp_path: Path, gold_sub
     inbox = tmp_path / "in"
     inbox.mkdir()
     shutil.copy(FILINGS / "004_b26c4ee7e7963a95.txt", inbox)
-    shutil.copy(CORPUS / "d07_haitian_03288_stabilisation_end_2025.pdf", inbox)
+    shutil.copy(corpus_file("d07_haitian_03288_stabilisation_end_2025.pdf"), inbox)
     batch = tmp_path / "batch"
     made = run("batch", str(inbox), "-o", str(batch), "--backend", "rules", "--quiet")
     assert made.exit_code == 0, made.output

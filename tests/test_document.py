@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from shared_files import corpus_file
 
 from extract.document import (
     Document,
@@ -18,10 +19,11 @@ from extract.document import (
 )
 from extract.errors import InputError
 
+SMALL_PDF_NAME = "d07_haitian_03288_stabilisation_end_2025.pdf"
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "examples" / "filings").glob("*.txt"))
 SEED_001 = ROOT / "examples" / "filings" / "001_815c9fc6d423563f.txt"
-SMALL_PDF = ROOT / "examples" / "corpus" / "d07_haitian_03288_stabilisation_end_2025.pdf"
 
 # 004, the first lines as pdftotext wrote them (verbatim)
 SNIPPET_004 = (
@@ -121,20 +123,20 @@ def test_binary_file_of_control_characters(tmp_path: Path) -> None:
 
 def test_truncated_pdf_named_txt(tmp_path: Path) -> None:
     path = tmp_path / "report.txt"
-    path.write_bytes(SMALL_PDF.read_bytes()[:2000])
+    path.write_bytes(corpus_file(SMALL_PDF_NAME).read_bytes()[:2000])
     message = _input_error(path)
     assert "PDF" in message
 
 
 def test_pdf_bytes_on_stdin_say_to_give_the_pdf_path() -> None:
     with pytest.raises(InputError, match="is a PDF"):
-        decode_bytes(SMALL_PDF.read_bytes()[:4096], "<stdin>")
+        decode_bytes(corpus_file(SMALL_PDF_NAME).read_bytes()[:4096], "<stdin>")
 
 
 def test_real_pdf_named_txt_is_read_as_pdf(tmp_path: Path) -> None:
     """A whole PDF with a .txt name is recognised by its bytes (not an error)."""
     path = tmp_path / "d07.txt"
-    path.write_bytes(SMALL_PDF.read_bytes())
+    path.write_bytes(corpus_file(SMALL_PDF_NAME).read_bytes())
     doc = read_document(path)
     assert doc.encoding == "pdf"
     assert "佛山市海天調味食品股份有限公司" in doc.text

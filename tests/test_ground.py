@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+from shared_files import gold_document
 
 from extract.document import Document, read_document
 from extract.ground import Dropped, Grounder, cross_check
@@ -277,14 +278,33 @@ def gold_answers(gold: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return answers
 
 
-@pytest.mark.parametrize("gold_file", GOLD, ids=lambda p: p.stem)
+# Known gaps of the grounder on the wild set (strict: fixing one fails until it is removed)
+_WRAPPED = 'a number wrapped inside its narrow cell ("2,186,279\\n,898.42")'
+NOT_GROUNDED = {
+    "w025_huarunsanjiu_000999_q3_2025Q3": _WRAPPED,
+    "w027_shangnengdianqi_300827_q3_2025Q3": _WRAPPED,
+    "w030_emperorcapital_00717_ar_FY2021": 'a loss per share printed "HK(8.55) cents"',
+}
+
+
+@pytest.mark.parametrize(
+    "gold_file",
+    [
+        pytest.param(
+            path,
+            id=path.stem,
+            marks=[pytest.mark.xfail(strict=True, reason=NOT_GROUNDED[path.stem])]
+            if path.stem in NOT_GROUNDED
+            else [],
+        )
+        for path in GOLD
+    ],
+)
 def test_every_gold_value_grounds_in_its_filing(gold_file: Path) -> None:
     """Answering exactly the gold labels, nothing may be dropped (prose 亿元, 千元 tables,
     HKEX run-together columns with notes, dates across line breaks, per-share dividends)."""
     gold = yaml.safe_load(gold_file.read_text(encoding="utf-8"))
-    folders = (ROOT / "examples" / "filings", ROOT / "examples" / "corpus")
-    path = next(f / gold["document"] for f in folders if (f / gold["document"]).exists())
-    doc = read_document(path)
+    doc = read_document(gold_document(gold["document"]))
     grounder = Grounder(doc)
     for section, values in gold_answers(gold).items():
         answer = ANSWERS[section].model_validate(values)

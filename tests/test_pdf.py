@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from shared_files import CORPUS_DIR, corpus_file, need
 
 from extract.errors import InputError
 from extract.pdf import PAGE_SEPARATOR, PdfText, read_pdf, read_pdf_tables
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "examples" / "corpus"
-D05 = CORPUS / "d05_huiwei_002888_ar2019.pdf"
-D06 = CORPUS / "d06_catl_03750_allotment_results_2025.pdf"
-D07 = CORPUS / "d07_haitian_03288_stabilisation_end_2025.pdf"
+D05 = "d05_huiwei_002888_ar2019.pdf"
+D06 = "d06_catl_03750_allotment_results_2025.pdf"
+D07 = "d07_haitian_03288_stabilisation_end_2025.pdf"
 
 LINES = [
     "Revenue 274,816,055.36 yuan",
@@ -118,7 +118,7 @@ def _write(tmp_path: Path, name: str, data: bytes) -> Path:
 
 @pytest.fixture(scope="module")
 def d05() -> PdfText:
-    return read_pdf(D05)
+    return read_pdf(corpus_file(D05))
 
 
 # --- corpus --------------------------------------------------------------------------
@@ -159,7 +159,7 @@ def test_known_figures_on_their_pages(d05: PdfText) -> None:
 
 def test_adjacent_table_cells_stay_apart() -> None:
     """Two stacked cells of d02's equity table must not be glued into one number."""
-    d02 = read_pdf(CORPUS / "d02_jianxin_300107_ar2019.pdf", max_pages=89)
+    d02 = read_pdf(corpus_file("d02_jianxin_300107_ar2019.pdf"), max_pages=89)
     page = d02.page_text(89)
     assert "102, 438, 819. 38\n740, 539, 582. 77" in page
     assert "38740" not in page
@@ -168,29 +168,31 @@ def test_adjacent_table_cells_stay_apart() -> None:
 def test_line_endings_and_artefacts_are_cleaned(d05: PdfText) -> None:
     assert "\r" not in d05.text
     assert "\x00" not in d05.text
-    d06 = read_pdf(D06)
+    d06 = read_pdf(corpus_file(D06))
     assert "\ufffe" not in d06.text
     assert "lock-up" in d06.text
 
 
 def test_max_pages_stops_early() -> None:
-    first = read_pdf(D05, max_pages=3)
+    first = read_pdf(corpus_file(D05), max_pages=3)
     assert first.page_count == 3
     assert "\f" not in first.page_text(3)
-    assert first.text == read_pdf(D05).text[: len(first.text)]
+    assert first.text == read_pdf(corpus_file(D05)).text[: len(first.text)]
 
 
 def test_chinese_file_name(tmp_path: Path) -> None:
     """Filings are often saved under their Chinese titles."""
-    path = _write(tmp_path, "海天 穩價期終.pdf", D07.read_bytes())
+    path = _write(tmp_path, "海天 穩價期終.pdf", corpus_file(D07).read_bytes())
     assert "佛山市海天調味食品股份有限公司" in read_pdf(path).text
 
 
 THREADED_READS = """
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+import sys
 from extract.pdf import read_pdf
-files = sorted(Path("examples/corpus").glob("d0[5-8]*.pdf"))
+files = sorted(Path(sys.argv[1]).glob("d0[5-8]*.pdf"))
+assert files, sys.argv[1]
 want = {f: read_pdf(f).text for f in files}
 with ThreadPoolExecutor(8) as pool:
     got = list(pool.map(lambda f: (f, read_pdf(f).text), files * 4))
@@ -201,7 +203,7 @@ print(all(want[f] == text for f, text in got))
 def test_threads_are_serialised() -> None:
     """Concurrent PDFium calls crash the interpreter, so run them in a child process."""
     child = subprocess.run(
-        [sys.executable, "-c", THREADED_READS],
+        [sys.executable, "-c", THREADED_READS, str(need(CORPUS_DIR))],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -213,11 +215,11 @@ def test_threads_are_serialised() -> None:
 
 def test_time_bound_raises_between_pages() -> None:
     with pytest.raises(InputError, match=r"took over 1e-09 s \(0 of 158 pages read\)"):
-        read_pdf(D05, timeout_s=1e-9)
+        read_pdf(corpus_file(D05), timeout_s=1e-9)
 
 
 def test_tables_on_requested_page_only() -> None:
-    tables = read_pdf_tables(D05, [6])
+    tables = read_pdf_tables(corpus_file(D05), [6])
     assert list(tables) == [6]
     rows = [row for table in tables[6] for row in table]
     assert ["营业收入（元）", "274,816,055.36", "266,619,585.12", "3.07%", "263,855,357.28"] in rows
@@ -225,7 +227,7 @@ def test_tables_on_requested_page_only() -> None:
 
 def test_tables_page_out_of_range() -> None:
     with pytest.raises(InputError, match="has no page 99"):
-        read_pdf_tables(D07, [2, 99])
+        read_pdf_tables(corpus_file(D07), [2, 99])
 
 
 # --- bad input -----------------------------------------------------------------------
@@ -260,7 +262,7 @@ def test_owner_password_only_pdf_reads(tmp_path: Path) -> None:
     ("name", "data"),
     [
         ("garbage.pdf", b"this is not a PDF at all\n" * 40),
-        ("truncated.pdf", D07.read_bytes()[: D07.stat().st_size // 2]),
+        ("truncated.pdf", make_pdf(LINES)[:300]),
         ("header-only.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"),
     ],
 )

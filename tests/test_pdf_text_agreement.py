@@ -12,12 +12,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from shared_files import corpus_file
 
 from extract import extract_file
 from extract.numbers import decimals_of, find_amounts
 
-CORPUS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
-PAIRS = sorted(p.stem for p in CORPUS.glob("*.pdf") if p.with_suffix(".txt").exists())
+GOLD_DIR = Path(__file__).resolve().parents[1] / "eval" / "gold"
+# corpus PDFs, named by their gold files; each has its pdftotext rendering beside it
+PAIRS = sorted(p.stem for p in GOLD_DIR.glob("d[0-9][0-9]_*.yaml") if ".pdf" in p.read_text())
 
 
 def _precision(quote: str) -> Decimal:
@@ -32,8 +34,8 @@ def _precision(quote: str) -> Decimal:
 
 @pytest.mark.parametrize("stem", PAIRS)
 def test_pdf_and_pdftotext_rendering_agree(stem: str) -> None:
-    from_pdf = extract_file(CORPUS / f"{stem}.pdf")
-    from_text = extract_file(CORPUS / f"{stem}.txt")
+    from_pdf = extract_file(corpus_file(f"{stem}.pdf"))
+    from_text = extract_file(corpus_file(f"{stem}.txt"))
     pdf_fields, text_fields = from_pdf.flat_fields(), from_text.flat_fields()
     assert sum(v is not None for v in pdf_fields.values()) >= 7  # the PDF gives a real record
     disagreements = []

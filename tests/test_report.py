@@ -22,7 +22,7 @@ from extract.report import (
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = ROOT / "eval" / "gold"
-DOCS = [ROOT / "examples" / "filings", ROOT / "examples" / "corpus"]
+DOCS = [ROOT / "examples" / "filings"]
 CHROMIUM = Path("/usr/bin/chromium")
 XSS = "<script>alert(1)</script>"
 XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"

@@ -12,6 +12,7 @@ from typing import Any
 import gold_support
 import pytest
 from gold_support import CORPUS, SEEDS, gold, same
+from shared_files import assert_verbatim
 
 from extract.backends.rules.buyback import extract_buyback
 from extract.document import Document
@@ -110,7 +111,7 @@ SNIPPETS = {
 
 
 def test_snippets_are_verbatim() -> None:
-    gold_support.assert_verbatim(SNIPPETS)
+    assert_verbatim(SNIPPETS)
 
 
 def values(text: str) -> tuple[dict[str, Any], bool, list[str]]:

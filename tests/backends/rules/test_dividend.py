@@ -11,6 +11,7 @@ from typing import Any
 import gold_support
 import pytest
 from gold_support import CORPUS, SEEDS, gold, same
+from shared_files import assert_verbatim
 
 from extract.backends.rules.dividend import extract_dividend
 from extract.document import Document
@@ -140,23 +141,23 @@ BANK_PLAN = (
 
 SNIPPETS = {
     "examples/filings/001_815c9fc6d423563f.txt": [SSE_PLAN],
-    "examples/corpus/d03_huajin_000059_ar2019.txt": [
+    "corpus/d03_huajin_000059_ar2019.txt": [
         SZSE_PLAN_NO_SEPARATORS,
         SZSE_PLAN_TABLE_VALUE_FIRST,
     ],
-    "examples/corpus/d02_jianxin_300107_ar2019.txt": [
+    "corpus/d02_jianxin_300107_ar2019.txt": [
         SZSE_PLAN_D02,
         LAST_YEARS_PLAN_D02,
         CHINEXT_PLAN_TABLE_D02,
     ],
-    "examples/corpus/d04_changchai_000570_ar2019.txt": [SZSE_NONE],
+    "corpus/d04_changchai_000570_ar2019.txt": [SZSE_NONE],
     "examples/filings/003_de5880db65f9c6a7.txt": [HKEX_NONE],
-    "examples/corpus/d09_psbc_601658_ar2019.html": [BANK_PLAN],
+    "corpus/d09_psbc_601658_ar2019.html": [BANK_PLAN],
 }
 
 
 def test_snippets_are_verbatim() -> None:
-    gold_support.assert_verbatim(SNIPPETS)
+    assert_verbatim(SNIPPETS)
 
 
 def values(text: str) -> tuple[dict[str, Any], list[str]]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import gold_support
 import pytest
 from gold_support import CORPUS, GOLD_DIR, SEEDS, document, gold, source_of
+from shared_files import assert_verbatim
 
 from extract.backends.base import Found
 from extract.backends.rules import RulesBackend
@@ -127,23 +127,23 @@ STAR_MARKET = "产品性能持续提升、成本持续下降，不断突破科�
 SNIPPETS = {
     "examples/filings/004_b26c4ee7e7963a95.txt": [SSE_HEAD],
     "examples/filings/003_de5880db65f9c6a7.txt": [HKEX_HEAD],
-    "examples/corpus/d07_haitian_03288_stabilisation_end_2025.txt": [
+    "corpus/d07_haitian_03288_stabilisation_end_2025.txt": [
         HKEX_TRADITIONAL_HEAD,
         HKEX_TRADITIONAL_TAIL,
     ],
-    "examples/corpus/d06_catl_03750_allotment_results_2025.txt": [
+    "corpus/d06_catl_03750_allotment_results_2025.txt": [
         HKEX_ENGLISH_HEAD,
         HKEX_ENGLISH_CODE,
         HKEX_ENGLISH_TAIL,
     ],
     "examples/filings/001_815c9fc6d423563f.txt": [SSE_COVER, SSE_NAME, SSE_CLOSE],
-    "examples/corpus/d09_psbc_601658_ar2019.html": [BANK_SIGNATURE],
+    "corpus/d09_psbc_601658_ar2019.html": [BANK_SIGNATURE],
     "examples/filings/000_e5b525805bf4026b.txt": [REVIEW_HEAD, STAR_MARKET],
 }
 
 
 def test_snippets_are_verbatim() -> None:
-    gold_support.assert_verbatim(SNIPPETS)
+    assert_verbatim(SNIPPETS)
 
 
 def test_sse_announcement_header() -> None:

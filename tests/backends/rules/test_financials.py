@@ -11,6 +11,7 @@ from typing import Any
 import gold_support
 import pytest
 from gold_support import CORPUS, SEEDS, document, gold, same
+from shared_files import assert_verbatim
 
 from extract.backends.rules import RulesBackend, section_applies
 from extract.backends.rules.financials import extract_financials
@@ -195,7 +196,7 @@ BANK_PROSE = "实现净利润610.36亿元，同比增长16.52%，净资产收益
 BANK_TABLE = f"{BANK_HEADING}\n<tr>\n {BANK_EPS_ROW}\n<tr>\n {BANK_PROFIT_ROW}</table>"
 
 SNIPPETS = {
-    "examples/corpus/d09_psbc_601658_ar2019.html": [
+    "corpus/d09_psbc_601658_ar2019.html": [
         BANK_HEADING,
         BANK_PROFIT_ROW,
         BANK_EPS_ROW,
@@ -208,7 +209,7 @@ SNIPPETS = {
 
 
 def test_snippets_are_verbatim() -> None:
-    gold_support.assert_verbatim(SNIPPETS)
+    assert_verbatim(SNIPPETS)
 
 
 def values(text: str) -> tuple[dict[str, Any], list[str]]:

@@ -13,6 +13,7 @@ from typing import Any
 import gold_support
 import pytest
 from gold_support import CORPUS, ROOT, SEEDS, gold, same
+from shared_files import assert_verbatim
 
 from extract.backends.rules.incentive import extract_incentive
 from extract.document import Document
@@ -148,7 +149,7 @@ PLAN = (  # 004
 
 
 def test_snippets_are_verbatim() -> None:
-    gold_support.assert_verbatim(SNIPPETS)
+    assert_verbatim(SNIPPETS)
     assert PLAN in (ROOT / "examples/filings/004_b26c4ee7e7963a95.txt").read_text(encoding="utf-8")
 
 
