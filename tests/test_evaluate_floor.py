@@ -16,20 +16,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from shared_files import CORPUS_DIR, WILD_DIR, need
 
 from extract.config import Settings
 from extract.evaluate import evaluate, read_floor
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = ROOT / "eval" / "gold"
-DOCS = [ROOT / "examples" / "filings", ROOT / "examples" / "corpus"]
+DOCS = [ROOT / "examples" / "filings", CORPUS_DIR, WILD_DIR]
 FLOOR = read_floor(ROOT / "eval" / "floor.json")
 # Documents each set must contain, so a renamed gold file cannot silently shrink a set.
-EXPECTED_DOCUMENTS = {"seeds": 5, "corpus": 9}
+EXPECTED_DOCUMENTS = {"seeds": 5, "corpus": 9, "wild": 26}
 
 
 @pytest.mark.parametrize("gold_set", sorted(EXPECTED_DOCUMENTS))
 def test_rules_accuracy_is_at_least_the_floor(gold_set: str) -> None:
+    if gold_set != "seeds":
+        need(CORPUS_DIR if gold_set == "corpus" else WILD_DIR)
     report = evaluate(
         GOLD_DIR, docs_dirs=DOCS, settings=Settings(backend="rules"), pattern=FLOOR.sets[gold_set]
     )
