@@ -15,7 +15,7 @@ import tracemalloc
 from pathlib import Path
 
 from extract import Settings, extract_file
-from extract.pdf import read_pdf
+from extract.load.pdf import read_pdf
 from extract.shared import corpus_dir
 
 ROOT = Path(__file__).resolve().parents[1]

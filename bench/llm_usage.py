@@ -25,7 +25,7 @@ from extract import Settings
 from extract.backends.llm import LLMBackend
 from extract.backends.llm_plan import missing_fields, sections_to_ask
 from extract.backends.rules import RulesBackend
-from extract.document import read_document
+from extract.load.document import read_document
 from extract.pipeline import CONTENT_SECTIONS, extract_document
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -134,7 +134,7 @@ def pdfminer_text(path: Path) -> list[str]:
 
 def extract_read_pdf(path: Path) -> list[str]:
     """The module under test: PDFium get_text_range plus its clean-up and checks."""
-    from extract.pdf import read_pdf
+    from extract.load.pdf import read_pdf
 
     decoded = read_pdf(path)
     return [decoded.page_text(page) for page in range(1, decoded.page_count + 1)]
@@ -297,7 +297,7 @@ def measure(library: Library, pdf: Path, reference: Reference) -> Result:
 
 def bench_tables(pdfs: list[Path]) -> list[str]:
     """Markdown rows timing read_pdf_tables on each annual report's 主要会计数据 page."""
-    from extract.pdf import read_pdf, read_pdf_tables
+    from extract.load.pdf import read_pdf, read_pdf_tables
 
     rows = []
     for pdf in pdfs:

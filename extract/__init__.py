@@ -7,9 +7,9 @@
 """
 
 from .config import Settings, resolve_settings
-from .errors import ConfigError, ExtractError, InputError, LLMError
+from .core.errors import ConfigError, ExtractError, InputError, LLMError
+from .core.schema import Record, record_json_schema
 from .pipeline import extract_bytes, extract_document, extract_file, extract_text
-from .schema import Record, record_json_schema
 
 __all__ = [
     "ConfigError",

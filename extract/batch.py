@@ -55,12 +55,12 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .atomic import write_atomic
 from .config import Settings
-from .errors import ExtractError, InputError
+from .core.atomic import write_atomic
+from .core.errors import ExtractError, InputError
+from .core.schema import Record, Usage, flatten_record
 from .limits import CallLimiter
 from .pipeline import AsyncPipeline
-from .schema import Record, Usage, flatten_record
 
 DEFAULT_GLOBS: tuple[str, ...] = ("*.txt", "*.md", "*.html", "*.pdf")
 TEST_DELAY_ENV = "EXTRACT_BATCH_TEST_DELAY"

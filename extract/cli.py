@@ -17,11 +17,11 @@ from typing import Any, TypeVar
 import click
 from click_default_group import DefaultGroup
 
-from .atomic import write_atomic
 from .config import BACKENDS, LLM_MODES, Settings, default_cache_dir, resolve_settings
-from .errors import ExtractError
+from .core.atomic import write_atomic
+from .core.errors import ExtractError
+from .core.schema import record_json_schema
 from .pipeline import extract_bytes, extract_file
-from .schema import record_json_schema
 
 F = TypeVar("F", bound=Callable[..., Any])
 

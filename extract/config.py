@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from .errors import ConfigError
+from .core.errors import ConfigError
 
 Backend = Literal["auto", "rules", "llm"]
 BACKENDS: tuple[str, ...] = ("auto", "rules", "llm")

@@ -35,9 +35,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .config import Settings
-from .errors import ExtractError
+from .core.errors import ExtractError
+from .core.schema import METRICS, SECTIONS, Filing, Metric, Record, flatten_record
 from .pipeline import extract_file
-from .schema import METRICS, SECTIONS, Filing, Metric, Record, flatten_record
 from .shared import default_docs_dirs
 
 # ============================================================================ field kinds

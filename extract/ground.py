@@ -29,9 +29,17 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .backends.base import Found
-from .dates import DATE_RE, date_from_match
-from .document import Document, normalise_text
+from .core.dates import DATE_RE, date_from_match
+from .core.numbers import (
+    UNIT_MULTIPLIERS,
+    change_consistent,
+    find_amounts,
+    find_unit_headers,
+    normalise_decimal,
+    parse_number,
+    split_run_together,
+)
+from .core.spans import Found
 from .llm_models import (
     CODE,
     COUNT,
@@ -52,16 +60,9 @@ from .llm_models import (
     as_decimal,
     kind_of,
 )
+from .load.document import Document
+from .load.normalise import normalise_text
 from .locate import Passage
-from .numbers import (
-    UNIT_MULTIPLIERS,
-    change_consistent,
-    find_amounts,
-    find_unit_headers,
-    normalise_decimal,
-    parse_number,
-    split_run_together,
-)
 
 Span = tuple[int, int]
 

@@ -47,9 +47,9 @@ from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from .config import Settings
-from .errors import ConfigError, LLMError
+from .core.errors import ConfigError, LLMError
+from .core.schema import Usage
 from .limits import CallLimiter
-from .schema import Usage
 
 # instructor logs every failed attempt at ERROR; with no handler Python would print those to
 # stderr. Our warnings say the same thing once, in the record.

@@ -17,9 +17,9 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from .dates import parse_date
-from .numbers import UNIT_MULTIPLIERS, parse_number
-from .schema import DocumentType, Exchange
+from .core.dates import parse_date
+from .core.numbers import UNIT_MULTIPLIERS, parse_number
+from .core.schema import DocumentType, Exchange
 
 
 @dataclass(frozen=True)

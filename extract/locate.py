@@ -20,7 +20,7 @@ from functools import cache
 from itertools import chain
 from typing import Any
 
-from .document import Document
+from .load.document import Document
 from .vocab import load_vocab
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"

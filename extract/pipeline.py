@@ -11,14 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .backends.base import Found, SectionResult
+from .backends.base import SectionResult
 from .backends.llm_plan import Ask, Planner, merge_results
 from .backends.rules import RulesBackend
 from .config import Settings
-from .document import Document, document_from_bytes, read_document
-from .errors import ConfigError, InputError
-from .limits import CallLimiter
-from .schema import (
+from .core.errors import ConfigError, InputError
+from .core.schema import (
     SECTIONS,
     Evidence,
     Filing,
@@ -29,6 +27,9 @@ from .schema import (
     Source,
     Usage,
 )
+from .core.spans import Found
+from .limits import CallLimiter
+from .load.document import Document, document_from_bytes, read_document
 from .workers import WorkerPool
 
 if TYPE_CHECKING:

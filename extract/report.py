@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .atomic import write_atomic
+from .core.atomic import write_atomic
 from .evaluate import (
     Comparison,
     DocumentResult,

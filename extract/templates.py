@@ -27,7 +27,7 @@ from typing import Any
 import jinja2
 
 from .config import Settings
-from .errors import ConfigError
+from .core.errors import ConfigError
 from .locate import Passage
 
 SECTION_NAMES: tuple[str, ...] = ("filing", "financials", "dividend", "buyback", "incentive")

@@ -30,9 +30,9 @@ from extract.batch import (
 )
 from extract.cli import cli
 from extract.config import Settings, resolve_settings
-from extract.errors import InputError
+from extract.core.errors import InputError
+from extract.core.schema import Record, flatten_record
 from extract.pipeline import extract_file
-from extract.schema import Record, flatten_record
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "examples" / "filings").glob("*.txt"))
@@ -398,7 +398,7 @@ def test_a_script_that_cannot_spawn_workers_gets_a_clear_error(tmp_path: Path) -
         "from pathlib import Path\n"
         "from extract.batch import BatchOptions, run_batch\n"
         "from extract.config import Settings\n"
-        "from extract.errors import ConfigError\n"
+        "from extract.core.errors import ConfigError\n"
         "settings = Settings(backend='llm', model='m', base_url='http://127.0.0.1:9/v1', "
         "api_key='k')\n"
         "try:\n"

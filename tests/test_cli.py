@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from extract.cli import cli
-from extract.schema import Record
+from extract.core.schema import Record
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_004 = ROOT / "examples" / "filings" / "004_b26c4ee7e7963a95.txt"

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from extract.dates import DATE_RE, date_from_match, parse_date
+from extract.core.dates import DATE_RE, date_from_match, parse_date
 
 
 @pytest.mark.parametrize(

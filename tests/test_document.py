@@ -10,14 +10,10 @@ from pathlib import Path
 import pytest
 from shared_files import corpus_file
 
-from extract.document import (
-    Document,
-    decode_bytes,
-    document_from_bytes,
-    normalise_text,
-    read_document,
-)
-from extract.errors import InputError
+from extract.core.errors import InputError
+from extract.load.decode import decode_bytes
+from extract.load.document import Document, document_from_bytes, read_document
+from extract.load.normalise import normalise_text
 
 SMALL_PDF_NAME = "d07_haitian_03288_stabilisation_end_2025.pdf"
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from extract.errors import ExtractError
+from extract.core.errors import ExtractError
+from extract.core.schema import Dividend, Filing, Record, Source
 from extract.evaluate import (
     FIELD_KINDS,
     FIELD_PATHS,
@@ -33,7 +34,6 @@ from extract.evaluate import (
     tally,
 )
 from extract.evaluate import Prediction as Pred
-from extract.schema import Dividend, Filing, Record, Source
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = ROOT / "eval" / "gold"

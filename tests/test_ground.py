@@ -10,7 +10,6 @@ import pytest
 import yaml
 from shared_files import gold_document
 
-from extract.document import Document, read_document
 from extract.ground import Dropped, Grounder, cross_check
 from extract.llm_models import (
     ANSWERS,
@@ -21,6 +20,7 @@ from extract.llm_models import (
     FinancialsAnswer,
     IncentiveAnswer,
 )
+from extract.load.document import Document, read_document
 from extract.locate import Passage
 
 A_SHARE = """证券代码:688271 证券简称:联影医疗 公告编号:2024-061

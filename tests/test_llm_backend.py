@@ -19,15 +19,16 @@ from llm_answers import (
 )
 from openai_server import FakeOpenAI, Reply, reply_in_requested_form
 
-from extract.backends.base import Found, SectionResult
+from extract.backends.base import SectionResult
 from extract.backends.llm import LLMBackend
 from extract.backends.llm_plan import is_complete, merge, sections_to_ask
 from extract.config import Settings
-from extract.document import read_document
-from extract.errors import ConfigError
+from extract.core.errors import ConfigError
+from extract.core.schema import Usage
+from extract.core.spans import Found
 from extract.limits import CallLimiter
+from extract.load.document import read_document
 from extract.pipeline import aextract_document, extract_document
-from extract.schema import Usage
 from extract.templates import load_prompts
 
 SECTIONS = ("filing", "financials", "dividend", "buyback", "incentive")
@@ -314,8 +315,8 @@ def test_prompt_version_is_the_hash_of_the_templates(tmp_path: Path) -> None:
 
 
 def test_schemas_mirror_the_contract() -> None:
+    from extract.core.schema import METRICS, SECTIONS, Filing, Metric
     from extract.llm_models import ANSWERS, FinancialsAnswer, MetricAnswer
-    from extract.schema import METRICS, SECTIONS, Filing, Metric
 
     assert [f for f in FinancialsAnswer.model_fields if f != "quotes"] == list(METRICS)
     assert [f for f in MetricAnswer.model_fields] == list(Metric.model_fields)

@@ -12,7 +12,7 @@ import pytest
 from openai_server import FakeOpenAI, Reply, auto_tool_reply
 
 from extract.config import Settings
-from extract.errors import ConfigError
+from extract.core.errors import ConfigError
 from extract.llm_client import (
     AsyncLLMClient,
     LLMClient,

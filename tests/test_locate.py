@@ -11,7 +11,7 @@ from llm_answers import SEED_001, SEED_004
 
 from extract.backends.llm_plan import Planner
 from extract.config import Settings
-from extract.document import Document, read_document
+from extract.load.document import Document, read_document
 from extract.locate import BM25, Locator, chunk_text, locate, section_budget, tokenize
 
 SECTIONS = ("filing", "financials", "dividend", "buyback", "incentive")

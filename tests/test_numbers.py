@@ -13,7 +13,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from extract.numbers import (
+from extract.core.numbers import (
     UNIT_MULTIPLIERS,
     change_consistent,
     decimals_of,
@@ -27,7 +27,7 @@ from extract.numbers import (
     parse_points,
     split_run_together,
 )
-from extract.tables import Region, _split_token, read_rows
+from extract.tables.flat_text import Region, _split_token, read_rows
 
 D = Decimal
 

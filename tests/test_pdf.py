@@ -11,8 +11,8 @@ import pypdfium2 as pdfium
 import pytest
 from shared_files import CORPUS_DIR, corpus_file, need
 
-from extract.errors import InputError
-from extract.pdf import PAGE_SEPARATOR, PdfText, read_pdf, read_pdf_tables
+from extract.core.errors import InputError
+from extract.load.pdf import PAGE_SEPARATOR, PdfText, read_pdf, read_pdf_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 D05 = "d05_huiwei_002888_ar2019.pdf"
@@ -190,7 +190,7 @@ THREADED_READS = """
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import sys
-from extract.pdf import read_pdf
+from extract.load.pdf import read_pdf
 files = sorted(Path(sys.argv[1]).glob("d0[5-8]*.pdf"))
 assert files, sys.argv[1]
 want = {f: read_pdf(f).text for f in files}

@@ -15,7 +15,7 @@ import pytest
 from shared_files import corpus_file
 
 from extract import extract_file
-from extract.numbers import decimals_of, find_amounts
+from extract.core.numbers import decimals_of, find_amounts
 
 GOLD_DIR = Path(__file__).resolve().parents[1] / "eval" / "gold"
 # corpus PDFs, named by their gold files; each has its pdftotext rendering beside it

@@ -14,9 +14,10 @@ from llm_answers import GOLD_004, INCENTIVE_000, SEED_000, SEED_001, SEED_004, b
 from openai_server import FakeOpenAI, auto_tool_reply, null_arguments
 
 from extract.config import Settings
-from extract.document import read_document
-from extract.errors import InputError
+from extract.core.errors import InputError
+from extract.core.schema import Record
 from extract.limits import CallLimiter
+from extract.load.document import read_document
 from extract.pipeline import (
     SECTION_ORDER,
     AsyncPipeline,
@@ -24,7 +25,6 @@ from extract.pipeline import (
     extract_file,
     prepare_filing,
 )
-from extract.schema import Record
 from extract.workers import WorkerPool
 
 ROOT = Path(__file__).resolve().parent.parent

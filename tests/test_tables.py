@@ -12,8 +12,8 @@ from pathlib import Path
 
 from shared_files import assert_verbatim
 
-from extract.document import Document
-from extract.tables import Region, Row, find_regions, read_rows
+from extract.load.document import Document
+from extract.tables.flat_text import Region, Row, find_regions, read_rows
 from extract.vocab import load_vocab
 
 D = Decimal

@@ -1,5 +1,5 @@
 """Backends behind one small interface: ``extract(document, section) -> SectionResult``."""
 
-from .base import Backend, Found, SectionResult
+from .base import Backend, SectionResult
 
-__all__ = ["Backend", "Found", "SectionResult"]
+__all__ = ["Backend", "SectionResult"]

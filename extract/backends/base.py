@@ -5,17 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..document import Document
-from ..schema import SectionName, Usage
-
-
-@dataclass(frozen=True)
-class Found:
-    """A value and the span of normalised text it was read from."""
-
-    value: Any
-    start: int
-    end: int
+from ..core.schema import SectionName, Usage
+from ..core.spans import Found
+from ..load.document import Document
 
 
 @dataclass

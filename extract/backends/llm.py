@@ -31,12 +31,12 @@ from contextlib import asynccontextmanager, contextmanager
 from typing import cast
 
 from ..config import Settings
-from ..document import Document
+from ..core.schema import Usage
 from ..ground import Grounder, cross_check
 from ..limits import CallLimiter
 from ..llm_client import AsyncLLMClient, LLMClient, LLMReply, LLMRequest
 from ..llm_models import ANSWERS, Answer
-from ..schema import Usage
+from ..load.document import Document
 from ..templates import PromptSet
 from .base import SectionResult
 from .llm_plan import Ask, Planner

@@ -16,13 +16,14 @@ from functools import cache
 from typing import Any
 
 from ..config import Settings
-from ..document import Document
+from ..core.schema import METRICS, Usage
+from ..core.spans import Found
 from ..llm_models import ANSWERS
+from ..load.document import Document
 from ..locate import Locator, Passage, section_budget
-from ..schema import METRICS, Usage
 from ..templates import PromptSet, load_prompts
 from ..vocab import load_vocab
-from .base import Found, SectionResult
+from .base import SectionResult
 
 # Characters kept free for the 【片段N】 labels around the passages.
 _PASSAGE_LABELS = 60

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...document import Document
-from ...schema import SectionName
+from ...core.schema import SectionName
+from ...load.document import Document
 from ...vocab import load_vocab
 from ..base import SectionResult
 from .buyback import extract_buyback

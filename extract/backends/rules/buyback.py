@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from ...document import Document
-from ...numbers import split_run_together
+from ...core.numbers import split_run_together
+from ...core.spans import Found
+from ...load.document import Document
 from ...vocab import load_vocab
-from ..base import Found, SectionResult
+from ..base import SectionResult
 from .sentences import extract_by_vocab
 
 

@@ -7,11 +7,12 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from ...document import Document
-from ...numbers import change_consistent, normalise_decimal
-from ...tables import find_regions, read_rows
+from ...core.numbers import change_consistent, normalise_decimal
+from ...core.spans import Found
+from ...load.document import Document
+from ...tables.flat_text import find_regions, read_rows
 from ...vocab import load_vocab
-from ..base import Found, SectionResult
+from ..base import SectionResult
 from .sentences import compile_slot, find_number
 
 _SHARE_FIELDS = ("total_shares", "share_base", "excluded_treasury_shares")

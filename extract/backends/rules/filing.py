@@ -8,11 +8,12 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from ...dates import DATE_PATTERN, date_from_match
-from ...document import Document
-from ...numbers import find_unit_headers
+from ...core.dates import DATE_PATTERN, date_from_match
+from ...core.numbers import find_unit_headers
+from ...core.spans import Found
+from ...load.document import Document
 from ...vocab import load_vocab
-from ..base import Found, SectionResult
+from ..base import SectionResult
 
 HEAD_CHARS = 3000
 TAIL_CHARS = 4000

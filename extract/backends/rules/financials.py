@@ -8,12 +8,13 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from ...document import Document
-from ...numbers import change_consistent, normalise_decimal
-from ...tables import Cell, Row, find_regions, read_rows
+from ...core.numbers import change_consistent, normalise_decimal
+from ...core.spans import Found
+from ...load.document import Document
+from ...tables.flat_text import Cell, Row, find_regions, read_rows
+from ...tables.pdf_cells import cell_rows
 from ...vocab import load_vocab, spaced
-from ..base import Found, SectionResult
-from .cell_tables import cell_rows
+from ..base import SectionResult
 from .prose import confirmed_changes, prose_metrics
 
 # How close value − prior must be to a printed change for it to be a change in points.

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from ...document import Document
-from ...numbers import parse_number
+from ...core.numbers import parse_number
+from ...core.spans import Found
+from ...load.document import Document
 from ...vocab import load_vocab
-from ..base import Found, SectionResult
+from ..base import SectionResult
 from .sentences import extract_by_vocab
 
 # the fields that make a section worth reporting: a plan alone is only a mention

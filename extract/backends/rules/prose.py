@@ -11,15 +11,15 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from ...numbers import (
+from ...core.numbers import (
     NUMBER_PATTERN,
     change_consistent,
     normalise_decimal,
     parse_number,
     unit_multiplier,
 )
+from ...core.spans import Found
 from ...vocab import load_vocab, spaced
-from ..base import Found
 
 _MONEY_UNIT = "亿元|億元|万元|萬元|千元|百万元|百萬元|元"
 # ranges also come from HKEX profit warnings (虧損介乎約60百萬港元至70百萬港元)

@@ -7,10 +7,11 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from ...dates import DATE_PATTERN, DATE_RE, date_from_match
-from ...numbers import NUMBER_PATTERN, normalise_decimal, parse_number, unit_multiplier
+from ...core.dates import DATE_PATTERN, DATE_RE, date_from_match
+from ...core.numbers import NUMBER_PATTERN, normalise_decimal, parse_number, unit_multiplier
+from ...core.spans import Found
 from ...vocab import spaced
-from ..base import Found, SectionResult
+from ..base import SectionResult
 
 NUMBER_SLOT = "{N}"
 _MAX_ANCHORS = 20

@@ -18,7 +18,7 @@ from shared_files import corpus_file
 
 from extract.backends.rules import RulesBackend
 from extract.config import Settings
-from extract.document import Document, read_document
+from extract.load.document import Document, read_document
 from extract.pipeline import build_record
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -15,7 +15,7 @@ from gold_support import CORPUS, SEEDS, gold, same
 from shared_files import assert_verbatim
 
 from extract.backends.rules.buyback import extract_buyback
-from extract.document import Document
+from extract.load.document import Document
 
 SECTION = "buyback"
 

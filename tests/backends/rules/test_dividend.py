@@ -14,7 +14,7 @@ from gold_support import CORPUS, SEEDS, gold, same
 from shared_files import assert_verbatim
 
 from extract.backends.rules.dividend import extract_dividend
-from extract.document import Document
+from extract.load.document import Document
 
 SECTION = "dividend"
 

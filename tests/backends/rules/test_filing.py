@@ -13,13 +13,13 @@ import pytest
 from gold_support import CORPUS, GOLD_DIR, SEEDS, document, gold, source_of
 from shared_files import assert_verbatim
 
-from extract.backends.base import Found
 from extract.backends.rules import RulesBackend
 from extract.backends.rules.filing import document_type_of, identify_filing
 from extract.config import Settings
-from extract.document import Document
+from extract.core.schema import Filing
+from extract.core.spans import Found
+from extract.load.document import Document
 from extract.pipeline import build_record
-from extract.schema import Filing
 
 
 def gold_value(stem: str, path: str) -> Any:

@@ -15,7 +15,7 @@ from shared_files import assert_verbatim
 
 from extract.backends.rules import RulesBackend, section_applies
 from extract.backends.rules.financials import extract_financials
-from extract.document import Document
+from extract.load.document import Document
 
 SECTION = "financials"
 

@@ -12,8 +12,8 @@ from datetime import date
 
 import pytest
 
+from extract.core.schema import Record
 from extract.pipeline import extract_text
-from extract.schema import Record
 
 RESULTS = """\
 Hong Kong Exchanges and Clearing Limited and The Stock Exchange of Hong Kong Limited

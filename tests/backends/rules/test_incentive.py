@@ -16,7 +16,7 @@ from gold_support import CORPUS, ROOT, SEEDS, gold, same
 from shared_files import assert_verbatim
 
 from extract.backends.rules.incentive import extract_incentive
-from extract.document import Document
+from extract.load.document import Document
 
 SECTION = "incentive"
 OCR, PDFTOTEXT = "002_daa05ddb4fe6983e", "004_b26c4ee7e7963a95"

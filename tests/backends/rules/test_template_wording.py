@@ -11,7 +11,7 @@ from typing import Any
 
 from extract.backends.rules.dividend import extract_dividend
 from extract.backends.rules.sentences import extract_by_vocab
-from extract.document import Document
+from extract.load.document import Document
 from extract.pipeline import extract_text
 from extract.vocab import load_vocab
 

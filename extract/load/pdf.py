@@ -31,7 +31,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from extract.errors import InputError
+from extract.core.errors import InputError
 
 PAGE_SEPARATOR = "\n\f\n"
 """Put between the text of consecutive pages in :attr:`PdfText.text`."""

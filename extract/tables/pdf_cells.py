@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from ...document import Document, normalise_text
-from ...errors import InputError
-from ...numbers import decimals_of, parse_number
-from ...tables import Cell, Region, Row
+from ..core.errors import InputError
+from ..core.numbers import decimals_of, parse_number
+from ..load.document import Document
+from ..load.normalise import normalise_text
+from .flat_text import Cell, Region, Row
 
 _NA = ("不适用", "不適用", "N/A", "-", "--")
 
@@ -29,7 +30,7 @@ def cell_rows(
         return {}
     pages = _pages_of(doc, region)
     try:
-        from ...pdf import read_pdf_tables
+        from ..load.pdf import read_pdf_tables
 
         tables = read_pdf_tables(Path(doc.path), pages)
     except (InputError, ValueError):

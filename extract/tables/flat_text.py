@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .numbers import (
+from ..core.numbers import (
     change_consistent,
     decimals_of,
     find_unit_headers,
@@ -25,7 +25,7 @@ from .numbers import (
     parse_points,
     split_run_together,
 )
-from .vocab import spaced
+from ..vocab import spaced
 
 # One number cell as printed, possibly several run together ("467,049413,71312.9%").
 # Not a year/month/day, not a note reference like 七(43).

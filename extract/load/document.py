@@ -1,0 +1,136 @@
+"""Load a filing: read it, decode or take its PDF text layer, normalise it; keep the way back.
+
+``Document.text`` is the normalised text every rule reads; ``Document.original`` is the
+file as decoded. Each normalised character remembers the span of original characters it
+came from, so any match in ``text`` maps back to the exact quote in the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.errors import InputError
+from .decode import decode_bytes, looks_binary
+from .normalise import Furniture, learn_furniture, normalise
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class Document:
+    """A decoded filing, its normalised text, and the map between them."""
+
+    path: str
+    original: str
+    encoding: str
+    sha256: str
+    text: str = ""
+    furniture: Furniture = field(default_factory=Furniture)
+    page_starts: tuple[int, ...] = ()
+    _starts: list[int] = field(default_factory=list, repr=False)
+    _ends: list[int] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def from_text(
+        cls,
+        original: str,
+        *,
+        path: str = "<text>",
+        encoding: str = "utf-8",
+        sha256: str | None = None,
+        page_starts: Iterable[int] = (),
+    ) -> Document:
+        furniture = learn_furniture(original)
+        mapped = normalise(original, furniture)
+        digest = sha256 or hashlib.sha256(original.encode("utf-8")).hexdigest()
+        return cls(
+            path=path,
+            original=original,
+            encoding=encoding,
+            sha256=digest,
+            text=mapped.text,
+            furniture=furniture,
+            page_starts=tuple(page_starts),
+            _starts=mapped.starts,
+            _ends=mapped.ends,
+        )
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of ``text`` to the span of ``original`` it came from."""
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"span {start}:{end} outside normalised text of {len(self.text)}")
+        return self._starts[start], self._ends[end - 1]
+
+    def normalised_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """Map a span of ``original`` to the normalised characters inside it (None if none)."""
+        from bisect import bisect_left
+
+        a = bisect_left(self._starts, start)
+        b = bisect_left(self._starts, end)
+        return (a, b) if a < b else None
+
+    def quote(self, start: int, end: int) -> str:
+        """The original characters behind ``text[start:end]``."""
+        a, b = self.original_span(start, end)
+        return self.original[a:b]
+
+    def page_of(self, original_offset: int) -> int | None:
+        """1-based page of an original offset, when the loader knew the pages."""
+        if not self.page_starts:
+            return None
+        from bisect import bisect_right
+
+        return bisect_right(self.page_starts, original_offset)
+
+
+def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read a filing from disk (text, markdown, HTML or PDF) into a Document."""
+    name = str(path)
+    if not path.exists():
+        raise InputError(f"{name}: no such file")
+    if path.is_dir():
+        raise InputError(f"{name} is a directory; use `extract batch {name}` for a folder")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputError(
+            f"{name} is {_megabytes(size)}, over the {_megabytes(max_bytes)} limit "
+            "(raise it with --max-mb)"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"{name}: cannot read ({err.strerror})") from err
+    if path.suffix.lower() == ".pdf" or data.startswith(b"%PDF"):
+        return _read_pdf_document(path, data)
+    return document_from_bytes(data, name)
+
+
+def _megabytes(size: int) -> str:
+    """Sizes as --max-mb counts them (MiB), precise enough to tell limit and file apart."""
+    return f"{size / (1024 * 1024):.3g} MB"
+
+
+def document_from_bytes(data: bytes, name: str) -> Document:
+    """Decode bytes (a file's or stdin's) into a Document."""
+    text, encoding = decode_bytes(data, name)
+    if looks_binary(text):
+        raise InputError(f"{name} looks binary, not a text filing")
+    return Document.from_text(
+        text, path=name, encoding=encoding, sha256=hashlib.sha256(data).hexdigest()
+    )
+
+
+def _read_pdf_document(path: Path, data: bytes) -> Document:
+    from .pdf import read_pdf  # imported lazily: pdfium loads a native library
+
+    pdf = read_pdf(path)
+    return Document.from_text(
+        pdf.text,
+        path=str(path),
+        encoding="pdf",
+        sha256=hashlib.sha256(data).hexdigest(),
+        page_starts=pdf.page_starts,
+    )

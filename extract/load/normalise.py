@@ -1,0 +1,185 @@
+"""Normalise a filing's text for matching, keeping for every character the original it came from.
+
+Full-width forms become half-width, HTML tags and entities, LaTeX and Markdown markup and
+page furniture (``12 / 277`` and the running header beside it) are dropped, runs of spaces
+fold, and spaces next to CJK characters go. :class:`MappedText` carries, per character, the
+span of the original it came from, so a match in the normalised text maps back to the
+exact quote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class MappedText:
+    """Text plus, per character, the [start, end) span of the original it came from."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+
+    @classmethod
+    def identity(cls, text: str) -> MappedText:
+        return cls(text, list(range(len(text))), list(range(1, len(text) + 1)))
+
+    def sub(self, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> MappedText:
+        """Replace every match; replacement characters map to the whole matched span."""
+        if pattern.search(self.text) is None:
+            return self  # most passes find nothing in most filings: skip the rebuild
+        out: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        pos = 0
+        for m in pattern.finditer(self.text):
+            a, b = m.span()
+            out.append(self.text[pos:a])
+            starts.extend(self.starts[pos:a])
+            ends.extend(self.ends[pos:a])
+            new = repl(m)
+            if new == m.group(0):
+                out.append(new)
+                starts.extend(self.starts[a:b])
+                ends.extend(self.ends[a:b])
+            elif new:
+                span_start = self.starts[a] if a < len(self.starts) else 0
+                span_end = self.ends[b - 1] if b > a else span_start
+                out.append(new)
+                starts.extend([span_start] * len(new))
+                ends.extend([span_end] * len(new))
+            pos = b
+        out.append(self.text[pos:])
+        starts.extend(self.starts[pos:])
+        ends.extend(self.ends[pos:])
+        return MappedText("".join(out), starts, ends)
+
+    def translate(self, table: dict[int, str]) -> MappedText:
+        """One-to-one character replacement (keeps offsets as they are)."""
+        return MappedText(self.text.translate(table), self.starts, self.ends)
+
+
+def _fullwidth_table() -> dict[int, str]:
+    table = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}
+    table.update({0x3000: " ", 0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " "})
+    # "–" (en dash) stays: HKEX tables print it for nil, not as a minus sign
+    table.update({ord("−"): "-", ord("﹣"): "-", ord("\r"): "\n"})
+    return table
+
+
+_FULLWIDTH = _fullwidth_table()
+
+_HTML_BREAK = re.compile(r"</?(?:tr|table|p|br|div|h\d|li|ul|ol|thead|tbody)\b[^>]*>", re.I)
+_HTML_TAG = re.compile(r"<[a-zA-Z/!][^<>]{0,400}>")
+_HTML_ENTITIES = {
+    "&nbsp;": " ",
+    "&amp;": "&",
+    "&lt;": "<",
+    "&gt;": ">",
+    "&quot;": '"',
+    "&#39;": "'",
+}
+_HTML_ENTITY = re.compile("|".join(map(re.escape, _HTML_ENTITIES)))
+
+# LaTeX as OCR tools emit it around formulas: commands to symbols, markup dropped.
+_LATEX_SYMBOLS = {
+    r"\geq": "≥",
+    r"\leq": "≤",
+    r"\ge": "≥",
+    r"\le": "≤",
+    r"\times": "×",
+    r"\%": "%",
+    r"\{": "{",
+    r"\}": "}",
+    r"\cdot": "·",
+    r"\div": "÷",
+    r"\pm": "±",
+    r"\neq": "≠",
+}
+_LATEX_SYMBOL = re.compile(
+    "|".join(re.escape(k) + (r"(?![a-zA-Z])" if k[-1].isalpha() else "") for k in _LATEX_SYMBOLS)
+)
+# "$" is LaTeX math only when no currency letters precede it (HK$, US$, S$ are money)
+_LATEX_MARKUP = re.compile(
+    r"\\(?:mathrm|mathbf|text|textbf|mathit|operatorname)\s*|(?<![A-Z])\$|_\{|\^\{"
+)
+_MARKDOWN = re.compile(r"\*\*|__|(?<=\n)[ \t]*(?:#{1,6}|[-*+]|>)[ \t]|\|")
+
+# Page furniture of pdftotext output: "12 / 277", and form feeds.
+_PAGE_NUMBER = re.compile(r"(?<![\d,.])(\d{1,4}) ?/ ?(\d{1,4})(?![\d,.%])")
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
+_NEWLINE_IN_LABEL = re.compile(rf"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
+_SPACES = re.compile(r"[ \t\f\v]*[\t\f\v][ \t\f\v]*| {2,}")  # single spaces stay as they are
+_NEWLINES = re.compile(r"[ \t]*\n[\s]*")
+
+
+@dataclass(frozen=True)
+class Furniture:
+    """Page furniture learned from a whole document: page-number totals and running headers."""
+
+    page_totals: frozenset[str] = frozenset()
+    headers: tuple[str, ...] = ()
+
+
+def learn_furniture(text: str) -> Furniture:
+    """Find page numbers ``N / TOTAL`` that recur with one total, and the headers beside them."""
+    pages_seen: dict[str, set[str]] = {}
+    for m in _PAGE_NUMBER.finditer(text):
+        if 0 < int(m.group(1)) <= int(m.group(2)):
+            pages_seen.setdefault(m.group(2), set()).add(m.group(1))
+    # a real page counter shows most page numbers of its total, each once or so
+    totals = Counter({t: len(seen) for t, seen in pages_seen.items()})
+    page_totals = frozenset(
+        t for t, n in totals.items() if int(t) >= 2 and n >= max(2, int(t) // 2)
+    )
+    if not page_totals:
+        return Furniture()
+    after: Counter[str] = Counter()
+    for m in _PAGE_NUMBER.finditer(text):
+        if m.group(2) in page_totals:
+            following = text[m.end() : m.end() + 40].strip().split(" ")
+            # a running header is a short phrase right after the page number
+            for width in (1, 2, 3):
+                after[" ".join(following[:width])] += 1
+    pages = sum(totals[t] for t in page_totals)
+    headers = tuple(h for h, n in after.most_common(3) if n >= pages * 0.6 and 2 <= len(h) <= 30)
+    # keep only the longest header among those that prefix one another
+    headers = tuple(h for h in headers if not any(o != h and o.startswith(h) for o in headers))
+    return Furniture(page_totals, headers)
+
+
+def _furniture_pattern(furniture: Furniture) -> re.Pattern[str] | None:
+    if not furniture.page_totals:
+        return None
+    totals = "|".join(sorted(furniture.page_totals))
+    headers = "|".join(re.escape(h).replace(r"\ ", r"\s*") for h in furniture.headers)
+    header_part = rf"(?:\s*(?:{headers}))?" if headers else ""
+    return re.compile(rf"(?<![\d,.])\d{{1,4}} ?/ ?(?:{totals})(?![\d,.%]){header_part}")
+
+
+def normalise(text: str, furniture: Furniture | None = None) -> MappedText:
+    """Normalise ``text`` for matching; see module docstring."""
+    mapped = MappedText.identity(text).translate(_FULLWIDTH)
+    mapped = mapped.sub(_HTML_BREAK, lambda m: "\n")
+    mapped = mapped.sub(_HTML_TAG, lambda m: " ")
+    mapped = mapped.sub(_HTML_ENTITY, lambda m: _HTML_ENTITIES[m.group(0)])
+    mapped = mapped.sub(_LATEX_SYMBOL, lambda m: _LATEX_SYMBOLS[m.group(0)])
+    mapped = mapped.sub(_LATEX_MARKUP, lambda m: "")
+    mapped = mapped.sub(_MARKDOWN, lambda m: " ")
+    pattern = _furniture_pattern(furniture) if furniture else None
+    if pattern is not None:
+        mapped = mapped.sub(pattern, lambda m: " ")
+    mapped = mapped.sub(_SPACES, lambda m: " ")
+    mapped = mapped.sub(_NEWLINES, lambda m: "\n")
+    mapped = mapped.sub(_NEWLINE_IN_LABEL, lambda m: "")
+    mapped = mapped.sub(_SPACE_NEAR_CJK, lambda m: "")
+    return mapped
+
+
+def normalise_text(text: str, furniture: Furniture | None = None) -> str:
+    """The normalised string alone (for labels, quotes and tests)."""
+    return normalise(text, furniture).text
