@@ -2,10 +2,11 @@
 
 The prompt templates live at the repository top (``prompts/``), where they are edited and
 reviewed. A checkout or an editable install reads them there; an installed wheel has no
-repository, so ``build_py`` copies them into the package, where ``extract/templates.py``
-looks last (after ``$EXTRACT_PROMPTS_DIR`` and the source tree). One source of truth, no
-symlink. Everything else about the build is in pyproject.toml; MANIFEST.in puts
-``prompts/`` into sdists so a wheel built from an sdist gets them too.
+repository, so ``build_py`` copies them into the package, where
+``extract/backends/llm/prompts.py`` looks last (after ``$EXTRACT_PROMPTS_DIR`` and the
+source tree). One source of truth, no symlink. Everything else about the build is in
+pyproject.toml; MANIFEST.in puts ``prompts/`` into sdists so a wheel built from an sdist
+gets them too.
 """
 
 from __future__ import annotations

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from extract import Settings
-from extract.backends.llm import LLMBackend
-from extract.backends.llm_plan import missing_fields, sections_to_ask
+from extract.backends.llm.backend import LLMBackend
+from extract.backends.llm.plan import missing_fields, sections_to_ask
 from extract.backends.rules import RulesBackend
 from extract.load.document import read_document
 from extract.pipeline import CONTENT_SECTIONS, extract_document

@@ -39,6 +39,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
+from importlib import metadata
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Literal, Protocol
 
@@ -55,12 +56,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from .backends.llm.limits import CallLimiter
+from .backends.llm.prompts import prompt_version
 from .config import Settings
 from .core.atomic import write_atomic
 from .core.errors import ExtractError, InputError
 from .core.schema import Record, Usage, flatten_record
-from .limits import CallLimiter
 from .pipeline import AsyncPipeline
+from .vocab import vocab_digest
 
 DEFAULT_GLOBS: tuple[str, ...] = ("*.txt", "*.md", "*.html", "*.pdf")
 TEST_DELAY_ENV = "EXTRACT_BATCH_TEST_DELAY"
@@ -642,6 +645,33 @@ def print_summary(summary: BatchSummary, console: Console | None = None) -> None
 # ==========================================================================================
 
 
+def settings_fingerprint(settings: Settings) -> str:
+    """What a batch compares to decide whether an old record is still valid.
+
+    The backend that will really run (``auto`` without an endpoint is ``rules``), the
+    endpoint and model when an LLM runs, and the toolkit's version with a hash of its
+    rule vocabularies, so that upgrading the extractor re-extracts old records.
+    """
+    parts = ["rules" if not settings.runs_llm else settings.backend, _toolkit_version()]
+    if settings.runs_llm:  # edited prompts re-extract too
+        parts += [
+            settings.model or "",
+            settings.base_url or "",
+            settings.mode,
+            prompt_version(settings),
+        ]
+    return "|".join(parts)
+
+
+def _toolkit_version() -> str:
+    """Package version plus a digest of the vocabularies the rules read."""
+    try:
+        version = metadata.version("filing-extract")
+    except metadata.PackageNotFoundError:
+        version = "dev"
+    return f"{version}+{vocab_digest()}"
+
+
 class _Runner:
     """Feeds filings to at most ``concurrency`` tasks and records what becomes of each."""
 
@@ -660,7 +690,7 @@ class _Runner:
         self.out = out
         self.reporter = reporter
         self.extract = extract
-        self.fingerprint = settings.fingerprint()
+        self.fingerprint = settings_fingerprint(settings)
         self.summary = BatchSummary(out=str(options.out))
         self.test_delay = float(os.environ.get(TEST_DELAY_ENV) or 0)
         self.stopping = False

@@ -352,7 +352,7 @@ def cache_group() -> None:
 @reports_errors
 def cache_stats_command() -> None:
     """Print the cache's entries, size on disk and location."""
-    from .llm_client import cache_stats
+    from .backends.llm.cache import cache_stats
 
     stats = cache_stats(default_cache_dir(os.environ))
     click.echo(f"location: {stats.location}")
@@ -364,7 +364,7 @@ def cache_stats_command() -> None:
 @reports_errors
 def cache_clear_command() -> None:
     """Remove every cached LLM answer."""
-    from .llm_client import cache_clear
+    from .backends.llm.cache import cache_clear
 
     location = default_cache_dir(os.environ)
     removed = cache_clear(location)

@@ -21,23 +21,6 @@ LLM_MODES: tuple[str, ...] = ("tools", "json", "json_schema", "md_json")
 DEFAULT_MAX_MB = 50.0
 
 
-def _toolkit_version() -> str:
-    """Package version plus a digest of the vocabularies the rules read."""
-    import hashlib
-    from importlib import metadata, resources
-
-    try:
-        version = metadata.version("filing-extract")
-    except metadata.PackageNotFoundError:
-        version = "dev"
-    digest = hashlib.sha256()
-    vocab = resources.files("extract") / "vocab"
-    for item in sorted(vocab.iterdir(), key=lambda p: p.name):
-        if item.name.endswith(".yaml"):
-            digest.update(item.read_bytes())
-    return f"{version}+{digest.hexdigest()[:8]}"
-
-
 def default_cache_dir(env: Mapping[str, str]) -> Path:
     """``$EXTRACT_CACHE_DIR``, else ``$XDG_CACHE_HOME/filing-extract``, else ``~/.cache/…``."""
     if env.get("EXTRACT_CACHE_DIR"):
@@ -74,20 +57,6 @@ class Settings:
     @property
     def runs_llm(self) -> bool:
         return self.backend == "llm" or (self.backend == "auto" and self.llm_configured)
-
-    def fingerprint(self) -> str:
-        """What a batch compares to decide whether an old record is still valid.
-
-        The backend that will really run (``auto`` without an endpoint is ``rules``), the
-        endpoint and model when an LLM runs, and the toolkit's version with a hash of its
-        rule vocabularies, so that upgrading the extractor re-extracts old records.
-        """
-        parts = ["rules" if not self.runs_llm else self.backend, _toolkit_version()]
-        if self.runs_llm:
-            from .templates import prompt_version  # edited prompts re-extract too
-
-            parts += [self.model or "", self.base_url or "", self.mode, prompt_version(self)]
-        return "|".join(parts)
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]

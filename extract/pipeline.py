@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .backends.base import SectionResult
-from .backends.llm_plan import Ask, Planner, merge_results
+from .backends.llm.limits import CallLimiter
+from .backends.llm.plan import Ask, Planner, merge_results
 from .backends.rules import RulesBackend
 from .config import Settings
 from .core.errors import ConfigError, InputError
@@ -28,12 +29,11 @@ from .core.schema import (
     Usage,
 )
 from .core.spans import Found
-from .limits import CallLimiter
 from .load.document import Document, document_from_bytes, read_document
 from .workers import WorkerPool
 
 if TYPE_CHECKING:
-    from .backends.llm import LLMBackend
+    from .backends.llm.backend import LLMBackend
 
 T = TypeVar("T")
 
@@ -66,7 +66,7 @@ def extract_document(doc: Document, settings: Settings) -> Record:
     """Run the backend(s) the settings choose over every section and build the record."""
     if not settings.runs_llm:
         return build_record(doc, run_rules(doc), settings)
-    from .backends.llm import LLMBackend  # the LLM stack loads only when used
+    from .backends.llm.backend import LLMBackend  # the LLM stack loads only when used
 
     llm = LLMBackend(settings)
     prepared = prepare_document(doc, settings, llm.planner)
@@ -165,7 +165,7 @@ class AsyncPipeline:
         self.settings = settings
         self.llm: LLMBackend | None = None
         if settings.runs_llm:
-            from .backends.llm import LLMBackend  # the LLM stack loads only when used
+            from .backends.llm.backend import LLMBackend  # the LLM stack loads only when used
 
             self.llm = LLMBackend(settings, limiter)  # a broken template fails here
         # what a worker process needs to know: never the API key

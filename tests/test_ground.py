@@ -10,8 +10,7 @@ import pytest
 import yaml
 from shared_files import gold_document
 
-from extract.ground import Dropped, Grounder, cross_check
-from extract.llm_models import (
+from extract.backends.llm.answers import (
     ANSWERS,
     Answer,
     BuybackAnswer,
@@ -20,8 +19,9 @@ from extract.llm_models import (
     FinancialsAnswer,
     IncentiveAnswer,
 )
+from extract.backends.llm.ground import Dropped, Grounder, cross_check
+from extract.backends.llm.locate import Passage
 from extract.load.document import Document, read_document
-from extract.locate import Passage
 
 A_SHARE = """证券代码:688271 证券简称:联影医疗 公告编号:2024-061
 上海联影医疗科技股份有限公司2024年半年度报告

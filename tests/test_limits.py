@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from extract.limits import CallLimiter
+from extract.backends.llm.limits import CallLimiter
 
 
 def test_requests_in_flight_never_exceed_the_cap() -> None:

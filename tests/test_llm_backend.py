@@ -20,16 +20,16 @@ from llm_answers import (
 from openai_server import FakeOpenAI, Reply, reply_in_requested_form
 
 from extract.backends.base import SectionResult
-from extract.backends.llm import LLMBackend
-from extract.backends.llm_plan import is_complete, merge, sections_to_ask
+from extract.backends.llm.backend import LLMBackend
+from extract.backends.llm.limits import CallLimiter
+from extract.backends.llm.plan import is_complete, merge, sections_to_ask
+from extract.backends.llm.prompts import load_prompts
 from extract.config import Settings
 from extract.core.errors import ConfigError
 from extract.core.schema import Usage
 from extract.core.spans import Found
-from extract.limits import CallLimiter
 from extract.load.document import read_document
 from extract.pipeline import aextract_document, extract_document
-from extract.templates import load_prompts
 
 SECTIONS = ("filing", "financials", "dividend", "buyback", "incentive")
 
@@ -315,8 +315,8 @@ def test_prompt_version_is_the_hash_of_the_templates(tmp_path: Path) -> None:
 
 
 def test_schemas_mirror_the_contract() -> None:
+    from extract.backends.llm.answers import ANSWERS, FinancialsAnswer, MetricAnswer
     from extract.core.schema import METRICS, SECTIONS, Filing, Metric
-    from extract.llm_models import ANSWERS, FinancialsAnswer, MetricAnswer
 
     assert [f for f in FinancialsAnswer.model_fields if f != "quotes"] == list(METRICS)
     assert [f for f in MetricAnswer.model_fields] == list(Metric.model_fields)
@@ -331,7 +331,7 @@ def test_templates_fall_back_to_package_data_outside_a_source_tree(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """An installed wheel has no top-level prompts/: setup.py ships them as extract/prompts."""
-    import extract.templates as templates
+    import extract.backends.llm.prompts as templates
 
     monkeypatch.setattr(templates, "_SOURCE_TREE", tmp_path)
     monkeypatch.setattr(templates, "_REPO_PROMPTS", tmp_path / "prompts")

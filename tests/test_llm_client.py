@@ -11,19 +11,13 @@ import openai
 import pytest
 from openai_server import FakeOpenAI, Reply, auto_tool_reply
 
+from extract.backends.llm.answers import IncentiveAnswer
+from extract.backends.llm.cache import ResponseCache, cache_clear, cache_stats
+from extract.backends.llm.client import AsyncLLMClient, LLMClient
+from extract.backends.llm.request import LLMRequest
+from extract.backends.llm.transport import endpoint_host, scrub
 from extract.config import Settings
 from extract.core.errors import ConfigError
-from extract.llm_client import (
-    AsyncLLMClient,
-    LLMClient,
-    LLMRequest,
-    ResponseCache,
-    cache_clear,
-    cache_stats,
-    endpoint_host,
-    scrub,
-)
-from extract.llm_models import IncentiveAnswer
 
 MESSAGES = [
     {"role": "system", "content": "Fill the incentive fields."},
@@ -287,7 +281,7 @@ def test_scrub_removes_keys(settings: Settings) -> None:
 def test_retry_after_forms() -> None:
     import httpx2  # the transport openai 3 uses
 
-    from extract.llm_client import retry_after
+    from extract.backends.llm.transport import retry_after
 
     def error(headers: dict[str, str]) -> openai.RateLimitError:
         request = httpx2.Request("POST", "http://x/v1/chat/completions")

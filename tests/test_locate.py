@@ -9,10 +9,10 @@ from itertools import pairwise
 import pytest
 from llm_answers import SEED_001, SEED_004
 
-from extract.backends.llm_plan import Planner
+from extract.backends.llm.locate import BM25, Locator, chunk_text, locate, section_budget, tokenize
+from extract.backends.llm.plan import Planner
 from extract.config import Settings
 from extract.load.document import Document, read_document
-from extract.locate import BM25, Locator, chunk_text, locate, section_budget, tokenize
 
 SECTIONS = ("filing", "financials", "dividend", "buyback", "incentive")
 

@@ -13,10 +13,10 @@ import pytest
 from llm_answers import GOLD_004, INCENTIVE_000, SEED_000, SEED_001, SEED_004, by_section
 from openai_server import FakeOpenAI, auto_tool_reply, null_arguments
 
+from extract.backends.llm.limits import CallLimiter
 from extract.config import Settings
 from extract.core.errors import InputError
 from extract.core.schema import Record
-from extract.limits import CallLimiter
 from extract.load.document import read_document
 from extract.pipeline import (
     SECTION_ORDER,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -17,6 +18,16 @@ def load_vocab(name: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError(f"vocabulary {name}.yaml must be a mapping")
     return data
+
+
+def vocab_digest() -> str:
+    """The first 8 hex digits of a SHA-256 over every vocabulary file, in name order: a
+    change to any of them changes it."""
+    digest = hashlib.sha256()
+    for item in sorted(resources.files(__package__).iterdir(), key=lambda p: p.name):
+        if item.name.endswith(".yaml"):
+            digest.update(item.read_bytes())
+    return digest.hexdigest()[:8]
 
 
 @cache

@@ -1,18 +1,16 @@
 """The LLM backend: located passages in, grounded fields out.
 
-For one section: locate the passages (planned in extract/backends/llm_plan.py), render the
-section's prompt (extract/templates.py), ask the endpoint for the section's answer model
-(extract/llm_client.py: structure, retries, cache), then ground every value in the passages
-(extract/ground.py). Values not found are re-asked once with the reason, then dropped with
-a warning: an invented number never reaches the record. A failed call leaves the section
-null with a warning; the run goes on.
+For one section: locate the passages (planned in ``plan``), render the section's prompt
+(``prompts``), ask the endpoint for the section's answer model (``client``: structure,
+retries, cache), then ground every value in the passages (``ground``). Values not found
+are re-asked once with the reason, then dropped with a warning: an invented number never
+reaches the record. A failed call leaves the section null with a warning; the run goes on.
 
-Planning (which sections, which fields, which passages) is extract/backends/llm_plan.py;
-this module asks what was planned. Each section is a small generator that yields requests
-and receives replies, so the same logic runs synchronously (``answer``) and concurrently
-(``aanswer``, whose plans may come from a worker process). Inside
-:meth:`LLMBackend.connected` every document shares one HTTP connection pool and one open
-response cache.
+Planning (which sections, which fields, which passages) is ``plan``; this module asks what
+was planned. Each section is a small generator that yields requests and receives replies,
+so the same logic runs synchronously (``answer``) and concurrently (``aanswer``, whose
+plans may come from a worker process). Inside :meth:`LLMBackend.connected` every document
+shares one HTTP connection pool and one open response cache.
 """
 
 from __future__ import annotations
@@ -30,16 +28,17 @@ from collections.abc import (
 from contextlib import asynccontextmanager, contextmanager
 from typing import cast
 
-from ..config import Settings
-from ..core.schema import Usage
-from ..ground import Grounder, cross_check
-from ..limits import CallLimiter
-from ..llm_client import AsyncLLMClient, LLMClient, LLMReply, LLMRequest
-from ..llm_models import ANSWERS, Answer
-from ..load.document import Document
-from ..templates import PromptSet
-from .base import SectionResult
-from .llm_plan import Ask, Planner
+from ...config import Settings
+from ...core.schema import Usage
+from ...load.document import Document
+from ..base import SectionResult
+from .answers import ANSWERS, Answer
+from .client import AsyncLLMClient, LLMClient
+from .ground import Grounder, cross_check
+from .limits import CallLimiter
+from .plan import Ask, Planner
+from .prompts import PromptSet
+from .request import LLMReply, LLMRequest
 
 Flow = Generator[LLMRequest[Answer], LLMReply[Answer], SectionResult]
 SyncCall = Callable[[LLMRequest[Answer]], LLMReply[Answer]]

@@ -26,9 +26,10 @@ from typing import Any
 
 import jinja2
 
-from .config import Settings
-from .core.errors import ConfigError
+from ...config import Settings
+from ...core.errors import ConfigError
 from .locate import Passage
+from .request import Message
 
 SECTION_NAMES: tuple[str, ...] = ("filing", "financials", "dividend", "buyback", "incentive")
 REASK_GROUND = "_reask_ground.j2"
@@ -36,11 +37,9 @@ REQUIRED: tuple[str, ...] = (
     *(f"{s}.{role}.j2" for s in SECTION_NAMES for role in ("system", "user")),
     REASK_GROUND,
 )
-_SOURCE_TREE = Path(__file__).resolve().parents[1]
+_SOURCE_TREE = Path(__file__).resolve().parents[3]
 _REPO_PROMPTS = _SOURCE_TREE / "prompts"
 _SAMPLE_PASSAGES = (Passage(0, 4, "示例文字"),)
-
-Message = dict[str, str]
 
 
 class PromptSet:

@@ -20,8 +20,8 @@ from functools import cache
 from itertools import chain
 from typing import Any
 
-from .load.document import Document
-from .vocab import load_vocab
+from ...load.document import Document
+from ...vocab import load_vocab
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[A-Za-z]+|\d+(?:[.,]\d+)*")

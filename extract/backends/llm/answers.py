@@ -1,6 +1,6 @@
 """What the LLM is asked to return: one pydantic model per contract section.
 
-The models mirror ``extract.schema`` with every field optional and numbers normalised as
+The models mirror ``extract.core.schema`` with every field optional and numbers normalised as
 the contract says (money in base units, shares as integers, percentages as the percent
 number). Each field carries its :class:`Kind` as ``Annotated`` metadata: grounding reads it
 to decide how a value must appear in the filing, and it never reaches the JSON schema.
@@ -17,14 +17,14 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from .core.dates import parse_date
-from .core.numbers import UNIT_MULTIPLIERS, parse_number
-from .core.schema import DocumentType, Exchange
+from ...core.dates import parse_date
+from ...core.numbers import UNIT_MULTIPLIERS, parse_number
+from ...core.schema import DocumentType, Exchange
 
 
 @dataclass(frozen=True)
 class Kind:
-    """How a field's value appears in a filing (see extract/ground.py)."""
+    """How a field's value appears in a filing (see ``ground``)."""
 
     name: str
 

@@ -29,8 +29,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .core.dates import DATE_RE, date_from_match
-from .core.numbers import (
+from ...core.dates import DATE_RE, date_from_match
+from ...core.numbers import (
     UNIT_MULTIPLIERS,
     change_consistent,
     find_amounts,
@@ -39,8 +39,10 @@ from .core.numbers import (
     parse_number,
     split_run_together,
 )
-from .core.spans import Found
-from .llm_models import (
+from ...core.spans import Found
+from ...load.document import Document
+from ...load.normalise import normalise_text
+from .answers import (
     CODE,
     COUNT,
     DATE,
@@ -60,8 +62,6 @@ from .llm_models import (
     as_decimal,
     kind_of,
 )
-from .load.document import Document
-from .load.normalise import normalise_text
 from .locate import Passage
 
 Span = tuple[int, int]

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from ..config import Settings
-from ..core.schema import METRICS, Usage
-from ..core.spans import Found
-from ..llm_models import ANSWERS
-from ..load.document import Document
-from ..locate import Locator, Passage, section_budget
-from ..templates import PromptSet, load_prompts
-from ..vocab import load_vocab
-from .base import SectionResult
+from ...config import Settings
+from ...core.schema import METRICS, Usage
+from ...core.spans import Found
+from ...load.document import Document
+from ...vocab import load_vocab
+from ..base import SectionResult
+from .answers import ANSWERS
+from .locate import Locator, Passage, section_budget
+from .prompts import PromptSet, load_prompts
 
 # Characters kept free for the 【片段N】 labels around the passages.
 _PASSAGE_LABELS = 60
