@@ -321,7 +321,9 @@ def batch_command(
     """
     from rich.console import Console
 
-    from .batch import DEFAULT_GLOBS, BatchOptions, make_reporter, print_summary, run_batch
+    from .batch.progress import make_reporter, print_summary
+    from .batch.runner import BatchOptions, run_batch
+    from .batch.walk import DEFAULT_GLOBS
 
     options = BatchOptions(
         out=out_dir,

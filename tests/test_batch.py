@@ -19,15 +19,10 @@ import pytest
 from click.testing import CliRunner
 from openai_server import FakeOpenAI, auto_tool_reply, null_arguments
 
-from extract.batch import (
-    TEST_DELAY_ENV,
-    BatchOptions,
-    BatchSummary,
-    CallLimiter,
-    iter_filings,
-    record_name,
-    run_batch,
-)
+from extract.backends.llm.limits import CallLimiter
+from extract.batch.runner import TEST_DELAY_ENV, BatchOptions, run_batch
+from extract.batch.summary import BatchSummary
+from extract.batch.walk import iter_filings, record_name
 from extract.cli import cli
 from extract.config import Settings, resolve_settings
 from extract.core.errors import InputError
@@ -396,7 +391,7 @@ def test_a_script_that_cannot_spawn_workers_gets_a_clear_error(tmp_path: Path) -
     script = tmp_path / "unguarded.py"
     script.write_text(
         "from pathlib import Path\n"
-        "from extract.batch import BatchOptions, run_batch\n"
+        "from extract.batch.runner import BatchOptions, run_batch\n"
         "from extract.config import Settings\n"
         "from extract.core.errors import ConfigError\n"
         "settings = Settings(backend='llm', model='m', base_url='http://127.0.0.1:9/v1', "

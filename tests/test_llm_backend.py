@@ -24,12 +24,13 @@ from extract.backends.llm.backend import LLMBackend
 from extract.backends.llm.limits import CallLimiter
 from extract.backends.llm.plan import is_complete, merge, sections_to_ask
 from extract.backends.llm.prompts import load_prompts
+from extract.batch.engine import aextract_document
 from extract.config import Settings
 from extract.core.errors import ConfigError
 from extract.core.schema import Usage
 from extract.core.spans import Found
 from extract.load.document import read_document
-from extract.pipeline import aextract_document, extract_document
+from extract.pipeline import extract_document
 
 SECTIONS = ("filing", "financials", "dividend", "buyback", "incentive")
 

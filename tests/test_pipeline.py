@@ -14,18 +14,13 @@ from llm_answers import GOLD_004, INCENTIVE_000, SEED_000, SEED_001, SEED_004, b
 from openai_server import FakeOpenAI, auto_tool_reply, null_arguments
 
 from extract.backends.llm.limits import CallLimiter
+from extract.batch.engine import AsyncPipeline
+from extract.batch.workers import WorkerPool
 from extract.config import Settings
 from extract.core.errors import InputError
 from extract.core.schema import Record
 from extract.load.document import read_document
-from extract.pipeline import (
-    SECTION_ORDER,
-    AsyncPipeline,
-    extract_document,
-    extract_file,
-    prepare_filing,
-)
-from extract.workers import WorkerPool
+from extract.pipeline import SECTION_ORDER, extract_document, extract_file, prepare_filing
 
 ROOT = Path(__file__).resolve().parent.parent
 

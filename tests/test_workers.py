@@ -11,7 +11,7 @@ from typing import TypeVar
 import pytest
 import worker_tasks
 
-from extract.workers import WorkerPool
+from extract.batch.workers import WorkerPool
 
 T = TypeVar("T")
 
