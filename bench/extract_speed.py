@@ -15,8 +15,8 @@ import tracemalloc
 from pathlib import Path
 
 from extract import Settings, extract_file
+from extract.evaluation.documents import corpus_dir
 from extract.load.pdf import read_pdf
-from extract.shared import corpus_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 FILINGS = [

@@ -38,7 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # so `python bench/pdf_libraries.py` can import extract.pdf
-from extract.shared import corpus_dir  # noqa: E402
+from extract.evaluation.documents import corpus_dir  # noqa: E402
 
 CORPUS = corpus_dir()
 

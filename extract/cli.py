@@ -212,8 +212,9 @@ def eval_command(
         return
     from rich.console import Console
 
-    from .evaluate import check_floor, evaluate, read_floor
-    from .report import print_floor, print_report, write_reports
+    from .evaluation.floor import check_floor, read_floor
+    from .evaluation.render import print_floor, print_report, write_reports
+    from .evaluation.run import evaluate
 
     report = evaluate(
         gold_dir,
@@ -241,8 +242,8 @@ def eval_compare_command(a: Path, b: Path, as_json: bool) -> None:
     """Compare two report.json files: fields that got better or worse from A to B."""
     from rich.console import Console
 
-    from .evaluate import compare_files
-    from .report import comparison_json, print_comparison
+    from .evaluation.compare import compare_files
+    from .evaluation.render import comparison_json, print_comparison
 
     comparison = compare_files(a, b)
     if as_json:

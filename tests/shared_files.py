@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.shared import REPOSITORY_ROOT, corpus_dir, shared_dir, wild_dir
+from extract.evaluation.documents import REPOSITORY_ROOT, corpus_dir, shared_dir, wild_dir
 
 CORPUS_DIR = corpus_dir()
 WILD_DIR = wild_dir()

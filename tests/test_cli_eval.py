@@ -12,8 +12,9 @@ from click.testing import CliRunner, Result
 from shared_files import CORPUS_DIR, corpus_file, need
 
 from extract.cli import cli
-from extract.evaluate import load_report, rescore
-from extract.report import report_json
+from extract.evaluation.render import report_json
+from extract.evaluation.report import load_report
+from extract.evaluation.score import rescore
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = ROOT / "eval" / "gold"

@@ -11,29 +11,20 @@ import pytest
 
 from extract.core.errors import ExtractError
 from extract.core.schema import Dividend, Filing, Record, Source
-from extract.evaluate import (
+from extract.evaluation.compare import classify_change, compare_reports
+from extract.evaluation.fields import (
     FIELD_KINDS,
     FIELD_PATHS,
-    GoldDoc,
-    GoldField,
-    RunMeta,
-    build_report,
-    check_floor,
-    classify_change,
-    compare_reports,
     decimal_places,
-    evaluate,
-    load_gold,
-    load_gold_dir,
     normalise_text,
-    read_floor,
-    rescore,
-    score_document,
-    score_gold,
     score_value,
-    tally,
 )
-from extract.evaluate import Prediction as Pred
+from extract.evaluation.floor import check_floor, read_floor
+from extract.evaluation.gold import GoldDoc, GoldField, load_gold, load_gold_dir
+from extract.evaluation.predict import Prediction as Pred
+from extract.evaluation.report import RunMeta
+from extract.evaluation.run import evaluate
+from extract.evaluation.score import build_report, rescore, score_document, score_gold, tally
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = ROOT / "eval" / "gold"

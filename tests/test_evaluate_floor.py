@@ -19,7 +19,8 @@ import pytest
 from shared_files import CORPUS_DIR, WILD_DIR, need
 
 from extract.config import Settings
-from extract.evaluate import evaluate, read_floor
+from extract.evaluation.floor import read_floor
+from extract.evaluation.run import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = ROOT / "eval" / "gold"

@@ -11,14 +11,16 @@ from pathlib import Path
 import pytest
 
 from extract.config import Settings
-from extract.evaluate import EvalReport, evaluate, load_report, rescore
-from extract.report import (
+from extract.evaluation.render import (
     REPORT_FILES,
     ordered_fields,
     render_html,
     render_markdown,
     write_reports,
 )
+from extract.evaluation.report import EvalReport, load_report
+from extract.evaluation.run import evaluate
+from extract.evaluation.score import rescore
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = ROOT / "eval" / "gold"

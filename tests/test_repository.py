@@ -8,7 +8,7 @@ from pathlib import Path
 
 from shared_files import CORPUS_DIR, WILD_DIR, need
 
-from extract.shared import REPOSITORY_ROOT
+from extract.evaluation.documents import REPOSITORY_ROOT
 
 
 def _digests(paths: list[Path]) -> dict[str, Path]:

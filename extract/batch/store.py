@@ -15,7 +15,7 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -90,6 +90,14 @@ class OutputFolder:
 
     def manifest_path(self, filing: Filing) -> Path:
         return self.manifests / f"{filing.name}.json"
+
+    def committed_records(self) -> Iterator[Path]:
+        """Every ``records/*.json`` a manifest commits, in name order (every one, in a folder
+        without ``manifest/``): the others were being redone when a run stopped."""
+        committed_only = self.manifests.is_dir()
+        for path in sorted(self.records.glob("*.json")):
+            if not committed_only or (self.manifests / path.name).is_file():
+                yield path
 
     def read_manifest(self, filing: Filing) -> dict[str, Any] | None:
         try:

@@ -1,4 +1,4 @@
-"""Where the public filings handed over beside the repository live.
+"""Where gold documents are: the seeds, and the public filings handed over beside the repository.
 
 Public filings (the development corpus, the wild set) are never committed: they come in a
 folder next to the repository, ``../shared`` by default, or wherever ``$EXTRACT_SHARED_DIR``
@@ -8,11 +8,13 @@ points. Evaluation, tests and benches find them here and nowhere else.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ..core.errors import ExtractError
+
 SHARED_ENV = "EXTRACT_SHARED_DIR"
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 
 
 def shared_dir(env: Mapping[str, str] = os.environ) -> Path:
@@ -35,3 +37,13 @@ def wild_dir(env: Mapping[str, str] = os.environ) -> Path:
 def default_docs_dirs(env: Mapping[str, str] = os.environ) -> tuple[Path, ...]:
     """Where ``extract eval`` looks gold documents up: the seeds, then the shared folders."""
     return (Path("examples/filings"), corpus_dir(env), wild_dir(env))
+
+
+def find_document(name: str, docs_dirs: Sequence[Path]) -> Path:
+    """The first ``dir/name`` that exists, in the order of ``docs_dirs``."""
+    for folder in docs_dirs:
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    searched = ", ".join(str(d) for d in docs_dirs) or "(no --docs directories)"
+    raise ExtractError(f"document {name} not found in {searched}; pass its folder with --docs")

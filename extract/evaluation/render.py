@@ -17,16 +17,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .core.atomic import write_atomic
-from .evaluate import (
-    Comparison,
-    DocumentResult,
-    EvalReport,
-    FieldChange,
-    FieldResult,
-    FloorCheck,
-    Scores,
-)
+from ..core.atomic import write_atomic
+from .compare import Comparison, FieldChange
+from .floor import FloorCheck
+from .report import DocumentResult, EvalReport, FieldResult, Scores
 
 REPORT_FILES: tuple[str, ...] = ("report.json", "report.md", "report.html")
 # Per-document tables: failures first, then correct; true nulls are only counted.
@@ -96,7 +90,7 @@ def meta_rows(report: EvalReport) -> list[tuple[str, str]]:
 
 
 def report_json(report: EvalReport) -> str:
-    """``report.json``: the whole run (loadable again with ``evaluate.load_report``)."""
+    """``report.json``: the whole run (loadable again with ``report.load_report``)."""
     return report.model_dump_json(indent=1) + "\n"
 
 
