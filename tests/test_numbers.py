@@ -14,11 +14,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from extract.core.numbers import (
-    UNIT_MULTIPLIERS,
     change_consistent,
     decimals_of,
     find_amounts,
-    find_unit_headers,
     format_number,
     parse_amount,
     parse_chinese_int,
@@ -27,6 +25,7 @@ from extract.core.numbers import (
     parse_points,
     split_run_together,
 )
+from extract.core.units import UNIT_MULTIPLIERS, find_unit_headers
 from extract.tables.flat_text import Region, _split_token, read_rows
 
 D = Decimal

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from shared_files import assert_verbatim
 
+from extract.core.units import LABEL_UNIT_SUFFIX
 from extract.load.document import Document
 from extract.tables.flat_text import Region, Row, find_regions, read_rows
 from extract.vocab import load_vocab
@@ -111,7 +112,7 @@ def _read(
         doc.text,
         region,
         labels or _labels(),
-        _vocab()["label_unit_suffix"] if suffix is None else suffix,
+        LABEL_UNIT_SUFFIX if suffix is None else suffix,
     )
     return doc, rows
 
@@ -293,9 +294,7 @@ def test_en_dash_nil_is_not_a_minus_sign() -> None:
 def test_wanted_limits_the_rows_but_longer_labels_still_hide_shorter_ones() -> None:
     doc = Document.from_text(SSE_KEY_TABLE)
     region = Region("t", 0, len(doc.text))
-    rows = read_rows(
-        doc.text, region, _labels(), _vocab()["label_unit_suffix"], wanted=["basic_eps"]
-    )
+    rows = read_rows(doc.text, region, _labels(), LABEL_UNIT_SUFFIX, wanted=["basic_eps"])
     assert list(rows) == ["basic_eps"]
     assert _values(rows["basic_eps"]) == [D("1.16"), D("1.14"), D("1.75")]
 
@@ -307,6 +306,6 @@ def test_per_share_figures_in_cents_are_stored_in_currency_per_share() -> None:
     text = "财务摘要\n人民币千元\n每股基本盈利(人民币分) 4.60 1.10 318.2%\n"
     vocab = _vocab()
     labels = {m: spec["labels"] for m, spec in vocab["metrics"].items()}
-    rows = read_rows(text, Region("key_figures", 0, len(text)), labels, vocab["label_unit_suffix"])
+    rows = read_rows(text, Region("key_figures", 0, len(text)), labels, LABEL_UNIT_SUFFIX)
     fields = metric_fields(rows["basic_eps"], "per_share")
     assert (fields["value"].value, fields["prior"].value) == (0.046, 0.011)

@@ -1,7 +1,8 @@
-"""Numbers as filings write them: numerals, signs, percentages, units, run-together columns.
+"""Numbers as filings write them: numerals, signs, percentages, amounts, run-together columns.
 
-Everything that turns text into a number lives here. Values are ``Decimal`` so that
-``5,333,486,253.17`` survives exactly; callers convert to float at the record boundary.
+Everything that turns text into a number lives here; the unit words it scales by are the
+table in ``units``. Values are ``Decimal`` so that ``5,333,486,253.17`` survives exactly;
+callers convert to float at the record boundary.
 """
 
 from __future__ import annotations
@@ -11,106 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-# --- units -----------------------------------------------------------------------------
-
-# Multipliers of money and share units, longest first so that 百万元 wins over 万元.
-UNIT_MULTIPLIERS: dict[str, Decimal] = {
-    "百万元": Decimal(10) ** 6,
-    "百万港元": Decimal(10) ** 6,
-    "百萬港元": Decimal(10) ** 6,
-    "百万美元": Decimal(10) ** 6,
-    "千万元": Decimal(10) ** 7,
-    "千港元": Decimal(10) ** 3,
-    "千美元": Decimal(10) ** 3,
-    "千元": Decimal(10) ** 3,
-    "万港元": Decimal(10) ** 4,
-    "萬港元": Decimal(10) ** 4,
-    "万元": Decimal(10) ** 4,
-    "萬元": Decimal(10) ** 4,
-    "亿港元": Decimal(10) ** 8,
-    "億港元": Decimal(10) ** 8,
-    "亿元": Decimal(10) ** 8,
-    "億元": Decimal(10) ** 8,
-    "港元": Decimal(1),
-    "美元": Decimal(1),
-    "元": Decimal(1),
-    "百万股": Decimal(10) ** 6,
-    "千股": Decimal(10) ** 3,
-    "万股": Decimal(10) ** 4,
-    "萬股": Decimal(10) ** 4,
-    "亿股": Decimal(10) ** 8,
-    "億股": Decimal(10) ** 8,
-    "股": Decimal(1),
-    "百万": Decimal(10) ** 6,
-    "百萬": Decimal(10) ** 6,
-    "千": Decimal(10) ** 3,
-    "万": Decimal(10) ** 4,
-    "萬": Decimal(10) ** 4,
-    "亿": Decimal(10) ** 8,
-    "億": Decimal(10) ** 8,
-    "million": Decimal(10) ** 6,  # HKEX English: HK$12.3 million
-    "billion": Decimal(10) ** 9,
-}
-UNIT_PATTERN = "|".join(sorted(map(re.escape, UNIT_MULTIPLIERS), key=len, reverse=True))
-
-# Currency words → ISO code.
-CURRENCY_WORDS: dict[str, str] = {
-    "人民币": "CNY",
-    "人民幣": "CNY",
-    "港元": "HKD",
-    "港币": "HKD",
-    "港幣": "HKD",
-    "HK$": "HKD",
-    "美元": "USD",
-    "US$": "USD",
-    "RMB": "CNY",
-}
-
-# A table unit header: 单位:元 / 单位：万元 币种：人民币 / 人民币千元 / (百万港元) / RMB'000.
-_UNIT_HEADER = re.compile(
-    r"(?:单位|單位)\s*[:：]\s*(?:人民币|人民幣|港元|美元)?\s*(?P<u1>百万元|千万元|千元|万元|萬元|亿元|億元|元)"
-    r"(?:\s*(?:币种|幣種)\s*[:：]\s*(?:人民币|人民幣|港元|港币|美元))?"
-    r"|(?P<cur>人民币|人民幣|港币|港幣|美元)\s*(?P<u2>百万元|千元|万元|萬元|亿元|億元)"
-    r"|(?P<u3>百万港元|百萬港元|千港元|百万美元|千美元)"
-    r"|(?P<en>RMB|HK\$|US\$)\s*[’']\s*(?P<eu>000|million)"
-)
-
-
-@dataclass(frozen=True)
-class UnitHeader:
-    """A table's declared unit: its multiplier, and its currency where stated."""
-
-    multiplier: Decimal
-    currency: str | None
-    start: int
-    end: int
-
-
-def find_unit_headers(text: str) -> Iterator[UnitHeader]:
-    """Yield every unit header in ``text`` (``单位:元``, ``人民币千元``, ``RMB'000`` …)."""
-    for m in _UNIT_HEADER.finditer(text):
-        if m.group("en"):
-            mult = Decimal(1000) if m.group("eu") == "000" else Decimal(10) ** 6
-            yield UnitHeader(mult, CURRENCY_WORDS[m.group("en")], m.start(), m.end())
-            continue
-        unit = m.group("u1") or m.group("u2") or m.group("u3")
-        currency = _currency_in(m.group(0))
-        yield UnitHeader(UNIT_MULTIPLIERS[unit], currency, m.start(), m.end())
-
-
-def _currency_in(text: str) -> str | None:
-    for word, code in CURRENCY_WORDS.items():
-        if word in text:
-            return code
-    return None
-
-
-def unit_multiplier(unit: str | None) -> Decimal:
-    """Multiplier of a unit word; an unknown or missing unit counts as 1."""
-    if not unit:
-        return Decimal(1)
-    return UNIT_MULTIPLIERS.get(unit.strip(), Decimal(1))
-
+from .units import UNIT_MULTIPLIERS, UNIT_PATTERN
 
 # --- Western numerals --------------------------------------------------------------------
 

@@ -20,11 +20,11 @@ from decimal import Decimal
 from ..core.numbers import (
     change_consistent,
     decimals_of,
-    find_unit_headers,
     parse_number,
     parse_points,
     split_run_together,
 )
+from ..core.units import find_unit_headers, label_unit
 from ..vocab import spaced
 
 # One number cell as printed, possibly several run together ("467,049413,71312.9%").
@@ -162,8 +162,7 @@ def read_rows(
             label_start=label_start,
             label_end=label_end,
             cells=cells,
-            multiplier=_label_unit(label_space[start:end])
-            or _multiplier_before(text, region, group.start),
+            multiplier=row_multiplier(text, region, label_space[start:end], group.start),
             table=region.name,
             warnings=warnings,
             quarterly=region.quarterly,
@@ -394,30 +393,12 @@ def _consistent_with_change(numbers: tuple[Decimal, ...]) -> bool:
     return change_consistent(value, prior, change)
 
 
-def _multiplier_before(text: str, region: Region, position: int) -> Decimal:
-    """The unit declared by the last unit header in the table before ``position``."""
-    headers = list(find_unit_headers(text[region.start : position]))
+def row_multiplier(text: str, region: Region, label: str, figures_start: int) -> Decimal:
+    """What a row's figures are multiplied by: the unit printed with its label (营业收入(万元),
+    EPS in 分), else the last unit header of the table before them (单位:千元), else 1.
+    Both table readers take a row's unit from here."""
+    printed = label_unit(label)
+    if printed is not None:
+        return printed
+    headers = list(find_unit_headers(text[region.start : figures_start]))
     return headers[-1].multiplier if headers else Decimal(1)
-
-
-def _label_unit(label: str) -> Decimal | None:
-    """A unit printed with the label itself: 营业收入(元), 研发投入金额(万元)."""
-    m = re.search(
-        r"\((?:以每股)?(?:人民币|人民幣|港|港币|港幣|HK ?|RMB ?|US ?)?("
-        + "|".join(_LABEL_UNITS)
-        + r")(?:列示)?\)\s*$",
-        label,
-    )
-    return _LABEL_UNITS[m.group(1)] if m else None
-
-
-_LABEL_UNITS = {
-    # per-share figures in cents (人民币分, 港仙, HK cents): the contract wants currency
-    "分": Decimal("0.01"),
-    "仙": Decimal("0.01"),
-    "cents": Decimal("0.01"),
-    "元": Decimal(1),
-    "千元": Decimal(10) ** 3,
-    "万元": Decimal(10) ** 4,
-    "百万元": Decimal(10) ** 6,
-}

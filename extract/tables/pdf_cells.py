@@ -3,21 +3,21 @@
 The text path re-parses rows flattened into lines; a PDF that draws its table lets
 pdfplumber recover the cells instead. Only the pages where the text path located the table
 are parsed (about 0.1 s a page), never the whole document. Every cell must still be found in
-the document text near its label, so the values carry evidence spans like any other.
+the document text near its label, so the values carry evidence spans like any other, and
+a row's unit is read as the text reader reads it (:func:`~extract.tables.flat_text.row_multiplier`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 
 from ..core.errors import InputError
 from ..core.numbers import decimals_of, parse_number
 from ..load.document import Document
 from ..load.normalise import normalise_text
-from .flat_text import Cell, Region, Row
+from .flat_text import Cell, Region, Row, row_multiplier
 
 _NA = ("不适用", "不適用", "N/A", "-", "--")
 
@@ -84,7 +84,12 @@ def _row(
     if not cells:
         return None
     return Row(
-        metric, label_at, label_at + len(label), cells, _label_multiplier(label), region.name
+        metric,
+        label_at,
+        label_at + len(label),
+        cells,
+        row_multiplier(doc.text, region, label, cells[0].start),
+        region.name,
     )
 
 
@@ -110,11 +115,3 @@ def _cell(doc: Document, text: str, start: int, end: int) -> Cell | None:
     if value is None:
         return None
     return Cell(value, at, at + len(text), percent=percent, decimals=decimals_of(text))
-
-
-def _label_multiplier(label: str) -> Decimal:
-    units = {"(元)": 1, "(千元)": 10**3, "(万元)": 10**4, "(百万元)": 10**6}
-    for suffix, multiplier in units.items():
-        if label.endswith(suffix):
-            return Decimal(multiplier)
-    return Decimal(1)

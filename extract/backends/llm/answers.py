@@ -18,8 +18,9 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ...core.dates import parse_date
-from ...core.numbers import UNIT_MULTIPLIERS, parse_number
+from ...core.numbers import parse_number
 from ...core.schema import DocumentType, Exchange
+from ...core.units import UNIT_MULTIPLIERS
 
 
 @dataclass(frozen=True)

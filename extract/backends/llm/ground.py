@@ -31,15 +31,14 @@ from typing import Any
 
 from ...core.dates import DATE_RE, date_from_match
 from ...core.numbers import (
-    UNIT_MULTIPLIERS,
     change_consistent,
     find_amounts,
-    find_unit_headers,
     normalise_decimal,
     parse_number,
     split_run_together,
 )
 from ...core.spans import Found
+from ...core.units import UNIT_MULTIPLIERS, find_unit_headers
 from ...load.document import Document
 from ...load.normalise import normalise_text
 from .answers import (

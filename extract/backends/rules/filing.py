@@ -9,8 +9,8 @@ from functools import cache
 from typing import Any
 
 from ...core.dates import DATE_PATTERN, date_from_match
-from ...core.numbers import find_unit_headers
 from ...core.spans import Found
+from ...core.units import currency_pattern, find_unit_headers
 from ...load.document import Document
 from ...vocab import load_vocab
 from ..base import SectionResult
@@ -289,7 +289,7 @@ def find_announcement_no(text: str) -> Found | None:
     return None
 
 
-_CURRENCY_MENTIONS = {"HKD": r"港元|港幣|港币|HK\$", "CNY": r"人民币|人民幣|RMB"}
+_CURRENCY_MENTIONS = {code: currency_pattern(code) for code in ("HKD", "CNY")}
 
 
 def find_currency(text: str) -> Found | None:

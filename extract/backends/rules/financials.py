@@ -10,6 +10,7 @@ from typing import Any
 
 from ...core.numbers import change_consistent, normalise_decimal
 from ...core.spans import Found
+from ...core.units import LABEL_UNIT_SUFFIX
 from ...load.document import Document
 from ...tables.flat_text import Cell, Row, find_regions, read_rows
 from ...tables.pdf_cells import cell_rows
@@ -151,14 +152,11 @@ def _key_table_cells(doc: Document) -> dict[str, Row]:
     labels = {metric: spec["labels"] for metric, spec in vocab["metrics"].items()}
     wanted = [m for m in vocab["metrics"] if m not in _OWN_TABLE]
     regions = find_regions(doc.text, table["name"], table["heading"], table["end"], table["span"])
-    scored = [
-        (len(read_rows(doc.text, r, labels, vocab["label_unit_suffix"], wanted)), r)
-        for r in regions
-    ]
+    scored = [(len(read_rows(doc.text, r, labels, LABEL_UNIT_SUFFIX, wanted)), r) for r in regions]
     if not scored or max(n for n, _ in scored) == 0:
         return {}
     region = max(scored, key=lambda s: s[0])[1]
-    rows = cell_rows(doc, region, labels, vocab["label_unit_suffix"])
+    rows = cell_rows(doc, region, labels, LABEL_UNIT_SUFFIX)
     return {m: row for m, row in rows.items() if m in wanted}
 
 
@@ -170,7 +168,7 @@ def _read_tables(text: str) -> list[dict[str, Row]]:
         wanted = table.get("metrics") or [m for m in vocab["metrics"] if m not in _OWN_TABLE]
         labels = {metric: spec["labels"] for metric, spec in vocab["metrics"].items()}
         found = [
-            read_rows(text, region, labels, vocab["label_unit_suffix"], wanted)
+            read_rows(text, region, labels, LABEL_UNIT_SUFFIX, wanted)
             for region in find_regions(
                 text, table["name"], table["heading"], table["end"], table["span"]
             )

@@ -16,14 +16,19 @@ from ...core.numbers import (
     change_consistent,
     normalise_decimal,
     parse_number,
-    unit_multiplier,
 )
 from ...core.spans import Found
+from ...core.units import (
+    AMOUNT_CURRENCIES,
+    CNY_MONEY_PATTERN,
+    PROSE_MONEY_PATTERN,
+    unit_multiplier,
+)
 from ...vocab import load_vocab, spaced
 
-_MONEY_UNIT = "亿元|億元|万元|萬元|千元|百万元|百萬元|元"
+_MONEY_UNIT = CNY_MONEY_PATTERN
 # ranges also come from HKEX profit warnings (虧損介乎約60百萬港元至70百萬港元)
-_RANGE_UNIT = "百萬港元|百万港元|千港元|萬港元|万港元|億港元|亿港元|港元|" + _MONEY_UNIT
+_RANGE_UNIT = PROSE_MONEY_PATTERN
 
 
 @cache
@@ -84,7 +89,7 @@ def _range_patterns() -> list[tuple[str, re.Pattern[str]]]:
 def _paired_patterns() -> list[tuple[str, re.Pattern[str]]]:
     paired = _vocab()["prose"]["paired_years"]
     amount = rf"(?:{NUMBER_PATTERN})"
-    currency = "(?:人民币|人民幣|港币|港幣)?"
+    currency = f"(?:{'|'.join(AMOUNT_CURRENCIES)})?"
     figure = rf"[约約]?{currency}(?P<NAME>{amount})\s?(?P<NAMEunit>{_RANGE_UNIT})"
     return [
         (

@@ -8,8 +8,9 @@ from functools import cache
 from typing import Any
 
 from ...core.dates import DATE_PATTERN, DATE_RE, date_from_match
-from ...core.numbers import NUMBER_PATTERN, normalise_decimal, parse_number, unit_multiplier
+from ...core.numbers import NUMBER_PATTERN, normalise_decimal, parse_number
 from ...core.spans import Found
+from ...core.units import CENT_WORDS, unit_multiplier
 from ...vocab import spaced
 from ..base import SectionResult
 
@@ -45,7 +46,7 @@ def find_number(
     if kind in ("money", "shares") and unit:
         value = value * unit_multiplier(unit)
     if kind == "per_share_to_10":
-        value = value * 10 * (Decimal("0.01") if unit in _CENTS else 1)
+        value = value * 10 * (Decimal("0.01") if unit in CENT_WORDS else 1)
     value = normalise_decimal(value)
     end_of_figure = m.end("unit") if unit else m.end("num")
     if kind == "shares":
@@ -53,10 +54,6 @@ def find_number(
             return None
         return Found(int(value), m.start("num"), end_of_figure)
     return Found(_plain(value), m.start("num"), m.end("num"))
-
-
-# a per-share amount printed in cents: 港仙, 仙, HK cents
-_CENTS = ("港仙", "仙", "cents")
 
 
 def _plain(value: Decimal) -> float:
