@@ -25,12 +25,13 @@ from extract import Settings
 from extract.backends.llm.backend import LLMBackend
 from extract.backends.llm.plan import missing_fields, sections_to_ask
 from extract.backends.rules import RulesBackend
+from extract.core.schema import SECTION_NAMES
 from extract.load.document import read_document
-from extract.pipeline import CONTENT_SECTIONS, extract_document
+from extract.pipeline import extract_document
 
 ROOT = Path(__file__).resolve().parents[1]
 FILINGS = sorted((ROOT / "examples" / "filings").glob("*.txt"))
-SECTIONS = ("filing", *CONTENT_SECTIONS)
+SECTIONS = SECTION_NAMES
 LARGE = "001_815c9fc6d423563f.txt"
 LARGE_LIMIT = 20_000
 

@@ -12,21 +12,19 @@ from .backends.llm.plan import Ask, Planner, merge_results
 from .backends.rules import RulesBackend
 from .config import Settings
 from .core.schema import (
-    SECTIONS,
+    CONTENT_SECTIONS,
+    SECTION_MODELS,
+    SECTION_NAMES,
     Evidence,
     Filing,
     Financials,
     Metric,
     Record,
-    SectionName,
     Source,
     Usage,
 )
 from .core.spans import Found
 from .load.document import Document, document_from_bytes, read_document
-
-CONTENT_SECTIONS: tuple[SectionName, ...] = ("financials", "dividend", "buyback", "incentive")
-SECTION_ORDER: tuple[SectionName, ...] = ("filing", *CONTENT_SECTIONS)
 
 
 def extract_file(path: str | Path, settings: Settings | None = None) -> Record:
@@ -92,14 +90,14 @@ def prepare_document(
     """Run the rules (auto mode) and plan the asks (locate passages)."""
     planner = planner or _planner(settings)
     if settings.backend == "llm":
-        return PreparedFiling(doc, planner.plan_all(doc, SECTION_ORDER))
+        return PreparedFiling(doc, planner.plan_all(doc, SECTION_NAMES))
     rule_results = run_rules(doc)
     return PreparedFiling(doc, planner.plan_gaps(doc, rule_results), rule_results)
 
 
 def run_rules(doc: Document) -> dict[str, SectionResult]:
     rules = RulesBackend()
-    return {section: rules.extract(doc, section) for section in SECTION_ORDER}
+    return {section: rules.extract(doc, section) for section in SECTION_NAMES}
 
 
 @functools.lru_cache(maxsize=4)
@@ -111,7 +109,7 @@ def warm_up(settings: Settings) -> None:
     """A new worker's first call: imports, vocabularies, templates and compiled patterns
     are loaded by preparing a one-line filing, before any real file arrives."""
     doc = Document.from_text("证券代码:000000 证券简称:示例 公告编号:2025-001\n", path="<warm-up>")
-    _planner(settings).plan_all(doc, SECTION_ORDER)
+    _planner(settings).plan_all(doc, SECTION_NAMES)
     run_rules(doc)
 
 
@@ -147,12 +145,13 @@ def build_record(
             record.evidence[f"{section}.{path}"] = evidence_for(doc, found)
     record.usage = usage
     record.filing = Filing(**_values(results.get("filing")))
-    if (fin := results.get("financials")) and fin.applies:
-        record.financials = _financials(fin)
-    for name in ("dividend", "buyback", "incentive"):
+    for name in CONTENT_SECTIONS:
         res = results.get(name)
         if res and res.applies:
-            setattr(record, name, SECTIONS[name](**_values(res)))
+            content = (
+                _financials(res) if name == "financials" else SECTION_MODELS[name](**_values(res))
+            )
+            setattr(record, name, content)
     if record.filing.is_empty():
         record.warnings.append("not recognised as a listed-company filing")
     return record

@@ -317,14 +317,14 @@ def test_prompt_version_is_the_hash_of_the_templates(tmp_path: Path) -> None:
 
 def test_schemas_mirror_the_contract() -> None:
     from extract.backends.llm.answers import ANSWERS, FinancialsAnswer, MetricAnswer
-    from extract.core.schema import METRICS, SECTIONS, Filing, Metric
+    from extract.core.schema import METRICS, SECTION_MODELS, Filing, Metric
 
     assert [f for f in FinancialsAnswer.model_fields if f != "quotes"] == list(METRICS)
     assert [f for f in MetricAnswer.model_fields] == list(Metric.model_fields)
     assert [f for f in ANSWERS["filing"].model_fields if f != "quotes"] == list(Filing.model_fields)
     for name in ("dividend", "buyback", "incentive"):
         fields = [f for f in ANSWERS[name].model_fields if f != "quotes"]
-        assert fields == list(SECTIONS[name].model_fields), name
+        assert fields == list(SECTION_MODELS[name].model_fields), name
     json.dumps(ANSWERS["financials"].model_json_schema())
 
 

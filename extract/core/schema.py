@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -69,46 +69,48 @@ class Metric(_Section):
     high: float | None = None
 
 
-# The metrics of the contract, in its order. Rules and prompts both read this tuple.
-METRICS: tuple[str, ...] = (
-    "revenue",
-    "gross_profit",
-    "profit_for_period",
-    "net_profit_attributable",
-    "net_profit_attributable_deducted",
-    "non_recurring_total",
-    "operating_cash_flow",
-    "total_assets",
-    "equity_attributable",
-    "basic_eps",
-    "diluted_eps",
-    "basic_eps_deducted",
-    "weighted_roe",
-    "weighted_roe_deducted",
-    "rd_investment",
-    "rd_ratio",
-    "ebitda",
-)
+class MetricKind(StrEnum):
+    """What a metric's value, prior, low and high measure: how they are scaled, grounded and
+    compared. The kind of each metric is stated once, on its field of :class:`Financials`."""
+
+    money = "money"  # currency units; a table's unit (千元, 百万元) scales it
+    per_share = "per_share"  # currency per share; scaled only from cents (分, 港仙)
+    percent = "percent"  # a percent number; its change is in percentage points
+
+
+Money = Annotated[Metric | None, MetricKind.money]
+PerShare = Annotated[Metric | None, MetricKind.per_share]
+Percent = Annotated[Metric | None, MetricKind.percent]
 
 
 class Financials(_Section):
-    revenue: Metric | None = None
-    gross_profit: Metric | None = None
-    profit_for_period: Metric | None = None
-    net_profit_attributable: Metric | None = None
-    net_profit_attributable_deducted: Metric | None = None
-    non_recurring_total: Metric | None = None
-    operating_cash_flow: Metric | None = None
-    total_assets: Metric | None = None
-    equity_attributable: Metric | None = None
-    basic_eps: Metric | None = None
-    diluted_eps: Metric | None = None
-    basic_eps_deducted: Metric | None = None
-    weighted_roe: Metric | None = None
-    weighted_roe_deducted: Metric | None = None
-    rd_investment: Metric | None = None
-    rd_ratio: Metric | None = None
-    ebitda: Metric | None = None
+    revenue: Money = None
+    gross_profit: Money = None
+    profit_for_period: Money = None
+    net_profit_attributable: Money = None
+    net_profit_attributable_deducted: Money = None
+    non_recurring_total: Money = None
+    operating_cash_flow: Money = None
+    total_assets: Money = None
+    equity_attributable: Money = None
+    basic_eps: PerShare = None
+    diluted_eps: PerShare = None
+    basic_eps_deducted: PerShare = None
+    weighted_roe: Percent = None
+    weighted_roe_deducted: Percent = None
+    rd_investment: Money = None
+    rd_ratio: Percent = None
+    ebitda: Money = None
+
+
+def _metric_kind(metric: str) -> MetricKind:
+    return next(m for m in Financials.model_fields[metric].metadata if isinstance(m, MetricKind))
+
+
+# The metrics of the contract in its order, and the kind of each: rules, prompts, grounding
+# and scoring all read these.
+METRICS: tuple[str, ...] = tuple(Financials.model_fields)
+METRIC_KINDS: dict[str, MetricKind] = {metric: _metric_kind(metric) for metric in METRICS}
 
 
 class Dividend(_Section):
@@ -175,13 +177,11 @@ class Usage(BaseModel):
         self.cache_hits += other.cache_hits
 
 
-SECTIONS: dict[str, type[_Section]] = {
-    "financials": Financials,
-    "dividend": Dividend,
-    "buyback": Buyback,
-    "incentive": Incentive,
-}
 SectionName = Literal["filing", "financials", "dividend", "buyback", "incentive"]
+"""The sections of the contract, in its order: the one list of their names."""
+SECTION_NAMES: tuple[SectionName, ...] = get_args(SectionName)
+# Every section but the filing's identity: each applies to a filing or is null.
+CONTENT_SECTIONS: tuple[SectionName, ...] = tuple(s for s in SECTION_NAMES if s != "filing")
 
 
 class Record(BaseModel):
@@ -211,18 +211,26 @@ class Record(BaseModel):
         return flatten_record(self.model_dump(mode="json"))
 
 
+def _section_model(section: SectionName) -> type[_Section]:
+    """The model of a section, as the record declares it."""
+    annotation = Record.model_fields[section].annotation
+    return next(t for t in (*get_args(annotation), annotation) if isinstance(t, type))
+
+
+SECTION_MODELS: dict[SectionName, type[_Section]] = {s: _section_model(s) for s in SECTION_NAMES}
+
+
 def flatten_record(data: dict[str, Any]) -> dict[str, Any]:
     """Flatten a record's JSON dict into contract field paths, in contract order."""
     flat: dict[str, Any] = {}
-    for name in Filing.model_fields:
-        flat[f"filing.{name}"] = (data.get("filing") or {}).get(name)
-    fin = data.get("financials") or {}
-    for metric in METRICS:
-        for part in Metric.model_fields:
-            flat[f"financials.{metric}.{part}"] = (fin.get(metric) or {}).get(part)
-    for section in ("dividend", "buyback", "incentive"):
+    for section in SECTION_NAMES:
         body = data.get(section) or {}
-        for name in SECTIONS[section].model_fields:
+        if section == "financials":
+            for metric in METRICS:
+                for part in Metric.model_fields:
+                    flat[f"financials.{metric}.{part}"] = (body.get(metric) or {}).get(part)
+            continue
+        for name in SECTION_MODELS[section].model_fields:
             flat[f"{section}.{name}"] = body.get(name)
     return flat
 

@@ -7,31 +7,25 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Literal, get_args
 
-from ..core.schema import METRICS, SECTIONS, Filing, Metric, flatten_record
+from ..core.schema import (
+    METRIC_KINDS,
+    METRICS,
+    SECTION_MODELS,
+    SECTION_NAMES,
+    Metric,
+    MetricKind,
+    flatten_record,
+)
 
 Kind = Literal["money", "number", "bool", "date", "text"]
 Outcome = Literal["correct", "wrong", "missed", "spurious", "true_null"]
 
 OUTCOMES: tuple[Outcome, ...] = ("correct", "wrong", "missed", "spurious", "true_null")
 FAILURES: tuple[Outcome, ...] = ("wrong", "missed", "spurious")
-SECTION_NAMES: tuple[str, ...] = ("filing", *SECTIONS)
-
 # Metrics measured in money (base currency units); their value/prior/low/high are compared
 # exactly (or within the gold tolerance). Per-share amounts and percentages are "number".
 MONEY_METRICS: frozenset[str] = frozenset(
-    {
-        "revenue",
-        "gross_profit",
-        "profit_for_period",
-        "net_profit_attributable",
-        "net_profit_attributable_deducted",
-        "non_recurring_total",
-        "operating_cash_flow",
-        "total_assets",
-        "equity_attributable",
-        "rd_investment",
-        "ebitda",
-    }
+    metric for metric, kind in METRIC_KINDS.items() if kind == MetricKind.money
 )
 MONEY_METRIC_PARTS: frozenset[str] = frozenset({"value", "prior", "low", "high"})
 MONEY_FIELDS: frozenset[str] = frozenset(
@@ -60,14 +54,14 @@ def _kind_of_annotation(annotation: Any) -> Kind:
 def _field_kinds() -> dict[str, Kind]:
     """Every contract field path → how it is compared (derived from the schema)."""
     kinds: dict[str, Kind] = {}
-    for name, info in Filing.model_fields.items():
-        kinds[f"filing.{name}"] = _kind_of_annotation(info.annotation)
-    for metric in METRICS:
-        for part in Metric.model_fields:
-            money = metric in MONEY_METRICS and part in MONEY_METRIC_PARTS
-            kinds[f"financials.{metric}.{part}"] = "money" if money else "number"
-    for section in ("dividend", "buyback", "incentive"):
-        for name, info in SECTIONS[section].model_fields.items():
+    for section in SECTION_NAMES:
+        if section == "financials":
+            for metric in METRICS:
+                for part in Metric.model_fields:
+                    money = metric in MONEY_METRICS and part in MONEY_METRIC_PARTS
+                    kinds[f"financials.{metric}.{part}"] = "money" if money else "number"
+            continue
+        for name, info in SECTION_MODELS[section].model_fields.items():
             path = f"{section}.{name}"
             kinds[path] = "money" if path in MONEY_FIELDS else _kind_of_annotation(info.annotation)
     return kinds

@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..core.schema import flatten_record
+from ..core.schema import SECTION_NAMES, flatten_record
 from .fields import (
     FIELD_KINDS,
     FIELD_PATHS,
     OUTCOMES,
-    SECTION_NAMES,
     Outcome,
     score_value,
     section_of,

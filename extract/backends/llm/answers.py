@@ -19,7 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from ...core.dates import parse_date
 from ...core.numbers import parse_number
-from ...core.schema import DocumentType, Exchange
+from ...core.schema import METRIC_KINDS, DocumentType, Exchange, MetricKind, SectionName
 from ...core.units import UNIT_MULTIPLIERS
 
 
@@ -113,11 +113,13 @@ Quotes = Annotated[
 ]
 
 
+# The answer models' docstrings are part of the JSON schema sent to the model and of the
+# cache key: editing one is editing a prompt.
 class Answer(BaseModel):
     """Base of every section answer."""
 
     model_config = ConfigDict(extra="ignore", use_enum_values=True)
-    section: ClassVar[str]
+    section: ClassVar[SectionName]
 
     quotes: Quotes = None
 
@@ -128,7 +130,7 @@ class Answer(BaseModel):
 class FilingAnswer(Answer):
     """Identity of the filing."""
 
-    section: ClassVar[str] = "filing"
+    section: ClassVar[SectionName] = "filing"
 
     company_name: Text = None
     stock_code: Text = None
@@ -180,14 +182,11 @@ def _looks_like_ratio(value: float | None, prior: float | None, pct: float | Non
     return as_ratio and not as_percent
 
 
-# Metric → kind of value/prior/low/high (everything else is money).
-METRIC_KINDS: dict[str, Kind] = {
-    "basic_eps": PER_SHARE,
-    "diluted_eps": PER_SHARE,
-    "basic_eps_deducted": PER_SHARE,
-    "weighted_roe": PERCENT,
-    "weighted_roe_deducted": PERCENT,
-    "rd_ratio": PERCENT,
+# How a metric's value/prior/low/high appear, by the metric's kind in the schema.
+_KIND_OF_METRIC: dict[MetricKind, Kind] = {
+    MetricKind.money: MONEY,
+    MetricKind.per_share: PER_SHARE,
+    MetricKind.percent: PERCENT,
 }
 _PART_KINDS: dict[str, Kind] = {"change_pct": PERCENT, "change_pp": POINTS}
 
@@ -195,7 +194,7 @@ _PART_KINDS: dict[str, Kind] = {"change_pct": PERCENT, "change_pp": POINTS}
 class FinancialsAnswer(Answer):
     """The contract's metrics; a metric the passages do not state is null."""
 
-    section: ClassVar[str] = "financials"
+    section: ClassVar[SectionName] = "financials"
 
     revenue: MetricAnswer | None = None
     gross_profit: MetricAnswer | None = None
@@ -219,7 +218,7 @@ class FinancialsAnswer(Answer):
 class DividendAnswer(Answer):
     """The profit distribution proposed or decided for the period."""
 
-    section: ClassVar[str] = "dividend"
+    section: ClassVar[SectionName] = "dividend"
 
     declared: Annotated[bool | None, FLAG] = None
     cash_per_10_shares: Rate = None
@@ -249,7 +248,7 @@ class DividendAnswer(Answer):
 class BuybackAnswer(Answer):
     """Share repurchase progress."""
 
-    section: ClassVar[str] = "buyback"
+    section: ClassVar[SectionName] = "buyback"
 
     plan_amount_min: Money = None
     plan_amount_max: Money = None
@@ -265,7 +264,7 @@ class BuybackAnswer(Answer):
 class IncentiveAnswer(Answer):
     """Equity incentive vesting or grant."""
 
-    section: ClassVar[str] = "incentive"
+    section: ClassVar[SectionName] = "incentive"
 
     plan_name: Text = None
     tranche: Text = None
@@ -314,7 +313,7 @@ def kind_of(section: str, path: str) -> Kind:
     """The kind of the field at ``path`` inside ``section``."""
     if section == "financials":
         metric, part = path.split(".", 1)
-        return _PART_KINDS.get(part) or METRIC_KINDS.get(metric, MONEY)
+        return _PART_KINDS.get(part) or _KIND_OF_METRIC[METRIC_KINDS[metric]]
     info = ANSWERS[section].model_fields[path]
     for meta in info.metadata:
         if isinstance(meta, Kind):

@@ -28,10 +28,10 @@ import jinja2
 
 from ...config import Settings
 from ...core.errors import ConfigError
+from ...core.schema import SECTION_NAMES
 from .locate import Passage
 from .request import Message
 
-SECTION_NAMES: tuple[str, ...] = ("filing", "financials", "dividend", "buyback", "incentive")
 REASK_GROUND = "_reask_ground.j2"
 REQUIRED: tuple[str, ...] = (
     *(f"{s}.{role}.j2" for s in SECTION_NAMES for role in ("system", "user")),

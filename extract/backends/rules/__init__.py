@@ -14,7 +14,7 @@ from .filing import document_type_of, find_title, identify_filing
 from .financials import extract_financials
 from .incentive import extract_incentive
 
-_EXTRACTORS: dict[str, Callable[[Document], SectionResult]] = {
+_EXTRACTORS: dict[SectionName, Callable[[Document], SectionResult]] = {
     "filing": identify_filing,
     "financials": extract_financials,
     "dividend": extract_dividend,

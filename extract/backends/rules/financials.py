@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 
 from ...core.numbers import change_consistent, normalise_decimal
+from ...core.schema import METRIC_KINDS, MetricKind
 from ...core.spans import Found
 from ...core.units import LABEL_UNIT_SUFFIX
 from ...load.document import Document
@@ -35,17 +36,17 @@ def extract_financials(doc: Document) -> SectionResult:
     tables = _read_tables(doc.text)
     tables.insert(0, _key_table_cells(doc))
     _share_combined_rows(tables, doc.text)
-    for metric, spec in _vocab()["metrics"].items():
+    for metric in _vocab()["metrics"]:
         rows = [rows_by_metric[metric] for rows_by_metric in tables if metric in rows_by_metric]
         if not rows:
             continue
-        fields = metric_fields(rows[0], spec["kind"], _min_cells(rows[0].table))
+        fields = metric_fields(rows[0], METRIC_KINDS[metric], _min_cells(rows[0].table))
         if not fields:
             continue
         for path, found in fields.items():
             result.fields[f"{metric}.{path}"] = found
         result.warnings.extend(rows[0].warnings)
-        result.warnings.extend(_disagreements(metric, fields, rows[1:], spec["kind"]))
+        result.warnings.extend(_disagreements(metric, fields, rows[1:], METRIC_KINDS[metric]))
     _fill_from_column_tables(doc.text, result)
     from_tables = {path.split(".")[0] for path in result.fields}
     for path, found in prose_metrics(doc.text).items():
@@ -60,7 +61,7 @@ def extract_financials(doc: Document) -> SectionResult:
 
 def _without_change(result: SectionResult) -> dict[str, tuple[Decimal, Decimal]]:
     """Money metrics with a value and a prior but no printed change: metric → both."""
-    money = {m for m, spec in _vocab()["metrics"].items() if spec["kind"] == "money"}
+    money = {m for m in _vocab()["metrics"] if METRIC_KINDS[m] == MetricKind.money}
     figures: dict[str, tuple[Decimal, Decimal]] = {}
     for metric in money:
         value, prior = (result.fields.get(f"{metric}.{part}") for part in ("value", "prior"))

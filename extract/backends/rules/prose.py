@@ -17,6 +17,7 @@ from ...core.numbers import (
     normalise_decimal,
     parse_number,
 )
+from ...core.schema import METRIC_KINDS, MetricKind
 from ...core.spans import Found
 from ...core.units import (
     AMOUNT_CURRENCIES,
@@ -37,22 +38,23 @@ def _vocab() -> dict[str, Any]:
 
 
 @cache
-def _metric_patterns() -> list[tuple[str, str, re.Pattern[str]]]:
+def _metric_patterns() -> list[tuple[str, MetricKind, re.Pattern[str]]]:
     prose = _vocab()["prose"]
     change = (
         rf"(?:{prose['change_lead']}(?P<dir>{prose['change_up']}|{prose['change_down']})"
         rf"(?P<chg>{NUMBER_PATTERN})(?P<chgunit>%|个百分点))?"
     )
-    patterns = []
+    patterns: list[tuple[str, MetricKind, re.Pattern[str]]] = []
     for metric, spec in _vocab()["metrics"].items():
-        if spec["kind"] == "per_share" or metric == "non_recurring_total":
+        kind = METRIC_KINDS[metric]
+        if kind == MetricKind.per_share or metric == "non_recurring_total":
             continue
-        unit = f"(?P<unit>{_MONEY_UNIT})" if spec["kind"] == "money" else "(?P<unit>%)"
+        unit = f"(?P<unit>{_MONEY_UNIT})" if kind == MetricKind.money else "(?P<unit>%)"
         amount = rf"(?P<num>{NUMBER_PATTERN})\s?{unit}"
         # one pattern per label, in the vocabulary's order of preference
         for label in spec.get("prose_labels", spec["labels"]):
             patterns.append(
-                (metric, spec["kind"], re.compile(rf"(?:{label}){prose['link']}{amount}{change}"))
+                (metric, kind, re.compile(rf"(?:{label}){prose['link']}{amount}{change}"))
             )
     return patterns
 
