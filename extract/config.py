@@ -9,12 +9,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from .core.errors import ConfigError
 
-Backend = Literal["auto", "rules", "llm"]
-BACKENDS: tuple[str, ...] = ("auto", "rules", "llm")
+BackendName = Literal["auto", "rules", "llm"]
+BACKENDS: tuple[BackendName, ...] = get_args(BackendName)
+# The library's and the CLI's: the rules, then the LLM for gaps when one is configured.
+DEFAULT_BACKEND: BackendName = "auto"
 # instructor modes we offer, by the names users type.
 LLM_MODES: tuple[str, ...] = ("tools", "json", "json_schema", "md_json")
 
@@ -33,7 +35,7 @@ def default_cache_dir(env: Mapping[str, str]) -> Path:
 class Settings:
     """Everything that changes how a filing is extracted."""
 
-    backend: Backend = "rules"
+    backend: BackendName = DEFAULT_BACKEND
     model: str | None = None
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)  # never printed, cached or logged
@@ -80,14 +82,14 @@ def resolve_settings(
     ``EXTRACT_MAX_RETRIES``, ``EXTRACT_RETRY_WAIT`` and ``EXTRACT_PROMPTS_DIR``.
     """
     env = os.environ if env is None else env
-    chosen = backend or env.get("EXTRACT_BACKEND") or "auto"
+    chosen = backend or env.get("EXTRACT_BACKEND") or DEFAULT_BACKEND
     if chosen not in BACKENDS:
         raise ConfigError(f"unknown backend {chosen!r}; choose one of {', '.join(BACKENDS)}")
     mode = mode or env.get("EXTRACT_LLM_MODE") or "tools"
     if mode not in LLM_MODES:
         raise ConfigError(f"unknown LLM mode {mode!r}; choose one of {', '.join(LLM_MODES)}")
     settings = Settings(
-        backend=chosen,  # type: ignore[arg-type]
+        backend=chosen,
         model=model or env.get("EXTRACT_MODEL") or None,
         base_url=base_url or env.get("OPENAI_BASE_URL") or None,
         api_key=env.get("OPENAI_API_KEY") or None,

@@ -66,7 +66,7 @@ def make_small_filings(folder: Path, count: int) -> list[Path]:
 
 
 def batch(folder: Path, out: Path, *, force: bool = False) -> BatchSummary:
-    return run_batch(folder, BatchOptions(out=out, force=force), Settings())
+    return run_batch(folder, BatchOptions(out=out, force=force), Settings(backend="rules"))
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -86,8 +86,8 @@ def assert_every_output_parses(out: Path) -> None:
 def start_batch(
     folder: Path, out: Path, delay: float, *extra: str, env_extra: dict[str, str] | None = None
 ) -> subprocess.Popen[str]:
-    """``extract batch`` in a subprocess, rules only (as ``Settings()`` in-process) unless
-    ``extra`` says otherwise."""
+    """``extract batch`` in a subprocess, rules only (no LLM is configured) unless ``extra``
+    says otherwise."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EXTRACT_", "OPENAI_"))}
     env[TEST_DELAY_ENV] = str(delay)
     env.update(env_extra or {})
@@ -184,7 +184,7 @@ def test_record_is_the_pipeline_record_unchanged(tmp_path: Path) -> None:
     shutil.copy(SEEDS[0], folder / "a.txt")
     batch(folder, tmp_path / "out")
     stored = Record.model_validate_json((tmp_path / "out/records/a.txt.json").read_bytes())
-    assert stored == extract_file(folder / "a.txt", Settings())
+    assert stored == extract_file(folder / "a.txt", Settings(backend="rules"))
 
 
 # --- resume ------------------------------------------------------------------------------------
@@ -254,10 +254,10 @@ def test_unexpected_exception_is_recorded_as_internal_and_batch_goes_on(tmp_path
     async def flaky(path: Path) -> Record:
         if path.name == "f001.txt":
             raise ZeroDivisionError("boom")
-        return await asyncio.to_thread(extract_file, path, Settings())
+        return await asyncio.to_thread(extract_file, path, Settings(backend="rules"))
 
     out = tmp_path / "out"
-    summary = run_batch(folder, BatchOptions(out=out), Settings(), extract=flaky)
+    summary = run_batch(folder, BatchOptions(out=out), Settings(backend="rules"), extract=flaky)
     assert (summary.done, summary.failed) == (3, 1)
     [error] = read_jsonl(out / "errors.jsonl")
     assert error["kind"] == "internal"

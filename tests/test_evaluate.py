@@ -16,7 +16,7 @@ from extract.evaluation.fields import (
     FIELD_KINDS,
     FIELD_PATHS,
     decimal_places,
-    normalise_text,
+    fold_text,
     score_value,
 )
 from extract.evaluation.floor import check_floor, read_floor
@@ -171,7 +171,7 @@ def test_number_against_non_number_prediction_is_wrong() -> None:
 
 
 def test_text_ignores_whitespace_and_width() -> None:
-    assert normalise_text(" ２０２３年 限制性\n股票 ") == "2023年限制性股票"
+    assert fold_text(" ２０２３年 限制性\n股票 ") == "2023年限制性股票"
     gold = "2023年限制性股票激励计划"
     assert score_value("text", gold, "２０２３年 限制性股票\u3000激励计划") == "correct"
     assert score_value("text", "派发现金红利(含税)", "派发现金红利（含税）") == "correct"

@@ -115,7 +115,7 @@ def test_rules_alone_extract_large_filings_in_workers_and_small_ones_here(
 ) -> None:
     binary = tmp_path / "large.txt"  # large enough for a worker, and not text
     binary.write_bytes(bytes(range(256)) * 400)
-    rules = Settings()
+    rules = Settings(backend="rules")
 
     async def main() -> tuple[Record, Record, str, WorkerPool | None]:
         async with AsyncPipeline(rules, workers=1) as pipeline:

@@ -19,7 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .summary import BatchSummary, Outcome
+from .summary import BatchSummary, FileResult
 
 
 class Reporter(Protocol):
@@ -31,7 +31,7 @@ class Reporter(Protocol):
 
     def set_total(self, total: int) -> None: ...
 
-    def file_done(self, outcome: Outcome, summary: BatchSummary) -> None: ...
+    def file_done(self, result: FileResult, summary: BatchSummary) -> None: ...
 
     def note(self, message: str) -> None: ...
 
@@ -49,7 +49,7 @@ class QuietReporter:
     def set_total(self, total: int) -> None:
         pass
 
-    def file_done(self, outcome: Outcome, summary: BatchSummary) -> None:
+    def file_done(self, result: FileResult, summary: BatchSummary) -> None:
         pass
 
     def note(self, message: str) -> None:
@@ -68,8 +68,8 @@ class LineReporter(QuietReporter):
     def _print(self, text: str) -> None:
         print(text, file=self.stream or sys.stdout, flush=True)
 
-    def file_done(self, outcome: Outcome, summary: BatchSummary) -> None:
-        self._print(outcome_line(outcome))
+    def file_done(self, result: FileResult, summary: BatchSummary) -> None:
+        self._print(result_line(result))
 
     def note(self, message: str) -> None:
         self._print(message)
@@ -100,9 +100,9 @@ class RichReporter:
         if self.task is not None:
             self.progress.update(self.task, total=total)
 
-    def file_done(self, outcome: Outcome, summary: BatchSummary) -> None:
-        if outcome.status == "error":
-            self.progress.console.print(outcome_line(outcome), markup=False, highlight=False)
+    def file_done(self, result: FileResult, summary: BatchSummary) -> None:
+        if result.status == "error":
+            self.progress.console.print(result_line(result), markup=False, highlight=False)
         if self.task is not None:
             self.progress.update(self.task, advance=1, stats=_stats(summary))
 
@@ -121,13 +121,13 @@ def _stats(s: BatchSummary) -> str:
     )
 
 
-def outcome_line(outcome: Outcome) -> str:
-    path = str(outcome.filing.path)
-    if outcome.status == "ok":
+def result_line(result: FileResult) -> str:
+    path = str(result.filing.path)
+    if result.status == "ok":
         return f"ok {path}"
-    if outcome.status == "skipped":
+    if result.status == "skipped":
         return f"skip {path}"
-    return f"error {path}: {_reason(outcome.message, path)}"
+    return f"error {path}: {_reason(result.message, path)}"
 
 
 def _reason(message: str, path: str) -> str:

@@ -22,8 +22,8 @@ from ..core.schema import Record
 from .engine import AsyncPipeline
 from .progress import QuietReporter, Reporter
 from .store import OutputFolder, settings_fingerprint
-from .summary import BatchSummary, Outcome
-from .walk import DEFAULT_GLOBS, Filing, file_sha256, iter_filings
+from .summary import BatchSummary, FileResult
+from .walk import DEFAULT_GLOBS, InputFile, file_sha256, iter_filings
 
 TEST_DELAY_ENV = "EXTRACT_BATCH_TEST_DELAY"
 
@@ -75,7 +75,7 @@ class _Runner:
         self.stopping = False
         self.in_flight: set[asyncio.Task[None]] = set()
 
-    def filings(self) -> Iterator[Filing]:
+    def filings(self) -> Iterator[InputFile]:
         return iter_filings(self.root, self.options.globs, exclude=self.options.out)
 
     # -- scheduling --------------------------------------------------------------------------
@@ -119,18 +119,18 @@ class _Runner:
 
     # -- one filing --------------------------------------------------------------------------
 
-    async def _handle(self, filing: Filing) -> None:
-        outcome = await self._process(filing)
-        if outcome.status == "ok":
+    async def _handle(self, filing: InputFile) -> None:
+        result = await self._process(filing)
+        if result.status == "ok":
             self.summary.done += 1
-            self.summary.add_usage(outcome.usage)
-        elif outcome.status == "skipped":
+            self.summary.add_usage(result.usage)
+        elif result.status == "skipped":
             self.summary.skipped += 1
         else:
             self.summary.failed += 1
-        self.reporter.file_done(outcome, self.summary)
+        self.reporter.file_done(result, self.summary)
 
-    async def _process(self, filing: Filing) -> Outcome:
+    async def _process(self, filing: InputFile) -> FileResult:
         """Skip, extract and commit, or fail: never raises (except when cancelled)."""
         sha256: str | None = None
         try:
@@ -140,23 +140,23 @@ class _Runner:
                 and not self.options.force
                 and await asyncio.to_thread(self.out.is_current, filing, sha256, self.fingerprint)
             ):
-                return Outcome(filing, "skipped")
+                return FileResult(filing, "skipped")
             if self.test_delay:
                 await asyncio.sleep(self.test_delay)
             record = await self.extract(filing.path)
             await asyncio.to_thread(self.out.commit, filing, record, self.fingerprint)
-            return Outcome(filing, "ok", usage=record.usage)
+            return FileResult(filing, "ok", usage=record.usage)
         except ExtractError as err:
-            outcome = Outcome(filing, "error", kind=type(err).__name__, message=str(err))
+            result = FileResult(filing, "error", kind=type(err).__name__, message=str(err))
         except Exception as err:  # a bug on one file must not stop the batch
             message = f"{type(err).__name__}: {err}"
-            outcome = Outcome(filing, "error", kind="internal", message=message)
-        await asyncio.to_thread(self._record_failure, outcome, sha256)
-        return outcome
+            result = FileResult(filing, "error", kind="internal", message=message)
+        await asyncio.to_thread(self._record_failure, result, sha256)
+        return result
 
-    def _record_failure(self, outcome: Outcome, sha256: str | None) -> None:
-        self.out.invalidate_if_changed(outcome.filing, sha256)
-        self.out.log_error(outcome)
+    def _record_failure(self, result: FileResult, sha256: str | None) -> None:
+        self.out.invalidate_if_changed(result.filing, sha256)
+        self.out.log_error(result)
 
 
 @contextmanager

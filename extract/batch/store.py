@@ -26,8 +26,8 @@ from ..core.atomic import atomic_text, remove_stale_temps, write_atomic
 from ..core.errors import InputError
 from ..core.schema import Record, flatten_record
 from ..vocab import vocab_digest
-from .summary import BatchSummary, Outcome
-from .walk import Filing
+from .summary import BatchSummary, FileResult
+from .walk import InputFile
 
 CSV_LEAD_COLUMNS: tuple[str, ...] = ("path", "sha256", "backend", "warnings")
 
@@ -85,10 +85,10 @@ class OutputFolder:
 
     # -- per filing (called from worker threads) --------------------------------------------
 
-    def record_path(self, filing: Filing) -> Path:
+    def record_path(self, filing: InputFile) -> Path:
         return self.records / f"{filing.name}.json"
 
-    def manifest_path(self, filing: Filing) -> Path:
+    def manifest_path(self, filing: InputFile) -> Path:
         return self.manifests / f"{filing.name}.json"
 
     def committed_records(self) -> Iterator[Path]:
@@ -99,14 +99,14 @@ class OutputFolder:
             if not committed_only or (self.manifests / path.name).is_file():
                 yield path
 
-    def read_manifest(self, filing: Filing) -> dict[str, Any] | None:
+    def read_manifest(self, filing: InputFile) -> dict[str, Any] | None:
         try:
             data = json.loads(self.manifest_path(filing).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         return data if isinstance(data, dict) else None
 
-    def is_current(self, filing: Filing, sha256: str, fingerprint: str) -> bool:
+    def is_current(self, filing: InputFile, sha256: str, fingerprint: str) -> bool:
         """True when a committed record exists for these input bytes and settings."""
         manifest = self.read_manifest(filing)
         return (
@@ -116,7 +116,7 @@ class OutputFolder:
             and self.record_path(filing).exists()
         )
 
-    def commit(self, filing: Filing, record: Record, fingerprint: str) -> None:
+    def commit(self, filing: InputFile, record: Record, fingerprint: str) -> None:
         """Write the record, then its manifest (the commit marker), then a results line."""
         self.manifest_path(filing).unlink(missing_ok=True)  # the old record is no longer valid
         write_atomic(self.record_path(filing), record.to_json() + "\n")
@@ -128,14 +128,14 @@ class OutputFolder:
         write_atomic(self.manifest_path(filing), json.dumps(manifest, ensure_ascii=False) + "\n")
         self._append("results", record.to_json(indent=None))
 
-    def invalidate_if_changed(self, filing: Filing, sha256: str | None) -> None:
+    def invalidate_if_changed(self, filing: InputFile, sha256: str | None) -> None:
         """After a failure: forget an old record made from other bytes than the input's now."""
         manifest = self.read_manifest(filing)
         if manifest is not None and manifest.get("input_sha256") != sha256:
             self.manifest_path(filing).unlink(missing_ok=True)
 
-    def log_error(self, outcome: Outcome) -> None:
-        line = {"path": str(outcome.filing.path), "error": outcome.message, "kind": outcome.kind}
+    def log_error(self, result: FileResult) -> None:
+        line = {"path": str(result.filing.path), "error": result.message, "kind": result.kind}
         self._append("errors", json.dumps(line, ensure_ascii=False))
 
     def _append(self, log: Literal["results", "errors"], line: str) -> None:
@@ -152,7 +152,7 @@ class OutputFolder:
 
     # -- at the end --------------------------------------------------------------------------
 
-    def rebuild_results(self, filings: Iterable[Filing], fingerprint: str) -> int:
+    def rebuild_results(self, filings: Iterable[InputFile], fingerprint: str) -> int:
         """Rewrite results.jsonl and results.csv: one entry per filing with a current record.
 
         Streams: one record is in memory at a time. Returns the number of records written.
@@ -174,7 +174,7 @@ class OutputFolder:
                 count += 1
         return count
 
-    def _committed_record(self, filing: Filing, fingerprint: str) -> dict[str, Any] | None:
+    def _committed_record(self, filing: InputFile, fingerprint: str) -> dict[str, Any] | None:
         manifest = self.read_manifest(filing)
         if manifest is None or manifest.get("settings") != fingerprint:
             return None

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from ..core.schema import Usage
-from .walk import Filing
+from .walk import InputFile
 
 
 @dataclass
@@ -49,10 +49,10 @@ Status = Literal["ok", "skipped", "error"]
 
 
 @dataclass(frozen=True)
-class Outcome:
+class FileResult:
     """What happened to one filing."""
 
-    filing: Filing
+    filing: InputFile
     status: Status
     usage: Usage = field(default_factory=Usage)
     kind: str = ""  # exception class name, or "internal" for a bug

@@ -13,7 +13,7 @@ DEFAULT_GLOBS: tuple[str, ...] = ("*.txt", "*.md", "*.html", "*.pdf")
 
 
 @dataclass(frozen=True)
-class Filing:
+class InputFile:
     """One input: its path (as the user can open it), path inside DIR, and record name."""
 
     path: Path
@@ -23,7 +23,7 @@ class Filing:
 
 def iter_filings(
     root: Path, globs: Iterable[str] = DEFAULT_GLOBS, exclude: Path | None = None
-) -> Iterator[Filing]:
+) -> Iterator[InputFile]:
     """Yield the filings under ``root`` depth-first, each directory's entries sorted by name.
 
     A pattern without ``/`` matches the file name, one with ``/`` the path inside ``root``;
@@ -39,7 +39,7 @@ def iter_filings(
 
 def _walk(
     folder: Path, rel: PurePosixPath, patterns: tuple[str, ...], excluded: Path | None
-) -> Iterator[Filing]:
+) -> Iterator[InputFile]:
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda e: e.name)
@@ -48,7 +48,7 @@ def _walk(
     for entry in entries:
         entry_rel = rel / entry.name
         if _matches(entry.name, entry_rel, patterns):
-            yield Filing(Path(entry.path), entry_rel.as_posix(), record_name(entry_rel))
+            yield InputFile(Path(entry.path), entry_rel.as_posix(), record_name(entry_rel))
         if entry.is_dir(follow_symlinks=False):
             if excluded is not None and Path(entry.path).resolve() == excluded:
                 continue

@@ -78,29 +78,29 @@ class MetricKind(StrEnum):
     percent = "percent"  # a percent number; its change is in percentage points
 
 
-Money = Annotated[Metric | None, MetricKind.money]
-PerShare = Annotated[Metric | None, MetricKind.per_share]
-Percent = Annotated[Metric | None, MetricKind.percent]
+MoneyMetric = Annotated[Metric | None, MetricKind.money]
+PerShareMetric = Annotated[Metric | None, MetricKind.per_share]
+PercentMetric = Annotated[Metric | None, MetricKind.percent]
 
 
 class Financials(_Section):
-    revenue: Money = None
-    gross_profit: Money = None
-    profit_for_period: Money = None
-    net_profit_attributable: Money = None
-    net_profit_attributable_deducted: Money = None
-    non_recurring_total: Money = None
-    operating_cash_flow: Money = None
-    total_assets: Money = None
-    equity_attributable: Money = None
-    basic_eps: PerShare = None
-    diluted_eps: PerShare = None
-    basic_eps_deducted: PerShare = None
-    weighted_roe: Percent = None
-    weighted_roe_deducted: Percent = None
-    rd_investment: Money = None
-    rd_ratio: Percent = None
-    ebitda: Money = None
+    revenue: MoneyMetric = None
+    gross_profit: MoneyMetric = None
+    profit_for_period: MoneyMetric = None
+    net_profit_attributable: MoneyMetric = None
+    net_profit_attributable_deducted: MoneyMetric = None
+    non_recurring_total: MoneyMetric = None
+    operating_cash_flow: MoneyMetric = None
+    total_assets: MoneyMetric = None
+    equity_attributable: MoneyMetric = None
+    basic_eps: PerShareMetric = None
+    diluted_eps: PerShareMetric = None
+    basic_eps_deducted: PerShareMetric = None
+    weighted_roe: PercentMetric = None
+    weighted_roe_deducted: PercentMetric = None
+    rd_investment: MoneyMetric = None
+    rd_ratio: PercentMetric = None
+    ebitda: MoneyMetric = None
 
 
 def _metric_kind(metric: str) -> MetricKind:

@@ -17,7 +17,7 @@ from ..core.schema import (
     flatten_record,
 )
 
-Kind = Literal["money", "number", "bool", "date", "text"]
+ComparisonKind = Literal["money", "number", "bool", "date", "text"]
 Outcome = Literal["correct", "wrong", "missed", "spurious", "true_null"]
 
 OUTCOMES: tuple[Outcome, ...] = ("correct", "wrong", "missed", "spurious", "true_null")
@@ -38,7 +38,7 @@ MONEY_FIELDS: frozenset[str] = frozenset(
 )
 
 
-def _kind_of_annotation(annotation: Any) -> Kind:
+def _kind_of_annotation(annotation: Any) -> ComparisonKind:
     """``date | None`` → date, ``bool | None`` → bool, int/float → number, str/enums → text."""
     args = [a for a in get_args(annotation) if a is not type(None)] or [annotation]
     base = args[0]
@@ -51,9 +51,9 @@ def _kind_of_annotation(annotation: Any) -> Kind:
     return "text"
 
 
-def _field_kinds() -> dict[str, Kind]:
+def _field_kinds() -> dict[str, ComparisonKind]:
     """Every contract field path → how it is compared (derived from the schema)."""
-    kinds: dict[str, Kind] = {}
+    kinds: dict[str, ComparisonKind] = {}
     for section in SECTION_NAMES:
         if section == "financials":
             for metric in METRICS:
@@ -67,7 +67,7 @@ def _field_kinds() -> dict[str, Kind]:
     return kinds
 
 
-FIELD_KINDS: dict[str, Kind] = _field_kinds()
+FIELD_KINDS: dict[str, ComparisonKind] = _field_kinds()
 # Every contract field path, in contract order (the order of ``flatten_record``).
 FIELD_PATHS: tuple[str, ...] = tuple(flatten_record({}))
 
@@ -77,7 +77,7 @@ def section_of(path: str) -> str:
     return path.split(".", 1)[0]
 
 
-def normalise_text(value: str) -> str:
+def fold_text(value: str) -> str:
     """Full-width → half-width (NFKC) and all whitespace removed."""
     return "".join(unicodedata.normalize("NFKC", value).split())
 
@@ -128,7 +128,9 @@ def numbers_match(gold: Any, pred: Any, tolerance: float | None, exact: bool) ->
     return p.quantize(step, rounding=ROUND_HALF_UP) == g
 
 
-def values_match(kind: Kind, gold: Any, pred: Any, tolerance: float | None = None) -> bool:
+def values_match(
+    kind: ComparisonKind, gold: Any, pred: Any, tolerance: float | None = None
+) -> bool:
     """Whether a non-null prediction equals a non-null gold value, compared as ``kind``."""
     if kind in ("money", "number"):
         return numbers_match(gold, pred, tolerance, exact=kind == "money")
@@ -136,10 +138,12 @@ def values_match(kind: Kind, gold: Any, pred: Any, tolerance: float | None = Non
         return isinstance(pred, bool) and pred is gold
     if kind == "date":
         return iso_date(gold) is not None and iso_date(gold) == iso_date(pred)
-    return normalise_text(str(gold)) == normalise_text(str(pred))
+    return fold_text(str(gold)) == fold_text(str(pred))
 
 
-def score_value(kind: Kind, gold: Any, pred: Any, tolerance: float | None = None) -> Outcome:
+def score_value(
+    kind: ComparisonKind, gold: Any, pred: Any, tolerance: float | None = None
+) -> Outcome:
     """The outcome of one field."""
     if gold is None:
         return "true_null" if pred is None else "spurious"

@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..core.errors import ExtractError
-from .fields import FIELD_KINDS, FIELD_PATHS, Kind, decimal_of, iso_date, section_of
+from .fields import FIELD_KINDS, FIELD_PATHS, ComparisonKind, decimal_of, iso_date, section_of
 
 
 class GoldField(BaseModel):
@@ -60,7 +60,7 @@ class GoldFile(BaseModel):
         return self
 
 
-_EXPECTED_TYPE: dict[Kind, str] = {
+_EXPECTED_TYPE: dict[ComparisonKind, str] = {
     "money": "a number",
     "number": "a number",
     "bool": "true or false",
@@ -85,7 +85,7 @@ def _field_problem(path: str, entry: GoldField, sections: GoldSections) -> str |
     return None
 
 
-def _has_kind(kind: Kind, value: Any) -> bool:
+def _has_kind(kind: ComparisonKind, value: Any) -> bool:
     if kind in ("money", "number"):
         return decimal_of(value) is not None and not isinstance(value, str)
     if kind == "bool":

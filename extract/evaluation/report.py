@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from ..core.errors import ExtractError
-from .fields import Kind, Outcome
+from .fields import ComparisonKind, Outcome
 from .gold import describe_errors
 
 
@@ -16,7 +16,7 @@ class FieldResult(BaseModel):
     """One scored field of one document."""
 
     path: str
-    kind: Kind
+    kind: ComparisonKind
     outcome: Outcome
     gold: Any = None
     prediction: Any = None

@@ -26,8 +26,9 @@ def evaluate(
     """Score the extractor (or a batch output folder) against the gold files in ``gold_dir``.
 
     Documents are looked up in ``docs_dirs``, by default the seeds and the shared folders.
+    Without ``settings`` the rules are scored (eval/floor.json holds the rules' floors).
     """
-    settings = settings or Settings()
+    settings = settings or Settings(backend="rules")
     docs_dirs = docs_dirs or default_docs_dirs()
     golds = load_gold_dir(gold_dir, pattern)
     if predictions_dir is not None:

@@ -193,11 +193,11 @@ def _join(pages: list[str]) -> PdfText:
     return PdfText(text=PAGE_SEPARATOR.join(pages), page_starts=tuple(starts))
 
 
-Table = list[list[str]]
+RawTable = list[list[str]]
 """Rows of cell strings; an empty or merged-away cell is ""."""
 
 
-def read_pdf_tables(path: Path, pages: list[int]) -> dict[int, list[Table]]:
+def read_pdf_tables(path: Path, pages: list[int]) -> dict[int, list[RawTable]]:
     """Tables pdfplumber finds on the given 1-based ``pages`` only, keyed by page number.
 
     pdfplumber (pdfminer) is about 30x slower than PDFium per page, so call this for
@@ -231,7 +231,7 @@ def read_pdf_tables(path: Path, pages: list[int]) -> dict[int, list[Table]]:
     return tables
 
 
-def _page_tables(page: Any) -> list[Table]:
+def _page_tables(page: Any) -> list[RawTable]:
     """pdfplumber's tables on ``page`` with None cells as ""."""
     tables: list[list[list[str | None]]] = page.extract_tables()
     return [[["" if cell is None else cell for cell in row] for row in table] for table in tables]

@@ -24,18 +24,20 @@ from ...core.units import UNIT_MULTIPLIERS
 
 
 @dataclass(frozen=True)
-class Kind:
+class GroundingKind:
     """How a field's value appears in a filing (see ``ground``)."""
 
     name: str
 
 
-MONEY, SHARES, COUNT = Kind("money"), Kind("shares"), Kind("count")
-PERCENT, POINTS, PER_SHARE, RATE = Kind("percent"), Kind("points"), Kind("per_share"), Kind("rate")
-DATE, TEXT, CODE, FLAG = Kind("date"), Kind("text"), Kind("code"), Kind("flag")
+MONEY, SHARES, COUNT = (GroundingKind(k) for k in ("money", "shares", "count"))
+PERCENT, POINTS, PER_SHARE, RATE = (
+    GroundingKind(k) for k in ("percent", "points", "per_share", "rate")
+)
+DATE, TEXT, CODE, FLAG = (GroundingKind(k) for k in ("date", "text", "code", "flag"))
 # A period end read off the title (2019年年度报告 → 2019-12-31): printed somewhere in the
 # document, not necessarily in the passages.
-PERIOD = Kind("period")
+PERIOD = GroundingKind("period")
 
 
 # --- lenient parsing with messages a model can act on ------------------------------------
@@ -183,12 +185,12 @@ def _looks_like_ratio(value: float | None, prior: float | None, pct: float | Non
 
 
 # How a metric's value/prior/low/high appear, by the metric's kind in the schema.
-_KIND_OF_METRIC: dict[MetricKind, Kind] = {
+_KIND_OF_METRIC: dict[MetricKind, GroundingKind] = {
     MetricKind.money: MONEY,
     MetricKind.per_share: PER_SHARE,
     MetricKind.percent: PERCENT,
 }
-_PART_KINDS: dict[str, Kind] = {"change_pct": PERCENT, "change_pp": POINTS}
+_PART_KINDS: dict[str, GroundingKind] = {"change_pct": PERCENT, "change_pp": POINTS}
 
 
 class FinancialsAnswer(Answer):
@@ -309,14 +311,14 @@ def answer_fields(answer: Answer) -> dict[str, Any]:
     return fields
 
 
-def kind_of(section: str, path: str) -> Kind:
+def kind_of(section: str, path: str) -> GroundingKind:
     """The kind of the field at ``path`` inside ``section``."""
     if section == "financials":
         metric, part = path.split(".", 1)
         return _PART_KINDS.get(part) or _KIND_OF_METRIC[METRIC_KINDS[metric]]
     info = ANSWERS[section].model_fields[path]
     for meta in info.metadata:
-        if isinstance(meta, Kind):
+        if isinstance(meta, GroundingKind):
             return meta
     raise KeyError(f"{section}.{path} has no kind")
 

@@ -21,7 +21,7 @@ import openai
 from instructor.core import AsyncInstructor, Hooks, Instructor, InstructorError
 from tenacity import AsyncRetrying, Retrying
 
-from ...config import Settings
+from ...config import LLM_MODES, Settings
 from ...core.errors import ConfigError, LLMError
 from ...core.schema import Usage
 from .cache import ResponseCache
@@ -33,12 +33,8 @@ from .transport import client_options, failure, retry_policy, tls_context, unwra
 # stderr. Our warnings say the same thing once, in the record.
 logging.getLogger("instructor").addHandler(logging.NullHandler())
 
-_MODES: dict[str, str] = {
-    "tools": "TOOLS",
-    "json": "JSON",
-    "json_schema": "JSON_SCHEMA",
-    "md_json": "MD_JSON",
-}
+# instructor's mode for each mode users type (tools → TOOLS, json_schema → JSON_SCHEMA…)
+_MODES: dict[str, str] = {mode: mode.upper() for mode in LLM_MODES}
 
 
 def instructor_mode(mode: str) -> instructor.Mode:

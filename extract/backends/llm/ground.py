@@ -37,7 +37,7 @@ from ...core.numbers import (
     parse_number,
     split_run_together,
 )
-from ...core.spans import Found
+from ...core.spans import Found, Span
 from ...core.units import UNIT_MULTIPLIERS, find_unit_headers
 from ...load.document import Document
 from ...load.normalise import normalise_text
@@ -55,15 +55,13 @@ from .answers import (
     SHARES,
     TEXT,
     Answer,
-    Kind,
+    GroundingKind,
     answer_fields,
     answer_quotes,
     as_decimal,
     kind_of,
 )
 from .locate import Passage
-
-Span = tuple[int, int]
 
 # Kinds whose value is the printed number itself; the rest are scaled by units.
 _PLAIN_KINDS = frozenset({PERCENT, POINTS, PER_SHARE, COUNT})
@@ -154,7 +152,7 @@ class SourceIndex:
                             for multiplier in self._header_multipliers:
                                 self.scaled[_key(part * multiplier)].append(m.span())
 
-    def number_spans(self, kind: Kind, value: float | int) -> list[Span]:
+    def number_spans(self, kind: GroundingKind, value: float | int) -> list[Span]:
         """Where a number of this kind is printed (any sign)."""
         try:
             target = abs(as_decimal(value))
@@ -250,7 +248,7 @@ class Grounder:
                 result.found[path] = Found(value, *span)
         return result
 
-    def _spans(self, kind: Kind, value: Any) -> list[Span]:
+    def _spans(self, kind: GroundingKind, value: Any) -> list[Span]:
         index = self.index
         if kind in (DATE, PERIOD) and isinstance(value, date):
             return index.dates.get(value, [])

@@ -56,7 +56,7 @@ def extracted(section: str, stem: str) -> tuple[dict[str, Any], bool, tuple[str,
     """(flat contract fields of the section, section present, warnings) as the record has them."""
     doc = document(stem)
     result = RulesBackend().extract(doc, section)  # type: ignore[arg-type]
-    record = build_record(doc, {section: result}, Settings())
+    record = build_record(doc, {section: result}, Settings(backend="rules"))
     flat = {k: v for k, v in record.flat_fields().items() if k.startswith(section + ".")}
     return flat, getattr(record, section) is not None, tuple(result.warnings)
 

@@ -28,7 +28,7 @@ def gold_value(stem: str, path: str) -> Any:
 
 def filing_of(doc: Document) -> dict[str, Any]:
     result = RulesBackend().extract(doc, "filing")
-    record = build_record(doc, {"filing": result}, Settings())
+    record = build_record(doc, {"filing": result}, Settings(backend="rules"))
     return {k: v for k, v in record.flat_fields().items() if k.startswith("filing.")}
 
 
