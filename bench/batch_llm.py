@@ -127,7 +127,7 @@ def run_batch(
 
 def backend_missing() -> None:
     print(
-        "The LLM backend (extract/backends/llm.py) is not available yet: "
+        "The LLM backend (extract/backends/llm/) is not available yet: "
         "`extract batch --backend llm` cannot run. Nothing measured.",
         file=sys.stderr,
     )

@@ -18,7 +18,7 @@ poppler ``pdftotext`` rendering beside each PDF (``*.txt``, pages split on form 
 - row: whether the 营业收入 row of the 主要会计数据 table keeps label and value on one line
   (annual reports only), which is what label/value pairing downstream relies on.
 
-A last section times ``extract.pdf.read_pdf_tables`` (pdfplumber) on the 主要会计数据
+A last section times ``extract.load.pdf.read_pdf_tables`` (pdfplumber) on the 主要会计数据
 page of each annual report, found by searching the PDFium text.
 """
 
@@ -37,7 +37,7 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # so `python bench/pdf_libraries.py` can import extract.pdf
+sys.path.insert(0, str(ROOT))  # so `python bench/pdf_libraries.py` can import extract.load.pdf
 from extract.evaluation.documents import corpus_dir  # noqa: E402
 
 CORPUS = corpus_dir()
@@ -156,7 +156,9 @@ class Library:
 
 
 LIBRARIES = [
-    Library("extract.pdf.read_pdf", "pypdfium2", "Apache-2.0 / BSD-3-Clause", extract_read_pdf),
+    Library(
+        "extract.load.pdf.read_pdf", "pypdfium2", "Apache-2.0 / BSD-3-Clause", extract_read_pdf
+    ),
     Library("pypdfium2 get_text_range", "pypdfium2", "Apache-2.0 / BSD-3-Clause", pdfium_range),
     Library("pypdfium2 get_text_bounded", "pypdfium2", "Apache-2.0 / BSD-3-Clause", pdfium_bounded),
     Library("pdfplumber extract_text", "pdfplumber", "MIT", pdfplumber_text),

@@ -1,4 +1,5 @@
-"""Docs kept honest: CI runs README's test command, and every CLI command is documented."""
+"""Docs kept honest: CI runs README's test command, every CLI command is documented, and
+README's layout names every package and module."""
 
 from __future__ import annotations
 
@@ -50,3 +51,18 @@ def test_every_vocabulary_file_is_valid_yaml() -> None:
 
     for path in sorted((ROOT / "extract" / "vocab").glob("*.yaml")):
         assert isinstance(yaml.safe_load(path.read_text(encoding="utf-8")), dict), path
+
+
+def test_the_readme_layout_names_every_module() -> None:
+    layout = README[README.index("## Layout") :]
+    layout = layout[: layout.index("\n## ")]
+    package = ROOT / "extract"
+    modules = [p for p in package.rglob("*.py") if p.name != "__init__.py"]
+    packages = [p for p in package.rglob("*") if p.is_dir() and p.name != "__pycache__"]
+    named = [*modules, *packages]
+    missing = [
+        str(p.relative_to(ROOT))
+        for p in named
+        if not re.search(rf"(?<![\w.]){re.escape(p.name)}{'/' if p.is_dir() else ''}", layout)
+    ]
+    assert missing == []

@@ -9,7 +9,7 @@ Where the templates come from, first found wins:
 
 Every ``*.j2`` file of the directory is read, compiled with ``StrictUndefined`` and
 rendered once with sample data, so a missing, broken or mistyped template is a
-:class:`~extract.errors.ConfigError` naming the file before any LLM call. The first 12 hex
+:class:`~extract.core.errors.ConfigError` naming the file before any LLM call. The first 12 hex
 digits of the SHA-256 of all template sources are the ``prompt_version``: it is part of
 every cache key and of the record.
 """

@@ -2,7 +2,7 @@
 
 The tests check the rules field by field against ``eval/gold`` (verified by hand) on the
 text versions of the example filings (a corpus PDF is read through its pdftotext .txt
-here; the PDF path is covered by ``tests/test_pdf_text_agreement.py`` and the eval floor).
+here; the PDF path is covered by ``tests/load/test_pdf_text_agreement.py`` and the eval floor).
 """
 
 from __future__ import annotations

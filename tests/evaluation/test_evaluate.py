@@ -1,4 +1,4 @@
-"""Tests for extract.evaluate: field comparison, gold validation, predictions, metrics, compare."""
+"""extract.evaluation: field comparison, gold validation, predictions, metrics, compare."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from extract.evaluation.report import RunMeta
 from extract.evaluation.run import evaluate
 from extract.evaluation.score import build_report, rescore, score_document, score_gold, tally
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOLD_DIR = ROOT / "eval" / "gold"
 
 SECTIONS_ALL = {

@@ -1,4 +1,4 @@
-"""Tests for extract.pdf on the real corpus and on small generated bad files."""
+"""Tests for extract.load.pdf on the real corpus and on small generated bad files."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from shared_files import CORPUS_DIR, corpus_file, need
 from extract.core.errors import InputError
 from extract.load.pdf import PAGE_SEPARATOR, PdfText, read_pdf, read_pdf_tables
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 D05 = "d05_huiwei_002888_ar2019.pdf"
 D06 = "d06_catl_03750_allotment_results_2025.pdf"
 D07 = "d07_haitian_03288_stabilisation_end_2025.pdf"

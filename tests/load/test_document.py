@@ -1,4 +1,4 @@
-"""extract.document: decoding, input errors, normalisation and the offset map back to the file."""
+"""extract.load: decoding, input errors, normalisation and the offset map back to the file."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from extract.load.normalise import normalise_text
 
 SMALL_PDF_NAME = "d07_haitian_03288_stabilisation_end_2025.pdf"
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "examples" / "filings").glob("*.txt"))
 SEED_001 = ROOT / "examples" / "filings" / "001_815c9fc6d423563f.txt"
 

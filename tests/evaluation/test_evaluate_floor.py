@@ -22,7 +22,7 @@ from extract.config import Settings
 from extract.evaluation.floor import read_floor
 from extract.evaluation.run import evaluate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOLD_DIR = ROOT / "eval" / "gold"
 DOCS = [ROOT / "examples" / "filings", CORPUS_DIR, WILD_DIR]
 FLOOR = read_floor(ROOT / "eval" / "floor.json")

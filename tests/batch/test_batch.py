@@ -29,7 +29,7 @@ from extract.core.errors import InputError
 from extract.core.schema import Record, flatten_record
 from extract.pipeline import extract_file
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "examples" / "filings").glob("*.txt"))
 BAD_FILES = ("bad.pdf", "binary.txt", "empty.txt", "x.txt")
 

@@ -1,5 +1,5 @@
-"""The pipeline's asynchronous side: filings prepared in worker processes, one LLM
-connection and one set of budgets for many filings."""
+"""The batch's engine: filings prepared in worker processes, one LLM connection and one
+set of budgets for many filings."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from extract.core.schema import SECTION_NAMES, Record
 from extract.load.document import read_document
 from extract.pipeline import extract_document, extract_file, prepare_filing
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""extract.dates: Arabic, Chinese-numeral and English dates as filings print them."""
+"""extract.core.dates: Arabic, Chinese-numeral and English dates as filings print them."""
 
 from __future__ import annotations
 

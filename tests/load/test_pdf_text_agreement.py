@@ -17,7 +17,7 @@ from shared_files import corpus_file
 from extract import extract_file
 from extract.core.numbers import decimals_of, find_amounts
 
-GOLD_DIR = Path(__file__).resolve().parents[1] / "eval" / "gold"
+GOLD_DIR = Path(__file__).resolve().parents[2] / "eval" / "gold"
 # corpus PDFs, named by their gold files; each has its pdftotext rendering beside it
 PAIRS = sorted(p.stem for p in GOLD_DIR.glob("d[0-9][0-9]_*.yaml") if ".pdf" in p.read_text())
 

@@ -1,4 +1,4 @@
-"""Tests for extract.report: the report files, ordering, escaping, the HTML in Chromium."""
+"""extract.evaluation.render: the report files, ordering, escaping, the HTML in Chromium."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from extract.evaluation.report import EvalReport, load_report
 from extract.evaluation.run import evaluate
 from extract.evaluation.score import rescore
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOLD_DIR = ROOT / "eval" / "gold"
 DOCS = [ROOT / "examples" / "filings"]
 CHROMIUM = Path("/usr/bin/chromium")

@@ -277,7 +277,7 @@ def test_complete_sections_and_impossible_sections_are_not_asked() -> None:
 
 
 def copy_prompts(tmp_path: Path) -> Path:
-    source = Path(__file__).resolve().parents[1] / "prompts"
+    source = Path(__file__).resolve().parents[3] / "prompts"
     target = tmp_path / "prompts"
     target.mkdir()
     for file in source.glob("*.j2"):

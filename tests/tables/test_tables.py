@@ -1,4 +1,4 @@
-"""extract.tables: find a table by its heading, read label → row of number cells.
+"""extract.tables.flat_text: find a table by its heading, read label → row of number cells.
 
 Every fixture is copied verbatim from an example filing (checked by
 ``test_fixtures_are_verbatim``) and read through Document, as the rules read them.
@@ -18,7 +18,7 @@ from extract.tables.flat_text import Region, Row, find_regions, read_rows
 from extract.vocab import load_vocab
 
 D = Decimal
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # 001 (one-line pdftotext of the 277-page interim report): 主要会计数据 and 主要财务指标
 SSE_KEY_TABLE = (

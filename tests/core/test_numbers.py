@@ -1,4 +1,5 @@
-"""extract.numbers: numerals, signs, units, percentages, Chinese numerals, run-together columns.
+"""extract.core.numbers and units: numerals, signs, units, percentages, Chinese numerals,
+run-together columns.
 
 Fixtures are short passages copied from the example filings (the figures of 001's key
 table, 003's HKEX financial summary, 000's prose); property tests cover the rest.

@@ -258,7 +258,7 @@ def test_buyback_answer_grounds_in_prose() -> None:
 
 # --- no true value is ever dropped -------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 GOLD = sorted((ROOT / "eval" / "gold").glob("*.yaml"))
 
 
