@@ -33,7 +33,7 @@ CSV_LEAD_COLUMNS: tuple[str, ...] = ("path", "sha256", "backend", "warnings")
 
 
 class OutputFolder:
-    """Everything written under ``OUT``; see the module docstring for the layout."""
+    """Everything written under ``OUT`` (all of it: the ``extract.batch`` docstring)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root

@@ -115,9 +115,9 @@ UNIT_MULTIPLIERS: dict[str, Decimal] = {
 }
 UNIT_PATTERN = alternation(UNIT_MULTIPLIERS)
 CENT_WORDS: tuple[str, ...] = unit_words(["cents"])
-# Money in yuan, and in Chinese prose also Hong Kong dollars (亏损介乎约60百万港元至70百万港元)
-CNY_MONEY_PATTERN = alternation(unit_words(["money"], "CNY"))
-PROSE_MONEY_PATTERN = alternation(unit_words(["money"], "HKD") + unit_words(["money"], "CNY"))
+# Money in yuan (53.33亿元), and in yuan or Hong Kong dollars (60百万港元)
+YUAN_PATTERN = alternation(unit_words(["money"], "CNY"))
+YUAN_OR_HKD_PATTERN = alternation(unit_words(["money"], "HKD") + unit_words(["money"], "CNY"))
 
 
 def unit_multiplier(unit: str | None) -> Decimal:

@@ -19,17 +19,12 @@ from ...core.numbers import (
 )
 from ...core.schema import METRIC_KINDS, MetricKind
 from ...core.spans import Found
-from ...core.units import (
-    AMOUNT_CURRENCIES,
-    CNY_MONEY_PATTERN,
-    PROSE_MONEY_PATTERN,
-    unit_multiplier,
-)
+from ...core.units import AMOUNT_CURRENCIES, YUAN_OR_HKD_PATTERN, YUAN_PATTERN, unit_multiplier
 from ...vocab import load_vocab, spaced
 
-_MONEY_UNIT = CNY_MONEY_PATTERN
+_MONEY_UNIT = YUAN_PATTERN
 # ranges also come from HKEX profit warnings (虧損介乎約60百萬港元至70百萬港元)
-_RANGE_UNIT = PROSE_MONEY_PATTERN
+_RANGE_UNIT = YUAN_OR_HKD_PATTERN
 
 
 @cache
