@@ -18,8 +18,7 @@ poppler ``pdftotext`` rendering beside each PDF (``*.txt``, pages split on form 
 - row: whether the 营业收入 row of the 主要会计数据 table keeps label and value on one line
   (annual reports only), which is what label/value pairing downstream relies on.
 
-A last section times ``extract.load.pdf.read_pdf_tables`` (pdfplumber) on the 主要会计数据
-page of each annual report, found by searching the PDFium text.
+Tables (cells from the page geometry) are compared separately: bench/pdf_tables.py.
 """
 
 from __future__ import annotations
@@ -294,34 +293,6 @@ def measure(library: Library, pdf: Path, reference: Reference) -> Result:
     )
 
 
-# --- tables --------------------------------------------------------------------------
-
-
-def bench_tables(pdfs: list[Path]) -> list[str]:
-    """Markdown rows timing read_pdf_tables on each annual report's 主要会计数据 page."""
-    from extract.load.pdf import read_pdf, read_pdf_tables
-
-    rows = []
-    for pdf in pdfs:
-        prefix = pdf.name[:3]
-        if prefix not in REVENUE:
-            continue
-        decoded = read_pdf(pdf)
-        heading = decoded.text.find("主要会计数据和财务指标")
-        hit = decoded.text.find("营业收入", heading) if heading >= 0 else -1
-        if hit < 0:
-            rows.append(f"| {prefix} | not found | | | |")
-            continue
-        page = decoded.page_of(hit)
-        started = time.perf_counter()
-        tables = read_pdf_tables(pdf, [page])[page]
-        seconds = time.perf_counter() - started
-        cells = [row for table in tables for row in table if row and "营业收入" in row[0]]
-        found = "yes" if any(REVENUE[prefix] in row for row in cells) else "no"
-        rows.append(f"| {prefix} | {page} | {len(tables)} | {seconds * 1000:.0f} | {found} |")
-    return rows
-
-
 # --- report --------------------------------------------------------------------------
 
 
@@ -433,11 +404,6 @@ def main(argv: list[str] | None = None) -> int:
         for r in rs:
             print(_file_row(r))
 
-    print("\n## read_pdf_tables (pdfplumber) on the 主要会计数据和财务指标 page\n")
-    print("| file | page | tables | ms | revenue row found |")
-    print("|---|---:|---:|---:|---|")
-    for row in bench_tables(pdfs):
-        print(row)
     return 0
 
 

@@ -66,3 +66,16 @@ def test_the_readme_layout_names_every_module() -> None:
         if not re.search(rf"(?<![\w.]){re.escape(p.name)}{'/' if p.is_dir() else ''}", layout)
     ]
     assert missing == []
+
+
+def test_docs_fields_carries_the_shared_contract() -> None:
+    """docs/fields.md is the contract handed over in ../shared/spec/fields.md, line for line
+    (it may add to it: fields are added freely, never renamed)."""
+    from shared_files import need
+
+    from extract.evaluation.documents import shared_dir
+
+    contract = need(shared_dir() / "spec" / "fields.md").read_text(encoding="utf-8")
+    ours = set((ROOT / "docs" / "fields.md").read_text(encoding="utf-8").splitlines())
+    missing = [line for line in contract.splitlines() if line.strip() and line not in ours]
+    assert missing == []

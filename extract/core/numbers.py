@@ -149,6 +149,17 @@ def parse_points(text: str) -> Decimal | None:
     return -abs(value) if direction.startswith(_DOWN_WORDS) else value
 
 
+# --- a table cell ----------------------------------------------------------------------
+
+# A cell printing one figure: 1,234.56 / (26,892) / -8.70% / 12.3% / HK(8.55) cents, or a
+# mark for "not stated" (不适用, –, N/A). Matched against the cell's text without spaces.
+CELL_FIGURE = re.compile(
+    r"[(（]?[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?[)）]?%?"
+    r"|(?:HK|RMB|US)?\$?\(?[\d.]+\)?(?:cents|仙)"
+)
+CELL_NOT_STATED = re.compile(r"[-–—]{1,2}|——|不适用|不適用|N/A|/")
+
+
 # --- Chinese numerals --------------------------------------------------------------------
 
 _CN_DIGITS = {

@@ -3,6 +3,8 @@
 ``Document.text`` is the normalised text every rule reads; ``Document.original`` is the
 file as decoded. Each normalised character remembers the span of original characters it
 came from, so any match in ``text`` maps back to the exact quote in the file.
+``Document.tables`` holds the tables the loader could see as grids (a PDF's geometry),
+their cells' spans pointing into ``original`` too.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import InputError
+from ..core.table import Table
 from .decode import decode_bytes, looks_binary
 from .normalise import Furniture, learn_furniture, normalise
 
@@ -30,6 +33,7 @@ class Document:
     text: str = ""
     furniture: Furniture = field(default_factory=Furniture)
     page_starts: tuple[int, ...] = ()
+    tables: tuple[Table, ...] = ()
     _starts: list[int] = field(default_factory=list, repr=False)
     _ends: list[int] = field(default_factory=list, repr=False)
 
@@ -42,6 +46,7 @@ class Document:
         encoding: str = "utf-8",
         sha256: str | None = None,
         page_starts: Iterable[int] = (),
+        tables: Iterable[Table] = (),
     ) -> Document:
         furniture = learn_furniture(original)
         mapped = normalise(original, furniture)
@@ -54,6 +59,7 @@ class Document:
             text=mapped.text,
             furniture=furniture,
             page_starts=tuple(page_starts),
+            tables=tuple(tables),
             _starts=mapped.starts,
             _ends=mapped.ends,
         )
@@ -133,4 +139,5 @@ def _read_pdf_document(path: Path, data: bytes) -> Document:
         encoding="pdf",
         sha256=hashlib.sha256(data).hexdigest(),
         page_starts=pdf.page_starts,
+        tables=pdf.tables,
     )

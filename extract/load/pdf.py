@@ -17,21 +17,29 @@ the reader in a subprocess if a hard kill is needed.
 PDFium is not thread-safe, not even across different documents (a concurrent call
 can crash the process), so :func:`read_pdf` holds a process-wide lock: threads
 calling it are serialised. Use processes to read PDFs in parallel.
+
+Tables come from the same pass: on every page that prints figures, the characters' boxes
+and the page's ruling lines are read (``pdf_geometry``) and turned into tables
+(``pdf_tables``), whose cells point into the text returned here.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from extract.core.errors import InputError
+from extract.core.table import Table, join_continued
+
+from .pdf_geometry import page_glyphs, page_lines, rules_from_lines
+from .pdf_tables import page_tables
 
 PAGE_SEPARATOR = "\n\f\n"
 """Put between the text of consecutive pages in :attr:`PdfText.text`."""
@@ -51,6 +59,11 @@ _ARTEFACTS = str.maketrans({"\ufffe": "-", "\x02": "-", "\x00": None})
 # Every PDFium call in this process goes through this lock (see module docstring).
 _PDFIUM_LOCK = threading.Lock()
 
+# A page worth reading as tables prints at least this many figures (1.23 / 1,234): most
+# pages of prose are skipped, which keeps a 300-page report fast.
+_FIGURES = re.compile(r"\d\.\d\d(?!\d)|\d,\d{3}(?!\d)")
+_MIN_FIGURES = 4
+
 
 @dataclass(frozen=True)
 class PdfText:
@@ -59,6 +72,8 @@ class PdfText:
     text: str
     page_starts: tuple[int, ...]
     """Offset in :attr:`text` where each page starts; ``page_starts[0] == 0``."""
+    tables: tuple[Table, ...] = ()
+    """Tables found on the pages, joined across page breaks; spans are into :attr:`text`."""
 
     @property
     def page_count(self) -> int:
@@ -84,8 +99,11 @@ class PdfText:
         return self.text[start : self.page_starts[page] - len(PAGE_SEPARATOR)]
 
 
-def read_pdf(path: Path, *, timeout_s: float = 60.0, max_pages: int | None = None) -> PdfText:
-    """Decode the text layer of the first ``max_pages`` pages (all if None) of ``path``.
+def read_pdf(
+    path: Path, *, timeout_s: float = 60.0, max_pages: int | None = None, tables: bool = True
+) -> PdfText:
+    """Decode the text layer of the first ``max_pages`` pages (all if None) of ``path``,
+    and, unless ``tables`` is False, the tables its pages draw.
 
     Raises :class:`InputError` with a one-line message if the file is missing, not a
     PDF or damaged, password-protected, has no text layer, or takes longer than
@@ -97,10 +115,10 @@ def read_pdf(path: Path, *, timeout_s: float = 60.0, max_pages: int | None = Non
         started = time.monotonic()  # after the wait: the bound is on this file's own work
         pdf = _open(path)
         try:
-            pages = _read_pages(pdf, path, started, timeout_s, max_pages)
+            pages = _read_pages(pdf, path, started, timeout_s, max_pages, tables)
         finally:
             pdf.close()
-    _check_text_layer(path, pages)
+    _check_text_layer(path, [page.text for page in pages])
     return _join(pages)
 
 
@@ -132,22 +150,29 @@ def _load_error(err_code: int | None) -> str:
     return f"cannot open PDF (PDFium error code {err_code})"
 
 
+@dataclass(frozen=True)
+class _Page:
+    text: str
+    tables: list[Table]
+
+
 def _read_pages(
     pdf: pdfium.PdfDocument,
     path: Path,
     started: float,
     timeout_s: float,
     max_pages: int | None,
-) -> list[str]:
-    """Text of each page, checking the time bound before the first page and after each one."""
+    tables: bool,
+) -> list[_Page]:
+    """Each page, checking the time bound before the first page and after each one."""
     total = len(pdf)
     if total == 0:
         raise InputError(f"{path}: PDF has no pages")
     wanted = total if max_pages is None else min(total, max_pages)
-    pages: list[str] = []
+    pages: list[_Page] = []
     _check_time(path, started, timeout_s, 0, wanted)
     for index in range(wanted):
-        pages.append(_page_text(pdf, index))
+        pages.append(_read_page(pdf, index, tables))
         _check_time(path, started, timeout_s, index + 1, wanted)
     return pages
 
@@ -161,18 +186,24 @@ def _check_time(path: Path, started: float, timeout_s: float, done: int, wanted:
         )
 
 
-def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
-    """Text of 0-based page ``index``, with "\\n" line ends and PDFium's artefacts repaired."""
+def _read_page(pdf: pdfium.PdfDocument, index: int, tables: bool) -> _Page:
+    """Text of 0-based page ``index``, with "\\n" line ends and PDFium's artefacts repaired,
+    and the tables it draws (spans into that text)."""
     page = pdf[index]
     textpage = page.get_textpage()
     try:
         # get_text_range keeps the line breaks PDFium infers; get_text_bounded drops
         # some and glues table cells together ("102, 438, 819. 38740, 539, …" in d02).
         raw: str = textpage.get_text_range()
+        found: list[Table] = []
+        if tables and len(_FIGURES.findall(raw)) >= _MIN_FIGURES:
+            horizontal, vertical = rules_from_lines(page_lines(page.raw))
+            found = page_tables(page_glyphs(textpage.raw, raw), horizontal, vertical, index + 1)
     finally:
         textpage.close()
         page.close()
-    return raw.replace("\r\n", "\n").replace("\r", "\n").translate(_ARTEFACTS)
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").translate(_ARTEFACTS)
+    return _Page(text, found)
 
 
 def _check_text_layer(path: Path, pages: list[str]) -> None:
@@ -184,54 +215,38 @@ def _check_text_layer(path: Path, pages: list[str]) -> None:
         raise InputError(f"{path}: has no text layer (scanned?); OCR it first")
 
 
-def _join(pages: list[str]) -> PdfText:
+def _join(pages: list[_Page]) -> PdfText:
     starts: list[int] = []
+    tables: list[Table] = []
     offset = 0
     for page in pages:
         starts.append(offset)
-        offset += len(page) + len(PAGE_SEPARATOR)
-    return PdfText(text=PAGE_SEPARATOR.join(pages), page_starts=tuple(starts))
+        tables.extend(table.shifted(offset) for table in _at_page_edges(page))
+        offset += len(page.text) + len(PAGE_SEPARATOR)
+    return PdfText(
+        text=PAGE_SEPARATOR.join(page.text for page in pages),
+        page_starts=tuple(starts),
+        tables=tuple(join_continued(tables)),
+    )
 
 
-RawTable = list[list[str]]
-"""Rows of cell strings; an empty or merged-away cell is ""."""
+# Characters of page furniture (a running header, a page number) a table may have between
+# itself and the page's edge and still be the page's first or last thing.
+_FURNITURE_CHARS = 60
 
 
-def read_pdf_tables(path: Path, pages: list[int]) -> dict[int, list[RawTable]]:
-    """Tables pdfplumber finds on the given 1-based ``pages`` only, keyed by page number.
+def _at_page_edges(page: _Page) -> list[Table]:
+    """The page's tables, the first marked ``continued`` when nothing but furniture stands
+    above it and the last marked ``ends_page`` when nothing but furniture follows it."""
+    tables = list(page.tables)
+    if not tables:
+        return tables
 
-    pdfplumber (pdfminer) is about 30x slower than PDFium per page, so call this for
-    the few pages :func:`read_pdf` located (e.g. via :meth:`PdfText.page_of`), never
-    for a whole document. Cell text is left as pdfplumber returns it: a wrapped
-    cell keeps its "\\n".
-    """
-    # Deferred: only callers that want tables pay for importing pdfminer.
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfplumber.utils.exceptions import PdfminerException
+    def visible(text: str) -> int:
+        return sum(not char.isspace() for char in text)
 
-    wanted = sorted(set(pages))
-    if not wanted or wanted[0] < 1:
-        raise ValueError(f"pages must be 1-based page numbers, not {pages}")
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    try:
-        # pages= makes pdfplumber skip every other page's content stream.
-        with pdfplumber.open(path, pages=wanted) as pdf:
-            tables = {page.page_number: _page_tables(page) for page in pdf.pages}
-    except PdfminerException as exc:
-        cause = exc.args[0] if exc.args else None
-        locked = isinstance(cause, PDFPasswordIncorrect)
-        code = pdfium_c.FPDF_ERR_PASSWORD if locked else pdfium_c.FPDF_ERR_FORMAT
-        raise InputError(f"{path}: {_load_error(code)}") from exc
-    missing = [page for page in wanted if page not in tables]
-    if missing:
-        numbers = ", ".join(map(str, missing))
-        raise InputError(f"{path}: PDF has no page {numbers} (too few pages, or damaged)")
+    if visible(page.text[: tables[0].start]) <= _FURNITURE_CHARS:
+        tables[0] = replace(tables[0], continued=True)
+    if visible(page.text[tables[-1].end :]) <= _FURNITURE_CHARS:
+        tables[-1] = replace(tables[-1], ends_page=True)
     return tables
-
-
-def _page_tables(page: Any) -> list[RawTable]:
-    """pdfplumber's tables on ``page`` with None cells as ""."""
-    tables: list[list[list[str | None]]] = page.extract_tables()
-    return [[["" if cell is None else cell for cell in row] for row in table] for table in tables]

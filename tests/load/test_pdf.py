@@ -12,7 +12,7 @@ import pytest
 from shared_files import CORPUS_DIR, corpus_file, need
 
 from extract.core.errors import InputError
-from extract.load.pdf import PAGE_SEPARATOR, PdfText, read_pdf, read_pdf_tables
+from extract.load.pdf import PAGE_SEPARATOR, PdfText, read_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 D05 = "d05_huiwei_002888_ar2019.pdf"
@@ -218,18 +218,6 @@ def test_time_bound_raises_between_pages() -> None:
         read_pdf(corpus_file(D05), timeout_s=1e-9)
 
 
-def test_tables_on_requested_page_only() -> None:
-    tables = read_pdf_tables(corpus_file(D05), [6])
-    assert list(tables) == [6]
-    rows = [row for table in tables[6] for row in table]
-    assert ["营业收入（元）", "274,816,055.36", "266,619,585.12", "3.07%", "263,855,357.28"] in rows
-
-
-def test_tables_page_out_of_range() -> None:
-    with pytest.raises(InputError, match="has no page 99"):
-        read_pdf_tables(corpus_file(D07), [2, 99])
-
-
 # --- bad input -----------------------------------------------------------------------
 
 
@@ -248,8 +236,6 @@ def test_encrypted_pdf(tmp_path: Path) -> None:
     message = r"^\S+locked\.pdf: PDF is encrypted with a password; decrypt it first"
     with pytest.raises(InputError, match=message):
         read_pdf(path)
-    with pytest.raises(InputError, match="PDF is encrypted with a password"):
-        read_pdf_tables(path, [1])
 
 
 def test_owner_password_only_pdf_reads(tmp_path: Path) -> None:

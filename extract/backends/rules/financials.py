@@ -14,10 +14,10 @@ from ...core.spans import Found
 from ...core.units import LABEL_UNIT_SUFFIX
 from ...load.document import Document
 from ...tables.flat_text import Cell, Row, find_regions, read_rows
-from ...tables.pdf_cells import cell_rows
 from ...vocab import load_vocab, spaced
 from ..base import SectionResult
 from .prose import confirmed_changes, prose_metrics
+from .table_metrics import metrics_from_tables
 
 # How close value − prior must be to a printed change for it to be a change in points.
 _POINTS_TOLERANCE = Decimal("0.011")
@@ -31,14 +31,20 @@ def _vocab() -> dict[str, Any]:
 
 
 def extract_financials(doc: Document) -> SectionResult:
-    """Every metric of the contract the filing states, main table first."""
+    """Every metric of the contract the filing states: from the tables the loader saw as
+    grids first, then from tables flattened into text, then from prose."""
     result = SectionResult()
+    from_grids = metrics_from_tables(doc)
+    for metric, fields in from_grids.items():
+        for part, found in fields.items():
+            result.fields[f"{metric}.{part}"] = found
     tables = _read_tables(doc.text)
-    tables.insert(0, _key_table_cells(doc))
     _share_combined_rows(tables, doc.text)
     for metric in _vocab()["metrics"]:
         rows = [rows_by_metric[metric] for rows_by_metric in tables if metric in rows_by_metric]
-        if not rows:
+        if rows and metric in from_grids:
+            _complete(result, metric, metric_fields(rows[0], METRIC_KINDS[metric]))
+        if not rows or metric in from_grids:
             continue
         fields = metric_fields(rows[0], METRIC_KINDS[metric], _min_cells(rows[0].table))
         if not fields:
@@ -57,6 +63,18 @@ def extract_financials(doc: Document) -> SectionResult:
     _check_non_recurring(result)
     result.applies = bool(result.fields)
     return result
+
+
+def _complete(result: SectionResult, metric: str, flat: dict[str, Found]) -> None:
+    """Parts a grid did not print (a change, a prior) from the flattened text's row of the
+    same metric, when that row prints the same value: the same figure, the same period."""
+    value = result.fields.get(f"{metric}.value")
+    if value is None or "value" not in flat or not _same(value.value, flat["value"].value):
+        return
+    has_change = any(f"{metric}.{part}" in result.fields for part in ("change_pct", "change_pp"))
+    for part, found in flat.items():
+        if not (part.startswith("change") and has_change):
+            result.fields.setdefault(f"{metric}.{part}", found)
 
 
 def _without_change(result: SectionResult) -> dict[str, tuple[Decimal, Decimal]]:
@@ -146,21 +164,6 @@ def _fill_from_column_tables(text: str, result: SectionResult) -> None:
                 return
 
 
-def _key_table_cells(doc: Document) -> dict[str, Row]:
-    """The key-figures table from the PDF's own cell structure, on its pages only."""
-    vocab = _vocab()
-    table = vocab["tables"][0]
-    labels = {metric: spec["labels"] for metric, spec in vocab["metrics"].items()}
-    wanted = [m for m in vocab["metrics"] if m not in _OWN_TABLE]
-    regions = find_regions(doc.text, table["name"], table["heading"], table["end"], table["span"])
-    scored = [(len(read_rows(doc.text, r, labels, LABEL_UNIT_SUFFIX, wanted)), r) for r in regions]
-    if not scored or max(n for n, _ in scored) == 0:
-        return {}
-    region = max(scored, key=lambda s: s[0])[1]
-    rows = cell_rows(doc, region, labels, LABEL_UNIT_SUFFIX)
-    return {m: row for m, row in rows.items() if m in wanted}
-
-
 def _read_tables(text: str) -> list[dict[str, Row]]:
     """For each table kind, in authority order, the rows of its best occurrence."""
     vocab = _vocab()
@@ -198,10 +201,10 @@ def metric_fields(row: Row, kind: str, min_cells: int = 1) -> dict[str, Found]:
     cells = row.cells
     if len(cells) < min_cells or cells[0].is_na:
         return {}
-    fields: dict[str, Found] = {"value": _found(cells[0], row, kind)}
     change_index = _change_index(cells, kind)
     if change_index is None and row.quarterly:
-        return fields | _quarter_change(cells, kind)
+        return _year_to_date(row, cells, kind)
+    fields: dict[str, Found] = {"value": _found(cells[0], row, kind)}
     prior_index = (change_index - 1) if change_index else (1 if len(cells) > 1 else None)
     if prior_index and not cells[prior_index].is_na and not cells[prior_index].points:
         fields["prior"] = _found(cells[prior_index], row, kind)
@@ -217,13 +220,17 @@ def metric_fields(row: Row, kind: str, min_cells: int = 1) -> dict[str, Found]:
     return fields
 
 
-def _quarter_change(cells: list[Cell], kind: str) -> dict[str, Found]:
-    """A quarterly table prints no comparative, only the change beside each figure."""
-    if len(cells) < 2 or cells[1].value is None:
+def _year_to_date(row: Row, cells: list[Cell], kind: str) -> dict[str, Found]:
+    """A quarterly key table prints the quarter and its change, then the year to date and
+    its change, and no comparative: the contract's value is the year to date."""
+    if len(cells) < 3 or cells[2].is_na or cells[2].points:
         return {}
-    change = cells[1]
-    part = "change_pp" if change.points or kind == "percent" else "change_pct"
-    return {part: Found(float(change.value), change.start, change.end)}  # type: ignore[arg-type]
+    fields = {"value": _found(cells[2], row, kind)}
+    change = cells[3] if len(cells) > 3 else None
+    if change is not None and change.value is not None:
+        part = "change_pp" if change.points or kind == "percent" else "change_pct"
+        fields[part] = Found(float(change.value), change.start, change.end)
+    return fields
 
 
 def _change_index(cells: list[Cell], kind: str) -> int | None:

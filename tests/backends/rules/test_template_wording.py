@@ -103,19 +103,21 @@ QUARTERLY_KEY_TABLE = (
 )
 
 
-def test_quarterly_table_has_no_comparative_column_only_changes() -> None:
+def test_quarterly_table_value_is_the_year_to_date() -> None:
+    """The contract's value of a quarterly report is the year-to-date column (年初至报告期末),
+    with its change; the quarter alone is not part of the contract."""
     record = extract_text(QUARTERLY_KEY_TABLE)
     assert record.filing.document_type == "quarterly_report"
     fin = financials_of(QUARTERLY_KEY_TABLE)
     assert fin["revenue"] == {
-        "value": 2345678901.23,
+        "value": 6789012345.67,
         "prior": None,
-        "change_pct": 12.34,
+        "change_pct": 8.9,
         "change_pp": None,
         "low": None,
         "high": None,
     }
-    assert fin["net_profit_attributable"]["change_pct"] == -5.67
+    assert fin["net_profit_attributable"]["change_pct"] == 3.21
     assert fin["total_assets"]["prior"] == 28_000_000_000  # balances do print last year end
 
 

@@ -1,0 +1,354 @@
+"""Financial metrics from tables read as grids: (row label, column role) → figure.
+
+Each table the loader saw (``Document.tables``) is named by the heading printed above it
+(the key table, a statement, the non-recurring items…; ``vocab/financials.yaml``); a table
+under another heading, or the parent company's own statements, gives nothing. In a named
+table, a row whose label is a metric's gives the figures in the columns its header calls the
+value, the prior and the change (``tables/roles.py``). The most authoritative table gives a
+metric; a later one only adds a prior or a change the first did not print, and only when it
+prints the same value (the same figure of the same period).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from ...core.numbers import (
+    CELL_NOT_STATED,
+    change_consistent,
+    normalise_decimal,
+    parse_number,
+    parse_points,
+)
+from ...core.schema import METRIC_KINDS, MetricKind
+from ...core.spans import Found
+from ...core.table import Table
+from ...core.units import LABEL_UNIT_SUFFIX, find_unit_headers, label_unit
+from ...load.document import Document
+from ...load.normalise import normalise_text
+from ...tables.roles import (
+    Columns,
+    cell_text,
+    column_groups,
+    header_rows,
+    is_subheader,
+    reporting_columns,
+    row_has_figures,
+)
+from ...vocab import load_vocab, spaced
+
+# How close value − prior must be to a printed change for it to be a change in points.
+_POINTS_TOLERANCE = Decimal("0.011")
+# How much text before a table its heading may stand in (the unit line, a 适用 mark…).
+_HEADING_WINDOW = 400
+_UNIT_WINDOW = 200
+# Enumerators and remarks around a statement's labels: 五、净利润(净亏损以"-"号填列)
+_ENUMERATOR = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．]"
+    r"|其中[:：]|加[:：]|减[:：]|減[:：]|[:：])+"
+)
+_REMARK = re.compile(r"[(（][^()（）]*(?:填列|列示)[^()（）]*[)）]")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff（）：、，][\u3400-\u9fff（）()：、，]*")
+_ENUMERATED = r"(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．])"
+
+
+@cache
+def _vocab() -> dict[str, Any]:
+    return load_vocab("financials")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A metric's figures as one table prints them, with the table's kind and row label."""
+
+    metric: str
+    kind: str
+    label: str
+    fields: dict[str, Found]
+
+
+def metrics_from_tables(doc: Document) -> dict[str, dict[str, Found]]:
+    """metric → {value, prior, change_pct | change_pp} from the document's tables."""
+    by_metric: dict[str, list[Candidate]] = {}
+    for candidate in table_candidates(doc):
+        by_metric.setdefault(candidate.metric, []).append(candidate)
+    order = [spec["name"] for spec in _vocab()["tables"]]
+    chosen: dict[str, dict[str, Found]] = {}
+    for metric, candidates in by_metric.items():
+        candidates.sort(key=lambda c: order.index(c.kind))
+        fields = dict(candidates[0].fields)
+        for other in candidates[1:]:
+            if _same(other.fields["value"].value, fields["value"].value):
+                for part, found in other.fields.items():
+                    fields.setdefault(part, found)
+        chosen[metric] = fields
+    return chosen
+
+
+def table_candidates(doc: Document) -> list[Candidate]:
+    """Every metric row of every named table, in document order."""
+    allowed = {spec["name"]: spec.get("metrics") for spec in _vocab()["tables"]}
+    default = [m for m in _vocab()["metrics"] if m != "non_recurring_total"]
+    candidates = []
+    for table, kind in zip(doc.tables, classify_tables(doc), strict=True):
+        if kind is None:
+            continue
+        permitted = allowed[kind] or default
+        for metric, label, fields in table_rows(doc, table):
+            if metric in permitted:
+                candidates.append(Candidate(metric, kind, label, fields))
+    return candidates
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= max(abs(a), abs(b)) * 1e-9 + 1e-9
+
+
+# --- which table is which ------------------------------------------------------------------
+
+
+def classify_tables(doc: Document) -> list[str | None]:
+    """Each table's kind (key_figures, income_statement, …) from the nearest heading above
+    it, or in its first rows; a table carrying on the one before keeps that one's kind."""
+    headings = [(spec["name"], _heading(spec["heading"])) for spec in _vocab()["tables"]]
+    headings.append((None, _heading(_vocab()["other_tables"])))
+    kinds: list[str | None] = []
+    for table in doc.tables:
+        before = _lines_before(doc, table.start, _HEADING_WINDOW)
+        first_labels = "\n".join(cell_text(row[0].text) for row in table.rows[:3])
+        window = before + "\n" + first_labels
+        best, kind = -1, None
+        for name, pattern in headings:
+            for m in pattern.finditer(window):
+                if m.start() > best:
+                    best, kind = m.start(), name
+        kinds.append(kind)
+    return kinds
+
+
+@cache
+def _heading(pattern: str) -> re.Pattern[str]:
+    """A table's heading where headings stand: after an enumerator (五、, (一)), or opening a
+    line or following a non-Chinese character; never inside a sentence (…主要财务数据如下)."""
+    lead = (
+        rf"(?:{_ENUMERATED}|(?:^|\n|(?<![\u4e00-\u9fff]))[ \t]*{_ENUMERATED}?)[ \t]*"
+        r"(?:公司|本公司|近三年|近五年|本集团|本集團)?"
+    )
+    # letter-spaced English headings lose their word spaces (CONSOLIDATEDSTATEMENTOF…)
+    return re.compile(lead + "(?:" + spaced(pattern).replace(r"\s+", r"\s*") + ")")
+
+
+def _lines_before(doc: Document, start: int, width: int) -> str:
+    """The original text before ``start``, normalised line by line (line breaks kept: a
+    heading is known by where it stands)."""
+    window = doc.original[max(0, start - width) : start]
+    return "\n".join(normalise_text(line) for line in window.split("\n"))
+
+
+def table_unit(doc: Document, table: Table, rows: Iterable[int]) -> Decimal:
+    """The table's money unit: the last unit header above it or in its header rows."""
+    texts = [_lines_before(doc, table.start, _UNIT_WINDOW)]
+    texts += [cell_text(cell.text) for r in rows for cell in table.rows[r]]
+    multiplier = Decimal(1)
+    for text in texts:
+        headers = list(find_unit_headers(text))
+        if headers:
+            multiplier = headers[-1].multiplier
+    return multiplier
+
+
+# --- reading the rows ----------------------------------------------------------------------
+
+
+def table_rows(doc: Document, table: Table) -> list[tuple[str, str, dict[str, Found]]]:
+    """(metric, label, fields) for every metric row of ``table``, first occurrence only."""
+    header = header_rows(table)
+    columns = reporting_columns(column_groups(table, header))
+    unit = table_unit(doc, table, header)
+    out: list[tuple[str, str, dict[str, Found]]] = []
+    seen: set[str] = set()
+    heading: str | None = None  # a label alone whose total comes after its items
+    above = ""  # the last label alone: what a sub-label (Basic, 基本) stands under
+    for r in range(len(header), table.n_rows):
+        if is_subheader(table, r):
+            columns = reporting_columns(column_groups(table, [r]))
+            continue
+        label = _row_label(table, r)
+        named = label_metric(label) if label else None
+        if named is None and (not label or label[:1].islower()):
+            named = label_metric(_wrapped_label(table, r))
+        if named is None and label:
+            named = _sub_label_metric(above, label)
+        if not row_has_figures(table, r):
+            heading, above = named, label or above
+            continue
+        if named is None and not label:
+            named = heading  # Revenue 收入 | its items, labelled | their total, unlabelled
+        if not label:
+            heading = None
+        if named is None or columns is None or named in seen:
+            continue
+        fields = _row_fields(doc, table, r, columns, named, label_unit(label) or unit)
+        for metric in (named, *_also_named(named, label)):
+            if fields and metric not in seen:
+                seen.add(metric)
+                out.append((metric, label, fields))
+    return out
+
+
+@cache
+def _sub_label_metric(above: str, label: str) -> str | None:
+    """The metric a short label names under the label row above it (Basic under Loss per
+    share); None elsewhere."""
+    for spec in _vocab()["sub_labels"]:
+        if not re.search(spaced(spec["heading"]), above):
+            continue
+        for part in label_parts(_ENUMERATOR.sub("", label).strip()):
+            for metric, pattern in spec["rows"].items():
+                if re.fullmatch(spaced(pattern), part):
+                    return str(metric)
+    return None
+
+
+def _also_named(metric: str, label: str) -> list[str]:
+    """The other metric a row labelled for two gives (基本和稀释每股收益: both EPS)."""
+    return [
+        spec["also"]
+        for spec in _vocab()["combined_rows"]
+        if spec["metric"] == metric and re.search(spaced(spec["label"]), label)
+    ]
+
+
+def _row_label(table: Table, r: int) -> str:
+    return cell_text(table.rows[r][0].text)
+
+
+def _wrapped_label(table: Table, r: int) -> str:
+    """A label wrapped over the rows above its figures (HKEX statements print a long label
+    line by line, English beside Chinese, the figures on its last line)."""
+    lines = [_row_label(table, r)]
+    k = r - 1
+    while k >= 0 and len(lines) < 5 and not row_has_figures(table, k) and _row_label(table, k):
+        lines.insert(0, _row_label(table, k))
+        k -= 1
+    english = re.sub(r"\s+", " ", " ".join(_CJK_RUN.sub(" ", line) for line in lines)).strip()
+    chinese = "".join(m.group(0) for line in lines for m in _CJK_RUN.finditer(line))
+    return f"{english} {chinese}".strip()
+
+
+def label_parts(label: str) -> list[str]:
+    """A label as a whole, and (bilingual: ``Revenue 收入``) its English and its Chinese."""
+    chinese = "".join(m.group(0) for m in _CJK_RUN.finditer(label))
+    english = re.sub(r"\s+", " ", _CJK_RUN.sub(" ", label)).strip()
+    return [part for part in dict.fromkeys((label, english, chinese)) if part]
+
+
+@cache
+def _label_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    patterns = []
+    for metric, spec in _vocab()["metrics"].items():
+        for label in spec["labels"]:
+            suffix = LABEL_UNIT_SUFFIX + r"(?:\*|\(\d\)|\d)?"
+            patterns.append((metric, re.compile(spaced(f"(?:{label}){suffix}"))))
+    return patterns
+
+
+@cache
+def label_metric(label: str) -> str | None:
+    """The metric a row label names, the longest label winning; None if none does."""
+    text = _REMARK.sub("", _ENUMERATOR.sub("", label)).strip()
+    for part in label_parts(text):
+        candidate = _ENUMERATOR.sub("", part).strip()
+        matches = [
+            (len(m.group(0)), metric)
+            for metric, pattern in _label_patterns()
+            if (m := pattern.fullmatch(candidate))
+        ]
+        if matches:
+            return max(matches)[1]
+    return None
+
+
+@dataclass(frozen=True)
+class _Figure:
+    value: Decimal | None  # None: printed as not applicable
+    start: int
+    end: int
+    points: bool = False
+    cents: bool = False
+
+
+def _read_figure(doc: Document, table: Table, r: int, col: int | None) -> _Figure | None:
+    """The figure in a cell, with its span in the normalised text; None if the cell holds
+    none."""
+    cell = table.cell(r, col) if col is not None else None
+    if cell is None or cell.end <= cell.start:
+        return None
+    span = doc.normalised_span(cell.start, cell.end)
+    text = cell_text(cell.text)
+    if span is None or not text:
+        return None
+    start, end = span
+    if CELL_NOT_STATED.fullmatch(text):
+        return _Figure(None, start, end)
+    if "百分点" in text or "百分點" in text:
+        points = parse_points(text)
+        return _Figure(points, start, end, points=True) if points is not None else None
+    cents = re.fullmatch(r"(?:HK|RMB|US)?\$?\s*(\(?[\d.,]+\)?)\s*(?:cents|仙)", text)
+    if cents:
+        value = parse_number(cents.group(1))
+        return _Figure(value, start, end, cents=True) if value is not None else None
+    value = parse_number(text.rstrip("%").replace(" ", ""))
+    return _Figure(value, start, end) if value is not None else None
+
+
+def _row_fields(
+    doc: Document, table: Table, r: int, columns: Columns, metric: str, unit: Decimal
+) -> dict[str, Found]:
+    kind = METRIC_KINDS[metric]
+    value = _read_figure(doc, table, r, columns.value)
+    prior = _read_figure(doc, table, r, columns.prior)
+    change = _read_figure(doc, table, r, columns.change)
+    if value is None or value.value is None or value.points:
+        return {}
+    fields = {"value": _found(value, kind, unit)}
+    if prior is not None and prior.value is not None and not prior.points:
+        fields["prior"] = _found(prior, kind, unit)
+    if change is not None and change.value is not None:
+        part = _change_part(kind, value, prior, change)
+        if part:
+            fields[part] = Found(float(change.value), change.start, change.end)
+    return fields
+
+
+def _change_part(
+    kind: MetricKind, value: _Figure, prior: _Figure | None, change: _Figure
+) -> str | None:
+    """A percent metric's change is in points (as the CSRC template prints it) unless it
+    is the relative change of value and prior; None when it is neither."""
+    if change.points:
+        return "change_pp"
+    if kind != "percent":
+        return "change_pct"
+    if prior is None or prior.value is None or value.value is None or change.value is None:
+        return "change_pp"
+    if abs((value.value - prior.value) - change.value) <= _POINTS_TOLERANCE:
+        return "change_pp"
+    if change_consistent(value.value, prior.value, change.value):
+        return "change_pct"
+    return None
+
+
+def _found(figure: _Figure, kind: MetricKind, unit: Decimal) -> Found:
+    value = figure.value
+    assert value is not None
+    if kind == "money":
+        value = value * unit
+    elif kind == "per_share" and (figure.cents or unit < 1):
+        value = value * Decimal("0.01")
+    return Found(float(normalise_decimal(value)), figure.start, figure.end)

@@ -1,0 +1,191 @@
+"""Metrics read from tables as grids: which table, which row, which column, which unit."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.backends.rules.table_metrics import (
+    classify_tables,
+    label_metric,
+    metrics_from_tables,
+)
+from extract.core.table import Cell, Table, grid_from_cells
+from extract.load.document import Document
+
+
+def document(text: str, *tables: list[list[str]]) -> Document:
+    """A document whose ``tables`` (rows of cell texts) are found in ``text`` in order, so
+    every cell has its real span, as a loader gives it."""
+    built, cursor = [], 0
+    for rows in tables:
+        cells = []
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if not value:
+                    cells.append(Cell("", 0, 0, r, c))
+                    continue
+                at = text.index(value, cursor)
+                cells.append(Cell(value, at, at + len(value), r, c))
+                cursor = at + len(value)
+        spans = [(c.start, c.end) for c in cells if c.end > c.start]
+        start, end = min(s for s, _ in spans), max(e for _, e in spans)
+        grid = grid_from_cells(cells, len(rows), max(len(row) for row in rows))
+        built.append(Table(grid, "test", None, start, end))
+    return Document.from_text(text, tables=built)
+
+
+def values(doc: Document) -> dict[str, float]:
+    return {
+        f"{metric}.{part}": found.value
+        for metric, fields in metrics_from_tables(doc).items()
+        for part, found in fields.items()
+    }
+
+
+QUARTER = """（一） 主要会计数据和财务指标
+单位：元 币种：人民币
+项目 本报告期 本报告期比上年同期增减 年初至报告期末 年初至报告期末比上年同期增减
+营业收入 1,709,371,136.50 -11.87% 5,067,615,359.89 -10.32%
+加权平均净资产收益率 1.53% 减少 0.83 个百分点 3.85% 减少 5.36 个百分点
+本报告期末 上年度末 本报告期末比上年度末增减
+总资产 30,276,592,021.30 29,680,742,349.17 2.01%
+"""
+
+
+def test_a_quarterly_key_table_gives_the_year_to_date_and_the_balances() -> None:
+    doc = document(
+        QUARTER,
+        [
+            [
+                "项目",
+                "本报告期",
+                "本报告期比上年同期增减",
+                "年初至报告期末",
+                "年初至报告期末比上年同期增减",
+            ],
+            ["营业收入", "1,709,371,136.50", "-11.87%", "5,067,615,359.89", "-10.32%"],
+            ["加权平均净资产收益率", "1.53%", "减少 0.83 个百分点", "3.85%", "减少 5.36 个百分点"],
+            ["", "本报告期末", "上年度末", "本报告期末比上年度末增减", ""],
+            ["总资产", "30,276,592,021.30", "29,680,742,349.17", "2.01%", ""],
+        ],
+    )
+    assert values(doc) == {
+        "revenue.value": 5067615359.89,
+        "revenue.change_pct": -10.32,
+        "weighted_roe.value": 3.85,
+        "weighted_roe.change_pp": -5.36,
+        "total_assets.value": 30276592021.30,
+        "total_assets.prior": 29680742349.17,
+        "total_assets.change_pct": 2.01,
+    }
+    fields = metrics_from_tables(doc)["revenue"]
+    start, end = doc.original_span(fields["value"].start, fields["value"].end)
+    assert doc.original[start:end] == "5,067,615,359.89"
+
+
+STATEMENTS = """会计机构负责人：闫富强
+合并利润表
+2024 年 1—12 月
+单位：元 币种：人民币
+项目 2024 年度 2023 年度
+五、净利润（净亏损以“－”号填列） 232,093,825.73 501,009,182.39
+母公司利润表
+项目 2024 年度 2023 年度
+四、净利润（净亏损以“－”号填列） 54,351,217.32 41,656,559.98
+"""
+
+
+def test_statement_labels_with_enumerators_and_the_parent_company_ignored() -> None:
+    doc = document(
+        STATEMENTS,
+        [
+            ["项目", "2024 年度", "2023 年度"],
+            ["五、净利润（净亏损以“－”号填列）", "232,093,825.73", "501,009,182.39"],
+        ],
+        [
+            ["项目", "2024 年度", "2023 年度"],
+            ["四、净利润（净亏损以“－”号填列）", "54,351,217.32", "41,656,559.98"],
+        ],
+    )
+    assert classify_tables(doc) == ["income_statement", None]
+    assert values(doc) == {
+        "profit_for_period.value": 232093825.73,
+        "profit_for_period.prior": 501009182.39,
+    }
+
+
+def test_a_heading_inside_a_sentence_names_no_table() -> None:
+    text = """报告期内，苏州昭衍主要财务数据如下：
+单位：万元
+项目 2022.12.31/2022 年 1-12 月 2021.12.31/2021 年 1-12 月
+营业收入 154,912.17 98,148.82
+"""
+    doc = document(
+        text,
+        [
+            ["项目", "2022.12.31/2022 年 1-12 月", "2021.12.31/2021 年 1-12 月"],
+            ["营业收入", "154,912.17", "98,148.82"],
+        ],
+    )
+    assert classify_tables(doc) == [None]
+    assert values(doc) == {}
+
+
+HKEX = """CONSOLIDATED STATEMENT OF PROFIT OR LOSS
+For the year ended 30 September 2021
+Notes 2021 2020
+HK$'000 HK$'000
+Revenue 收入
+Commission and fee income 6 125,343 118,051
+Interest income 6 551,469 799,356
+676,812 917,407
+Loss for the year attributable to owners of the Company (576,094) (689,747)
+Loss per share 每股虧損
+Basic 基本 15 HK(8.55) cents HK(10.23) cents
+"""
+
+
+def test_an_hkex_statement_in_thousands_with_a_revenue_total_under_its_items() -> None:
+    doc = document(
+        HKEX,
+        [
+            ["", "Notes", "2021", "2020"],
+            ["", "", "HK$'000", "HK$'000"],
+            ["Revenue 收入", "", "", ""],
+            ["Commission and fee income", "6", "125,343", "118,051"],
+            ["Interest income", "6", "551,469", "799,356"],
+            ["", "", "676,812", "917,407"],
+            [
+                "Loss for the year attributable to owners of the Company",
+                "",
+                "(576,094)",
+                "(689,747)",
+            ],
+            ["Loss per share 每股虧損", "", "", ""],
+            ["Basic 基本", "15", "HK(8.55) cents", "HK(10.23) cents"],
+        ],
+    )
+    assert values(doc) == {
+        "revenue.value": 676812000,
+        "revenue.prior": 917407000,
+        "net_profit_attributable.value": -576094000,
+        "net_profit_attributable.prior": -689747000,
+        "basic_eps.value": -0.0855,
+        "basic_eps.prior": -0.1023,
+    }
+
+
+@pytest.mark.parametrize(
+    ("label", "metric"),
+    [
+        ("归属于上市公司股东的扣除非经常性损益的净利润(元)", "net_profit_attributable_deducted"),
+        ("(一)归属于母公司股东的净利润(净亏损以“-”号填列)", "net_profit_attributable"),
+        ("其中:营业收入", "revenue"),
+        ("Profit (loss) for the year 本年度溢利(虧損)", "profit_for_period"),
+        ("Revenue 收入", "revenue"),
+        ("营业外收入", None),
+        ("利息收入", None),
+    ],
+)
+def test_row_labels(label: str, metric: str | None) -> None:
+    assert label_metric(label) == metric

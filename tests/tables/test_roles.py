@@ -1,0 +1,137 @@
+"""Column roles from header cells: value, prior (restated), change, year to date, years."""
+
+from __future__ import annotations
+
+from extract.core.table import Cell, Table, grid_from_cells
+from extract.tables.roles import Columns, column_groups, header_rows, reporting_columns
+
+
+def grid(*rows: list[str], merged: dict[tuple[int, int], int] | None = None) -> Table:
+    """A table from rows of cell texts; ``merged[(r, c)] = n`` makes that cell span n columns."""
+    merged = merged or {}
+    cells, covered = [], set()
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            if (r, c) in covered:
+                continue
+            span = merged.get((r, c), 1)
+            covered.update((r, c + k) for k in range(span))
+            cells.append(Cell(text, 0, len(text), r, c, colspan=span))
+    n_cols = max(len(row) for row in rows)
+    return Table(grid_from_cells(cells, len(rows), n_cols), "test")
+
+
+def columns_of(table: Table) -> Columns | None:
+    return reporting_columns(column_groups(table, header_rows(table)))
+
+
+def test_annual_key_table_years_and_change() -> None:
+    table = grid(
+        ["", "2024 年", "2023 年", "本年比上年增减", "2022 年"],
+        ["营业收入（元）", "801,923,244.22", "1,017,448,123.50", "-21.18%", "607,410,539.16"],
+    )
+    assert columns_of(table) == Columns(value=1, prior=2, change=3)
+
+
+def test_restated_prior_wins_over_the_unadjusted_one() -> None:
+    table = grid(
+        ["", "2019 年", "2018 年", "", "本年比上年增减", "2017 年", ""],
+        ["", "2019 年", "调整前", "调整后", "调整后", "调整前", "调整后"],
+        [
+            "营业收入（元）",
+            "39,608,340,979.04",
+            "36,683,290,538.29",
+            "37,036,329,015.10",
+            "6.94%",
+            "33,713,780,563.65",
+            "33,713,780,563.65",
+        ],
+        merged={(0, 2): 2, (0, 5): 2},
+    )
+    assert columns_of(table) == Columns(value=1, prior=3, change=4)
+
+
+def test_third_quarter_reads_the_year_to_date_group() -> None:
+    table = grid(
+        [
+            "",
+            "本报告期",
+            "上年同期",
+            "",
+            "本报告期比上年同期增减",
+            "年初至报告期末",
+            "上年同期",
+            "",
+            "年初至报告期末比上年同期增减",
+        ],
+        [
+            "",
+            "本报告期",
+            "调整前",
+            "调整后",
+            "调整后",
+            "年初至报告期末",
+            "调整前",
+            "调整后",
+            "调整后",
+        ],
+        [
+            "营业收入（元）",
+            "7,176,243,743.45",
+            "5,634,274,230.28",
+            "5,634,274,230.28",
+            "27.37%",
+            "21,986,403,962.07",
+            "19,740,286,995.36",
+            "19,740,286,995.36",
+            "11.38%",
+        ],
+        merged={(0, 2): 2, (0, 6): 2},
+    )
+    assert columns_of(table) == Columns(value=5, prior=7, change=8)
+
+
+def test_quarter_table_without_comparatives() -> None:
+    table = grid(
+        [
+            "",
+            "本报告期",
+            "本报告期比上年同期增减",
+            "年初至报告期末",
+            "年初至报告期末比上年同期增减",
+        ],
+        ["营业收入（元）", "1,709,371,136.50", "-11.87%", "5,067,615,359.89", "-10.32%"],
+    )
+    assert columns_of(table) == Columns(value=3, prior=None, change=4)
+
+
+def test_hkex_statement_with_a_notes_column_and_years_in_any_order() -> None:
+    table = grid(
+        ["", "Notes", "2020", "2021"],
+        ["", "", "HK$'000", "HK$'000"],
+        ["Revenue", "5", "917,407", "676,812"],
+    )
+    assert columns_of(table) == Columns(value=3, prior=2, change=None)
+
+
+def test_segments_under_one_year_are_not_the_period_total() -> None:
+    """Remaining Business | Affected Entities | total, for each year: only the column headed
+    by the year alone is the period's figure."""
+    table = grid(
+        [
+            "",
+            "Remaining Business* 2021",
+            "Affected Entities* 2021",
+            "2021",
+            "Remaining Business* 2020",
+            "Affected Entities* 2020",
+            "2020",
+        ],
+        ["Revenue", "219,666", "2,044,081", "2,263,747", "179,496", "1,613,232", "1,792,728"],
+    )
+    assert columns_of(table) == Columns(value=3, prior=6, change=None)
+
+
+def test_two_columns_headed_the_same_year_alone_read_nothing() -> None:
+    table = grid(["", "2021", "2021"], ["Revenue", "1", "2"])
+    assert columns_of(table) is None
