@@ -42,7 +42,8 @@ class Table:
     page: int | None = None
     start: int = 0
     end: int = 0
-    continued: bool = False  # opens its page (a body row, or no heading above): may carry on
+    continued: bool = False  # opens its page with a row of its body: carries on the last table
+    repeats_header: bool = False  # opens its page, maybe with the last table's header again
     ends_page: bool = False  # nothing but page furniture follows it on its page
     pages: tuple[int, ...] = ()  # every page the table lies on, once joined across pages
 
@@ -122,9 +123,10 @@ def table_from_cells(cells: Sequence[Cell], source: str, page: int | None = None
 def join_continued(tables: Sequence[Table]) -> list[Table]:
     """Tables split by a page break put back together.
 
-    A table marked ``continued`` (it opens its page) that has as many columns as the table
-    ending the page before, from the same source, carries that table on: statements run
-    over several pages. A header repeated on the new page stays as a row of the whole.
+    A table that opens its page, as many columns wide as the table ending the page before
+    and from the same source, carries that table on when it opens with a row of its body
+    (``continued``) or with a header row the first part printed too: statements run over
+    several pages. A repeated header stays as a row of the whole.
     """
     joined: list[Table] = []
     for table in tables:
@@ -150,11 +152,18 @@ def join_continued(tables: Sequence[Table]) -> list[Table]:
 
 def _carries_on(previous: Table, table: Table) -> bool:
     last_page = previous.pages[-1] if previous.pages else previous.page
+    opens_as_continuation = table.continued or (
+        table.repeats_header and _texts(table.rows[0]) in {_texts(row) for row in previous.rows}
+    )
     return (
-        table.continued
+        opens_as_continuation
         and previous.ends_page
         and last_page is not None
         and table.page == last_page + 1
         and table.n_cols == previous.n_cols
         and table.source == previous.source
     )
+
+
+def _texts(row: Sequence[Cell]) -> tuple[str, ...]:
+    return tuple("".join(cell.text.split()) for cell in row)

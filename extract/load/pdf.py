@@ -236,8 +236,10 @@ _FURNITURE_CHARS = 60
 
 
 def _at_page_edges(page: _Page) -> list[Table]:
-    """The page's tables, the first marked ``continued`` when nothing but furniture stands
-    above it and the last marked ``ends_page`` when nothing but furniture follows it."""
+    """The page's tables: the first keeps ``continued`` (it opens with a row of its body)
+    only when nothing but furniture stands above it, and may otherwise open with a header
+    repeated from the page before; the last is marked ``ends_page`` when nothing but
+    furniture follows it."""
     tables = list(page.tables)
     if not tables:
         return tables
@@ -245,8 +247,10 @@ def _at_page_edges(page: _Page) -> list[Table]:
     def visible(text: str) -> int:
         return sum(not char.isspace() for char in text)
 
-    if visible(page.text[: tables[0].start]) <= _FURNITURE_CHARS:
-        tables[0] = replace(tables[0], continued=True)
+    if visible(page.text[: tables[0].start]) > _FURNITURE_CHARS:
+        tables[0] = replace(tables[0], continued=False)  # a heading or prose stands above it
+    elif not tables[0].continued:
+        tables[0] = replace(tables[0], repeats_header=True)
     if visible(page.text[tables[-1].end :]) <= _FURNITURE_CHARS:
         tables[-1] = replace(tables[-1], ends_page=True)
     return tables

@@ -110,7 +110,8 @@ def ruled_tables(
         box = _Box(xs[0], ys[-1], xs[-1], ys[0])
         inside = [g for g in glyphs if box.holds(g, margin=0.0)]
         cells = _grid_cells(inside, ys, xs, hs, vs)
-        if len({c.row for c in cells if c.text}) >= 2 and len({c.col for c in cells}) >= 2:
+        # a lone header row counts: its body may open the next page
+        if len({c.col for c in cells if c.text}) >= 2:
             grids.append((box, cells))
     return grids
 

@@ -182,6 +182,9 @@ def table_rows(doc: Document, table: Table) -> list[tuple[str, str, dict[str, Fo
         named = label_metric(label) if label else None
         if named is None and (not label or label[:1].islower()):
             named = label_metric(_wrapped_label(table, r))
+        if named is None and label and r + 1 < table.n_rows and not row_has_figures(table, r + 1):
+            # a label cut by a page break: its end opens the next page's part of the table
+            named = label_metric(label + _row_label(table, r + 1))
         if named is None and label:
             named = _sub_label_metric(above, label)
         if not row_has_figures(table, r):
@@ -252,7 +255,7 @@ def label_parts(label: str) -> list[str]:
 def _label_patterns() -> list[tuple[str, re.Pattern[str]]]:
     patterns = []
     for metric, spec in _vocab()["metrics"].items():
-        for label in spec["labels"]:
+        for label in (*spec["labels"], *spec.get("grid_labels", ())):
             suffix = LABEL_UNIT_SUFFIX + r"(?:\*|\(\d\)|\d)?"
             patterns.append((metric, re.compile(spaced(f"(?:{label}){suffix}"))))
     return patterns

@@ -189,3 +189,27 @@ def test_an_hkex_statement_in_thousands_with_a_revenue_total_under_its_items() -
 )
 def test_row_labels(label: str, metric: str | None) -> None:
     assert label_metric(label) == metric
+
+
+def test_a_row_label_cut_by_a_page_break() -> None:
+    """The key table's row ends a page with half its label; the rest opens the next page."""
+    text = """一、主要财务数据
+（一） 主要会计数据和财务指标
+项目 本报告期 上年同期 本报告期比上年同期增减
+归属于上市公司股东的扣除 106,779,578.09 142,734,454.06 -25.19%
+上能电气股份有限公司 2025 年第三季度报告
+非经常性损益的净利润（元）
+"""
+    doc = document(
+        text,
+        [
+            ["项目", "本报告期", "上年同期", "本报告期比上年同期增减"],
+            ["归属于上市公司股东的扣除", "106,779,578.09", "142,734,454.06", "-25.19%"],
+            ["非经常性损益的净利润（元）", "", "", ""],
+        ],
+    )
+    assert values(doc) == {
+        "net_profit_attributable_deducted.value": 106779578.09,
+        "net_profit_attributable_deducted.prior": 142734454.06,
+        "net_profit_attributable_deducted.change_pct": -25.19,
+    }
