@@ -343,6 +343,29 @@ def batch_command(
     sys.exit(summary.exit_code)
 
 
+# ---------------------------------------------------------------- extract check
+
+
+@cli.command("check")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the standing as JSON.")
+@click.option("--top", type=int, default=20, show_default=True, help="Worst files to list.")
+@reports_errors
+def check_command(folder: Path, as_json: bool, top: int) -> None:
+    """How a folder of records stands, without gold: per document type, the fields it must
+    state that are present, the figures its own arithmetic confirms, the conflicts; then the
+    worst files. FOLDER is an `extract batch` output folder or a folder of records."""
+    from rich.console import Console
+
+    from .evaluation.checkup import check_folder, checkup_json, print_checkup
+
+    results = check_folder(folder)
+    if as_json:
+        click.echo(json.dumps(checkup_json(results), ensure_ascii=False, indent=2))
+    else:
+        print_checkup(results, Console(), top=top)
+
+
 # ---------------------------------------------------------------- extract cache
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from .backends.base import SectionResult
 from .backends.llm.plan import Ask, Planner, merge_results
 from .backends.rules import RulesBackend
+from .checks import check_record
 from .config import Settings
 from .core.schema import (
     CONTENT_SECTIONS,
@@ -154,6 +155,9 @@ def build_record(
             setattr(record, name, content)
     if record.filing.is_empty():
         record.warnings.append("not recognised as a listed-company filing")
+    checks = check_record(record, doc)
+    record.checks = checks.status
+    record.warnings.extend(checks.warnings)
     return record
 
 

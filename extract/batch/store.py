@@ -29,7 +29,14 @@ from ..vocab import vocab_digest
 from .summary import BatchSummary, FileResult
 from .walk import InputFile
 
-CSV_LEAD_COLUMNS: tuple[str, ...] = ("path", "sha256", "backend", "warnings")
+CSV_LEAD_COLUMNS: tuple[str, ...] = (
+    "path",
+    "sha256",
+    "backend",
+    "warnings",
+    "confirmed",
+    "conflicts",
+)
 
 
 class OutputFolder:
@@ -189,13 +196,17 @@ class OutputFolder:
 
 
 def csv_row(data: dict[str, Any]) -> list[Any]:
-    """One CSV row: path, sha256, backend, number of warnings, then every contract field."""
+    """One CSV row: path, sha256, backend, number of warnings, figures the record's own
+    arithmetic confirms and those in conflict, then every contract field."""
     source = data.get("source") or {}
+    statuses = list((data.get("checks") or {}).values())
     lead = [
         source.get("path"),
         source.get("sha256"),
         data.get("backend"),
         len(data.get("warnings") or []),
+        statuses.count("confirmed"),
+        statuses.count("conflict"),
     ]
     return [*lead, *flatten_record(data).values()]
 

@@ -196,6 +196,11 @@ class Record(BaseModel):
     buyback: Buyback | None = None
     incentive: Incentive | None = None
     evidence: dict[str, Evidence] = Field(default_factory=dict)
+    checks: dict[str, Literal["confirmed", "conflict"]] = Field(
+        default_factory=dict,
+        description="For every field an identity between printed figures covers: confirmed "
+        "(it holds) or conflict (it fails; the warnings say which figures).",
+    )
     warnings: list[str] = Field(default_factory=list)
     backend: str = "rules"
     model: str | None = None

@@ -117,6 +117,8 @@ def render_markdown(report: EvalReport) -> str:
     rows = [["**overall**", *score_cells(report.overall)]]
     rows += [[name, *score_cells(s)] for name, s in report.by_section.items()]
     out += _md_table(header, rows)
+    out += ["## By the record's own checks", ""]
+    out += _md_table(header, [[name, *score_cells(s)] for name, s in report.by_check.items()])
     out += ["## Per document", ""]
     out += _md_table(header, [[_md(n), *score_cells(s)] for n, s in report.by_document.items()])
     out += ["## Per field", ""]
@@ -248,7 +250,8 @@ def render_html(report: EvalReport) -> str:
         note=METRICS_NOTE,
         columns=[*SCORE_COLUMNS, *METRIC_COLUMNS],
         summary_rows=[("overall", score_cells(report.overall))]
-        + [(n, score_cells(s)) for n, s in report.by_section.items()],
+        + [(n, score_cells(s)) for n, s in report.by_section.items()]
+        + [(f"checks: {n}", score_cells(s)) for n, s in report.by_check.items()],
         document_rows=[(n, score_cells(s)) for n, s in report.by_document.items()],
         field_rows=[(p, score_cells(s)) for p, s in scored_fields(report).items()],
         documents=[_html_document(d) for d in report.documents],
@@ -326,6 +329,8 @@ def print_report(report: EvalReport, console: Console) -> None:
     console.print(_score_table(title, "document", rows, DOCUMENT_COLUMNS))
     sections = [*report.by_section.items(), ("overall", report.overall)]
     console.print(_score_table("per section", "section", sections, SECTION_COLUMNS))
+    statuses = list(report.by_check.items())
+    console.print(_score_table("by the record's own checks", "check", statuses, SECTION_COLUMNS))
     for doc in report.documents:
         if doc.error:
             console.print(Text.assemble((doc.name, "red"), f": {doc.error}"))

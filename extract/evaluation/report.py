@@ -23,6 +23,7 @@ class FieldResult(BaseModel):
     tolerance: float | None = None
     gold_quote: str | None = None
     evidence_quote: str | None = None
+    check: str | None = None  # the prediction's check status: confirmed, conflict or None
 
 
 class Scores(BaseModel):
@@ -78,6 +79,7 @@ class EvalReport(BaseModel):
     meta: RunMeta
     overall: Scores
     by_section: dict[str, Scores]
+    by_check: dict[str, Scores] = Field(default_factory=dict)
     by_document: dict[str, Scores]
     by_field: dict[str, Scores]
     documents: list[DocumentResult]

@@ -19,6 +19,9 @@ from .gold import GoldDoc
 from .predict import Prediction
 from .report import DocumentResult, EvalReport, FieldResult, RunMeta, Scores, SectionFlag
 
+# How the scores split by the prediction's own check status (record.checks).
+CHECK_STATUSES = ("confirmed", "conflict", "unchecked")
+
 
 def tally(outcomes: Iterable[Outcome]) -> Scores:
     """Count outcomes and compute accuracy, precision, recall and F1."""
@@ -45,6 +48,7 @@ def score_document(gold: GoldDoc, record: Mapping[str, Any] | None) -> list[Fiel
     record = record or {}
     predicted = flatten_record(dict(record))
     evidence = record.get("evidence") or {}
+    checks = record.get("checks") or {}
     results = []
     for path in FIELD_PATHS:
         entry = gold.fields.get(path)
@@ -60,6 +64,7 @@ def score_document(gold: GoldDoc, record: Mapping[str, Any] | None) -> list[Fiel
                 tolerance=tolerance,
                 gold_quote=entry.quote if entry else None,
                 evidence_quote=(evidence.get(path) or {}).get("quote"),
+                check=checks.get(path),
             )
         )
     return results
@@ -97,6 +102,10 @@ def build_report(meta: RunMeta, documents: list[DocumentResult]) -> EvalReport:
         overall=tally(f.outcome for f in every),
         by_section={
             s: tally(f.outcome for f in every if section_of(f.path) == s) for s in SECTION_NAMES
+        },
+        by_check={
+            status: tally(f.outcome for f in every if (f.check or "unchecked") == status)
+            for status in CHECK_STATUSES
         },
         by_document={doc.name: tally(f.outcome for f in doc.fields) for doc in documents},
         by_field={p: tally(f.outcome for f in every if f.path == p) for p in FIELD_PATHS},

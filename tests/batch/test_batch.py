@@ -169,8 +169,10 @@ def test_mixed_folder_records_errors_csv_and_exit_code(tmp_path: Path) -> None:
     with (out / "results.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == good
-    assert list(rows[0])[:4] == ["path", "sha256", "backend", "warnings"]
-    assert list(rows[0])[4:] == list(flatten_record({}))
+    lead = ["path", "sha256", "backend", "warnings", "confirmed", "conflicts"]
+    assert list(rows[0])[:6] == lead
+    assert list(rows[0])[6:] == list(flatten_record({}))
+    assert int(next(r for r in rows if r["path"].endswith("001_815c9fc6d423563f.txt"))["confirmed"])
     gbk_row = next(r for r in rows if r["path"].endswith("gbk.txt"))
     seed_row = next(r for r in rows if r["path"].endswith(SEEDS[0].name))
     assert gbk_row["filing.company_name"] == seed_row["filing.company_name"] != ""

@@ -34,7 +34,7 @@ from ...load.document import Document
 from ..base import SectionResult
 from .answers import ANSWERS, Answer
 from .client import AsyncLLMClient, LLMClient
-from .ground import Grounder, cross_check
+from .ground import Grounder
 from .limits import CallLimiter
 from .plan import Ask, Planner
 from .prompts import PromptSet
@@ -131,7 +131,6 @@ class LLMBackend:
             if second.answer is not None:
                 retry = grounder.ground(second.answer, passages)
         found, warnings = first.settle(retry)
-        warnings += cross_check(section, {path: f.value for path, f in found.items()})
         applies = section == "filing" or bool(found)
         return SectionResult(applies=applies, fields=found, warnings=warnings, usage=usage)
 

@@ -31,7 +31,6 @@ from typing import Any
 
 from ...core.dates import DATE_RE, date_from_match
 from ...core.numbers import (
-    change_consistent,
     find_amounts,
     normalise_decimal,
     parse_number,
@@ -298,66 +297,3 @@ def _distance(a: Span, b: Span) -> int:
     if b[1] <= a[0]:
         return a[0] - b[1]
     return 0
-
-
-# --- cross-checks ------------------------------------------------------------------------
-
-_DIVIDEND_TOLERANCE = Decimal("0.01")
-
-
-def cross_check(section: str, values: dict[str, Any]) -> list[str]:
-    """Warnings where grounded values disagree with each other."""
-    if section == "financials":
-        return _check_metrics(values)
-    if section == "dividend":
-        return _check_dividend(values)
-    if section == "buyback":
-        return _check_range(values, "plan_amount_min", "plan_amount_max") + _check_range(
-            values, "price_low", "price_high"
-        )
-    return []
-
-
-def _check_metrics(values: dict[str, Any]) -> list[str]:
-    warnings: list[str] = []
-    for metric in dict.fromkeys(path.split(".", 1)[0] for path in values):
-        part = {p.split(".", 1)[1]: v for p, v in values.items() if p.startswith(f"{metric}.")}
-        warnings.extend(_check_change(metric, part))
-        warnings.extend(_check_range(part, "low", "high", prefix=f"{metric}."))
-    return warnings
-
-
-def _check_change(metric: str, part: dict[str, Any]) -> list[str]:
-    """Does the stated change agree with value and prior, at its printed rounding?"""
-    value, prior, pct = part.get("value"), part.get("prior"), part.get("change_pct")
-    if value is None or prior is None or pct is None or prior == 0:
-        return []
-    if change_consistent(as_decimal(value), as_decimal(prior), as_decimal(pct)):
-        return []
-    return [
-        f"{metric}: change_pct {_show(pct)} does not agree with value {_show(value)} "
-        f"and prior {_show(prior)}"
-    ]
-
-
-def _check_range(values: dict[str, Any], low: str, high: str, prefix: str = "") -> list[str]:
-    lo, hi = values.get(low), values.get(high)
-    if lo is not None and hi is not None and lo > hi:
-        return [f"{prefix}{low} {_show(lo)} is above {prefix}{high} {_show(hi)}"]
-    return []
-
-
-def _check_dividend(values: dict[str, Any]) -> list[str]:
-    rate, total = values.get("cash_per_10_shares"), values.get("total_cash")
-    base = values.get("share_base")
-    if base is None and values.get("total_shares") is not None:
-        base = values["total_shares"] - (values.get("excluded_treasury_shares") or 0)
-    if rate is None or total is None or base is None or not total:
-        return []
-    expected = as_decimal(rate) * as_decimal(base) / 10
-    if abs(expected - as_decimal(total)) > abs(as_decimal(total)) * _DIVIDEND_TOLERANCE:
-        return [
-            f"total_cash {_show(total)} differs from cash_per_10_shares × share base / 10 "
-            f"= {normalise_decimal(expected.quantize(Decimal('0.01')))} by more than 1%"
-        ]
-    return []

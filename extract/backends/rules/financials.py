@@ -169,7 +169,9 @@ def _read_tables(text: str) -> list[dict[str, Row]]:
     vocab = _vocab()
     out: list[dict[str, Row]] = []
     for table in vocab["tables"]:
-        wanted = table.get("metrics") or [m for m in vocab["metrics"] if m not in _OWN_TABLE]
+        wanted = table.get("metrics")
+        if wanted is None:  # a table that names none may give every metric but the own-table ones
+            wanted = [m for m in vocab["metrics"] if m not in _OWN_TABLE]
         labels = {metric: spec["labels"] for metric, spec in vocab["metrics"].items()}
         found = [
             read_rows(text, region, labels, LABEL_UNIT_SUFFIX, wanted)

@@ -98,11 +98,42 @@ def table_candidates(doc: Document) -> list[Candidate]:
     for table, kind in zip(doc.tables, classify_tables(doc), strict=True):
         if kind is None:
             continue
-        permitted = allowed[kind] or default
+        permitted = default if allowed[kind] is None else allowed[kind]
         for metric, label, fields in table_rows(doc, table):
             if metric in permitted:
                 candidates.append(Candidate(metric, kind, label, fields))
     return candidates
+
+
+def quarter_figures(doc: Document) -> dict[str, list[Found]]:
+    """metric → its four quarters, from the table of 分季度主要财务指标 (for the checks)."""
+    quarters: dict[str, list[Found]] = {}
+    for table, kind in zip(doc.tables, classify_tables(doc), strict=True):
+        if kind != "quarters":
+            continue
+        header = header_rows(table)
+        columns = [
+            col
+            for col in range(1, table.n_cols)
+            if _QUARTER.search(" ".join(cell_text(c.text) for c in table.column(col, header)))
+        ]
+        if len(columns) != 4:
+            continue
+        unit = table_unit(doc, table, header)
+        for r in range(len(header), table.n_rows):
+            metric = label_metric(_row_label(table, r))
+            figures = [_read_figure(doc, table, r, col) for col in columns]
+            if (
+                metric
+                and metric not in quarters
+                and all(f and f.value is not None for f in figures)
+            ):
+                kind_of = METRIC_KINDS[metric]
+                quarters[metric] = [_found(f, kind_of, unit) for f in figures if f]
+    return quarters
+
+
+_QUARTER = re.compile(r"第[一二三四]季度|[1-4]季度|Q[1-4]")
 
 
 def _same(a: float, b: float) -> bool:
@@ -137,7 +168,7 @@ def _heading(pattern: str) -> re.Pattern[str]:
     line or following a non-Chinese character; never inside a sentence (…主要财务数据如下)."""
     lead = (
         rf"(?:{_ENUMERATED}|(?:^|\n|(?<![\u4e00-\u9fff]))[ \t]*{_ENUMERATED}?)[ \t]*"
-        r"(?:公司|本公司|近三年|近五年|本集团|本集團)?"
+        r"(?:公司|本公司|近三年|近五年|本集团|本集團)?(?:(?:19|20)\d{2}年度?)?"
     )
     # letter-spaced English headings lose their word spaces (CONSOLIDATEDSTATEMENTOF…)
     return re.compile(lead + "(?:" + spaced(pattern).replace(r"\s+", r"\s*") + ")")

@@ -19,7 +19,7 @@ from extract.backends.llm.answers import (
     FinancialsAnswer,
     IncentiveAnswer,
 )
-from extract.backends.llm.ground import Dropped, Grounder, cross_check
+from extract.backends.llm.ground import Dropped, Grounder
 from extract.backends.llm.locate import Passage
 from extract.load.document import Document, read_document
 
@@ -182,61 +182,6 @@ def test_settle_keeps_a_corrected_value_and_drops_the_rest() -> None:
     found, warnings = first.settle(retry)
     assert found["grant_price"].value == 78.0
     assert warnings == ["participants_vesting: 4242 not found in the source; dropped"]
-
-
-@pytest.mark.parametrize(
-    ("section", "values", "expected"),
-    [
-        (
-            "financials",
-            {"revenue.value": 110.0, "revenue.prior": 100.0, "revenue.change_pct": 10.0},
-            [],
-        ),
-        (
-            "financials",
-            {"revenue.value": 110.0, "revenue.prior": 100.0, "revenue.change_pct": 1.0},
-            ["revenue: change_pct 1 does not agree with value 110 and prior 100"],
-        ),
-        (
-            "financials",
-            {"net_profit_attributable.low": -6e7, "net_profit_attributable.high": -7e7},
-            [
-                "net_profit_attributable.low -60000000 is above "
-                "net_profit_attributable.high -70000000"
-            ],
-        ),
-        (
-            "dividend",
-            {"cash_per_10_shares": 1.2, "share_base": 818952512, "total_cash": 98274301.44},
-            [],
-        ),
-        (
-            "dividend",
-            {
-                "cash_per_10_shares": 1.2,
-                "total_shares": 824157988,
-                "excluded_treasury_shares": 5205476,
-                "total_cash": 98274301.44,
-            },
-            [],
-        ),
-        (
-            "dividend",
-            {"cash_per_10_shares": 1.2, "share_base": 818952512, "total_cash": 90000000.0},
-            [
-                "total_cash 90000000 differs from cash_per_10_shares × share base / 10 "
-                "= 98274301.44 by more than 1%"
-            ],
-        ),
-        (
-            "buyback",
-            {"price_low": 90.0, "price_high": 80.0},
-            ["price_low 90 is above price_high 80"],
-        ),
-    ],
-)
-def test_cross_checks_warn(section: str, values: dict[str, Any], expected: list[str]) -> None:
-    assert cross_check(section, values) == expected
 
 
 def test_buyback_answer_grounds_in_prose() -> None:
