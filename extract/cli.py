@@ -140,6 +140,35 @@ def file_command(path: str, output: Path | None, **kwargs: Any) -> None:
         click.echo(text, nl=False)
 
 
+@cli.command("view")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the page here (default: the filing's name + .html in the current folder; "
+    "`-` prints it).",
+)
+@settings_options
+@reports_errors
+def view_command(path: Path, output: Path | None, **kwargs: Any) -> None:
+    """Draw a record over its filing: one self-contained HTML page.
+
+    PATH is a filing (extracted first, with the usual backend options) or a record
+    (`.json`, as `extract FILE -o` or `extract batch` wrote it; its source is read from
+    `source.path`).
+    """
+    from .view.make import default_view_path, make_view
+
+    page = make_view(path, settings_from(kwargs))
+    if output == Path("-"):
+        click.echo(page, nl=False)
+        return
+    target = output or default_view_path(path)
+    write_atomic(target, page)
+    click.echo(f"wrote {target}")
+
+
 @cli.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of the record."""
