@@ -330,6 +330,11 @@ cli.add_command(eval_command)
     "0: threads of this process).",
 )
 @click.option("--force", is_flag=True, help="Re-extract filings whose records are up to date.")
+@click.option(
+    "--html",
+    is_flag=True,
+    help="Also write each record's view beside it (OUT/records/<name>.html; see `extract view`).",
+)
 @click.option("--quiet", is_flag=True, help="Print only the summary.")
 @settings_options
 @reports_errors
@@ -342,6 +347,7 @@ def batch_command(
     tpm: float | None,
     workers: int | None,
     force: bool,
+    html: bool,
     quiet: bool,
     **kwargs: Any,
 ) -> None:
@@ -363,6 +369,7 @@ def batch_command(
         tpm=tpm,
         workers=workers,
         force=force,
+        html=html,
     )
     console = Console()
     summary = run_batch(
