@@ -242,7 +242,7 @@ def eval_command(
     from rich.console import Console
 
     from .evaluation.floor import check_floor, read_floor
-    from .evaluation.render import print_floor, print_report, write_reports
+    from .evaluation.render import VIEWS_FOLDER, print_floor, print_report, write_reports
     from .evaluation.run import evaluate
 
     report = evaluate(
@@ -250,6 +250,7 @@ def eval_command(
         docs_dirs=docs_dirs or None,
         settings=None if predictions_dir else settings_from(kwargs),
         predictions_dir=predictions_dir,
+        views_dir=out_dir / VIEWS_FOLDER,
     )
     paths = write_reports(report, out_dir)
     console = Console()
