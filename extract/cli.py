@@ -140,6 +140,35 @@ def file_command(path: str, output: Path | None, **kwargs: Any) -> None:
         click.echo(text, nl=False)
 
 
+@cli.command("view")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the page here (default: the filing's name + .html in the current folder; "
+    "`-` prints it).",
+)
+@settings_options
+@reports_errors
+def view_command(path: Path, output: Path | None, **kwargs: Any) -> None:
+    """Draw a record over its filing: one self-contained HTML page.
+
+    PATH is a filing (extracted first, with the usual backend options) or a record
+    (`.json`, as `extract FILE -o` or `extract batch` wrote it; its source is read from
+    `source.path`).
+    """
+    from .view.make import default_view_path, make_view
+
+    page = make_view(path, settings_from(kwargs))
+    if output == Path("-"):
+        click.echo(page, nl=False)
+        return
+    target = output or default_view_path(path)
+    write_atomic(target, page)
+    click.echo(f"wrote {target}")
+
+
 @cli.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of the record."""
@@ -213,7 +242,7 @@ def eval_command(
     from rich.console import Console
 
     from .evaluation.floor import check_floor, read_floor
-    from .evaluation.render import print_floor, print_report, write_reports
+    from .evaluation.render import VIEWS_FOLDER, print_floor, print_report, write_reports
     from .evaluation.run import evaluate
 
     report = evaluate(
@@ -221,6 +250,7 @@ def eval_command(
         docs_dirs=docs_dirs or None,
         settings=None if predictions_dir else settings_from(kwargs),
         predictions_dir=predictions_dir,
+        views_dir=out_dir / VIEWS_FOLDER,
     )
     paths = write_reports(report, out_dir)
     console = Console()
@@ -301,6 +331,11 @@ cli.add_command(eval_command)
     "0: threads of this process).",
 )
 @click.option("--force", is_flag=True, help="Re-extract filings whose records are up to date.")
+@click.option(
+    "--html",
+    is_flag=True,
+    help="Also write each record's view beside it (OUT/records/<name>.html; see `extract view`).",
+)
 @click.option("--quiet", is_flag=True, help="Print only the summary.")
 @settings_options
 @reports_errors
@@ -313,6 +348,7 @@ def batch_command(
     tpm: float | None,
     workers: int | None,
     force: bool,
+    html: bool,
     quiet: bool,
     **kwargs: Any,
 ) -> None:
@@ -334,6 +370,7 @@ def batch_command(
         tpm=tpm,
         workers=workers,
         force=force,
+        html=html,
     )
     console = Console()
     summary = run_batch(

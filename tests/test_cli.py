@@ -162,6 +162,51 @@ def test_not_a_filing_file(tmp_path: Path) -> None:
     assert data["filing"]["company_name"] is None and data["warnings"]
 
 
+# --- extract view ---------------------------------------------------------------------------
+
+
+def test_view_writes_a_page_named_after_the_filing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run(["view", str(SEED_004)])
+    assert result.exit_code == 0, result.stderr
+    page = tmp_path / f"{SEED_004.name}.html"
+    assert result.stdout == f"wrote {page.name}\n"
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_view_of_a_record_file_is_the_view_of_its_filing(tmp_path: Path) -> None:
+    record = tmp_path / "r.json"
+    assert run([str(SEED_004), "-o", str(record)]).exit_code == 0
+    printed = run(["view", str(record), "-o", "-"])
+    assert printed.exit_code == 0, printed.stderr
+    written = tmp_path / "v.html"
+    assert run(["view", str(SEED_004), "-o", str(written)]).exit_code == 0
+    assert printed.stdout == written.read_text(encoding="utf-8")
+    assert "<mark data-f=" in printed.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (None, "no such file"),
+        ('{"filing": {}}', "is not an extract record: source: Field required"),
+    ],
+)
+def test_view_of_a_bad_record_is_one_error_line(
+    tmp_path: Path, content: str | None, words: str
+) -> None:
+    path = tmp_path / "r.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    result = run(["view", str(path), "-o", str(tmp_path / "v.html")])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
+    assert words in result.stderr
+    assert not (tmp_path / "v.html").exists()
+
+
 # --- bad inputs: exit 1, one line on stderr, no traceback ---------------------------------------
 
 

@@ -66,6 +66,9 @@ def test_eval_writes_three_reports_and_prints_table(tmp_path: Path, gold_subset:
     assert [d.name for d in report.documents] == [Path(n).stem for n in SUBSET]
     accuracy = f"{report.overall.accuracy:.3f}"
     assert accuracy in result.output
+    views = sorted(p.name for p in (out / "views").iterdir())
+    assert views == [f"{Path(n).stem}.html" for n in SUBSET]
+    assert [d.view for d in report.documents] == [str(out / "views" / v) for v in views]
 
 
 def test_eval_from_batch_predictions_matches_extracting(tmp_path: Path, gold_subset: Path) -> None:
@@ -86,6 +89,8 @@ def test_eval_from_batch_predictions_matches_extracting(tmp_path: Path, gold_sub
     assert a.overall == b.overall
     assert all(d.error is None for d in b.documents)
     assert b.meta.predictions_dir == str(batch)
+    # the batch's filings are where it read them, so the report has their views too
+    assert all(d.view and Path(d.view).is_file() for d in b.documents)
 
 
 def test_compare_shows_a_deliberately_broken_field_as_worse(

@@ -35,7 +35,7 @@ def test_mypy_is_clean() -> None:
 def test_layers_import_downward_only() -> None:
     """import-linter contracts in pyproject: every package of extract/ sits in a layer and
     imports only the layers below it (core < config | vocab < load < tables < backends <
-    pipeline < batch < evaluation < cli), no package has an import cycle, and only the LLM
-    client loads openai."""
+    pipeline < view < batch < evaluation < cli), no package has an import cycle, and only
+    the LLM client loads openai."""
     result = subprocess.run([_tool("lint-imports")], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

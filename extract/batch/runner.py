@@ -19,6 +19,7 @@ from ..backends.llm.limits import CallLimiter
 from ..config import Settings
 from ..core.errors import ExtractError, InputError
 from ..core.schema import Record
+from ..view.make import view_of_record
 from .engine import AsyncPipeline
 from .progress import QuietReporter, Reporter
 from .store import OutputFolder, settings_fingerprint
@@ -39,6 +40,7 @@ class BatchOptions:
     tpm: float | None = None  # LLM tokens per minute, shared by all workers
     workers: int | None = None  # processes preparing filings for the LLM; None: one per CPU
     force: bool = False  # re-extract even records that are up to date
+    html: bool = False  # also write each record's view (records/<name>.html)
 
     def worker_processes(self) -> int:
         return self.workers if self.workers is not None else os.cpu_count() or 1
@@ -140,11 +142,15 @@ class _Runner:
                 and not self.options.force
                 and await asyncio.to_thread(self.out.is_current, filing, sha256, self.fingerprint)
             ):
+                if self.options.html and not self.out.view_path(filing).exists():
+                    await asyncio.to_thread(self._write_view, filing, None)
                 return FileResult(filing, "skipped")
             if self.test_delay:
                 await asyncio.sleep(self.test_delay)
             record = await self.extract(filing.path)
             await asyncio.to_thread(self.out.commit, filing, record, self.fingerprint)
+            if self.options.html:
+                await asyncio.to_thread(self._write_view, filing, record)
             return FileResult(filing, "ok", usage=record.usage)
         except ExtractError as err:
             result = FileResult(filing, "error", kind=type(err).__name__, message=str(err))
@@ -153,6 +159,12 @@ class _Runner:
             result = FileResult(filing, "error", kind="internal", message=message)
         await asyncio.to_thread(self._record_failure, result, sha256)
         return result
+
+    def _write_view(self, filing: InputFile, record: Record | None) -> None:
+        """Write the view of a record just made, or (``None``) of the committed one."""
+        data = record.model_dump(mode="json") if record else self.out.read_record(filing)
+        page = view_of_record(data, max_bytes=self.settings.max_bytes)
+        self.out.write_view(filing, page)
 
     def _record_failure(self, result: FileResult, sha256: str | None) -> None:
         self.out.invalidate_if_changed(result.filing, sha256)

@@ -95,6 +95,10 @@ class OutputFolder:
     def record_path(self, filing: InputFile) -> Path:
         return self.records / f"{filing.name}.json"
 
+    def view_path(self, filing: InputFile) -> Path:
+        """``records/<name>.html``: the record's view, next to it (``--html``)."""
+        return self.records / f"{filing.name}.html"
+
     def manifest_path(self, filing: InputFile) -> Path:
         return self.manifests / f"{filing.name}.json"
 
@@ -126,6 +130,7 @@ class OutputFolder:
     def commit(self, filing: InputFile, record: Record, fingerprint: str) -> None:
         """Write the record, then its manifest (the commit marker), then a results line."""
         self.manifest_path(filing).unlink(missing_ok=True)  # the old record is no longer valid
+        self.view_path(filing).unlink(missing_ok=True)  # nor is its view (--html redraws it)
         write_atomic(self.record_path(filing), record.to_json() + "\n")
         manifest = {
             "path": filing.rel,
@@ -134,6 +139,15 @@ class OutputFolder:
         }
         write_atomic(self.manifest_path(filing), json.dumps(manifest, ensure_ascii=False) + "\n")
         self._append("results", record.to_json(indent=None))
+
+    def read_record(self, filing: InputFile) -> dict[str, Any]:
+        """The committed record of a filing, as JSON."""
+        data: dict[str, Any] = json.loads(self.record_path(filing).read_text(encoding="utf-8"))
+        return data
+
+    def write_view(self, filing: InputFile, page: str) -> None:
+        """Write a record's view; it is made from the record, so it comes after it."""
+        write_atomic(self.view_path(filing), page)
 
     def invalidate_if_changed(self, filing: InputFile, sha256: str | None) -> None:
         """After a failure: forget an old record made from other bytes than the input's now."""

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import html
 import json
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment
 from rich import box
@@ -23,8 +26,10 @@ from .floor import FloorCheck
 from .report import DocumentResult, EvalReport, FieldResult, Scores
 
 REPORT_FILES: tuple[str, ...] = ("report.json", "report.md", "report.html")
+VIEWS_FOLDER = "views"  # beside the reports: one view per document (``extract view``)
 # Per-document tables: failures first, then correct; true nulls are only counted.
 OUTCOME_ORDER: dict[str, int] = {"wrong": 0, "missed": 1, "spurious": 2, "correct": 3}
+FAILURES: frozenset[str] = frozenset(o for o, rank in OUTCOME_ORDER.items() if rank < 3)
 SCORE_COLUMNS: tuple[str, ...] = ("correct", "wrong", "missed", "spurious", "true_null")
 METRIC_COLUMNS: tuple[str, ...] = ("accuracy", "precision", "recall", "f1")
 METRICS_NOTE = (
@@ -201,14 +206,17 @@ tr.correct td.outcome { background: #d3f0d3; }
 {% for doc in documents %}
 <section class="document" id="doc-{{ doc.name }}">
 <h2>{{ doc.name }}</h2>
-<p>Document <code>{{ doc.document }}</code>; accuracy {{ doc.accuracy }};
+<p>Document <code>{{ doc.document }}</code>
+{%- if doc.view %} (<a class="view" href="{{ doc.view }}">view</a>){% endif %};
+accuracy {{ doc.accuracy }};
 {{ doc.true_null }} true nulls (both null) not listed.</p>
 {% if doc.error %}<p class="error">{{ doc.error }}</p>{% endif %}
 <table class="doc-fields" data-document="{{ doc.name }}">
 <tr><th>outcome</th><th>field</th><th>gold</th><th>prediction</th><th>evidence quote</th>
 <th>gold quote</th></tr>
 {% for f in doc.rows %}<tr class="{{ f.outcome }}"><td class="outcome">{{ f.outcome }}</td>
-<td>{{ f.path }}</td><td>{{ f.gold }}</td><td>{{ f.prediction }}</td>
+<td>{% if f.href %}<a class="view" href="{{ f.href }}">{{ f.path }}</a>
+{%- else %}{{ f.path }}{% endif %}</td><td>{{ f.gold }}</td><td>{{ f.prediction }}</td>
 <td class="quote">{{ f.evidence_quote }}</td><td class="quote">{{ f.gold_quote }}</td></tr>
 {% endfor %}</table>
 </section>
@@ -220,11 +228,31 @@ tr.correct td.outcome { background: #d3f0d3; }
 _ENV = Environment(autoescape=True, keep_trailing_newline=True)
 
 
-def _html_document(doc: DocumentResult) -> dict[str, Any]:
+def _view_href(doc: DocumentResult, base: Path | None) -> str | None:
+    """The link from the report to a document's view (relative to the report's folder)."""
+    if not doc.view:
+        return None
+    target = Path(doc.view)
+    if base is not None:
+        target = Path(os.path.relpath(target, base))
+    return quote(target.as_posix())
+
+
+def _field_href(view: str | None, field: FieldResult) -> str | None:
+    """A failing field's place in the view: its quote (``f``), else the gold quote (``q``)."""
+    if view is None or field.outcome not in FAILURES:
+        return None
+    params = {"f": field.path, **({"q": field.gold_quote} if field.gold_quote else {})}
+    return f"{view}#{urlencode(params, quote_via=quote)}"
+
+
+def _html_document(doc: DocumentResult, base: Path | None) -> dict[str, Any]:
+    view = _view_href(doc, base)
     rows = [
         {
             "outcome": f.outcome,
             "path": f.path,
+            "href": _field_href(view, f),
             "gold": fmt_value(f.gold),
             "prediction": fmt_value(f.prediction),
             "evidence_quote": f.evidence_quote or "",
@@ -236,14 +264,16 @@ def _html_document(doc: DocumentResult) -> dict[str, Any]:
         "name": doc.name,
         "document": doc.document,
         "error": doc.error,
+        "view": view,
         "rows": rows,
         "accuracy": fmt_metric(doc.scores.accuracy),
         "true_null": doc.scores.true_null,
     }
 
 
-def render_html(report: EvalReport) -> str:
-    """``report.html``: self-contained (inline CSS, no scripts, no external assets), escaped."""
+def render_html(report: EvalReport, base: Path | None = None) -> str:
+    """``report.html``: self-contained (inline CSS, no scripts, no external assets), escaped.
+    Failing fields link to their document's view, relative to ``base`` (the report's folder)."""
     return _ENV.from_string(HTML_TEMPLATE).render(
         meta=report.meta,
         meta_rows=meta_rows(report),
@@ -254,7 +284,7 @@ def render_html(report: EvalReport) -> str:
         + [(f"checks: {n}", score_cells(s)) for n, s in report.by_check.items()],
         document_rows=[(n, score_cells(s)) for n, s in report.by_document.items()],
         field_rows=[(p, score_cells(s)) for p, s in scored_fields(report).items()],
-        documents=[_html_document(d) for d in report.documents],
+        documents=[_html_document(d, base) for d in report.documents],
     )
 
 
@@ -263,10 +293,10 @@ def render_html(report: EvalReport) -> str:
 
 def write_reports(report: EvalReport, out_dir: Path) -> list[Path]:
     """Write report.json, report.md and report.html into ``out_dir`` (atomically)."""
-    renderers = {
+    renderers: dict[str, Callable[[EvalReport], str]] = {
         "report.json": report_json,
         "report.md": render_markdown,
-        "report.html": render_html,
+        "report.html": lambda r: render_html(r, base=out_dir),
     }
     paths = []
     for name in REPORT_FILES:

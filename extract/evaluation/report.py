@@ -55,6 +55,7 @@ class DocumentResult(BaseModel):
     gold_file: str
     source_path: str | None = None
     error: str | None = None
+    view: str | None = None  # the view of its record (``extract view``), when one was drawn
     sections: dict[str, SectionFlag] = Field(default_factory=dict)
     scores: Scores = Field(default_factory=Scores)
     fields: list[FieldResult] = Field(default_factory=list)

@@ -22,21 +22,24 @@ def evaluate(
     settings: Settings | None = None,
     predictions_dir: Path | None = None,
     pattern: str = "*",
+    views_dir: Path | None = None,
 ) -> EvalReport:
     """Score the extractor (or a batch output folder) against the gold files in ``gold_dir``.
 
     Documents are looked up in ``docs_dirs``, by default the seeds and the shared folders.
     Without ``settings`` the rules are scored (eval/floor.json holds the rules' floors).
+    With ``views_dir``, the view of each document's record is written there
+    (``<gold name>.html``) and the HTML report links failing fields to it.
     """
     settings = settings or Settings(backend="rules")
     docs_dirs = docs_dirs or default_docs_dirs()
     golds = load_gold_dir(gold_dir, pattern)
     if predictions_dir is not None:
-        predict = predictions_from_batch(predictions_dir)
+        predict = predictions_from_batch(predictions_dir, views_dir)
     else:
         for gold in golds:  # fail early, before any extraction, on a missing document
             find_document(gold.document, docs_dirs)
-        predict = predict_by_extracting(docs_dirs, settings)
+        predict = predict_by_extracting(docs_dirs, settings, views_dir)
     predictions = [(gold, predict(gold)) for gold in golds]
     documents = [score_gold(gold, prediction) for gold, prediction in predictions]
     records = [p.record for _, p in predictions if p.record]

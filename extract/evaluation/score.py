@@ -88,6 +88,7 @@ def score_gold(gold: GoldDoc, prediction: Prediction) -> DocumentResult:
         gold_file=str(gold.path),
         source_path=prediction.source_path,
         error=prediction.error,
+        view=prediction.view,
         sections=section_flags(gold, prediction.record),
         scores=tally(f.outcome for f in fields),
         fields=fields,

@@ -189,6 +189,41 @@ def test_record_is_the_pipeline_record_unchanged(tmp_path: Path) -> None:
     assert stored == extract_file(folder / "a.txt", Settings(backend="rules"))
 
 
+def test_html_writes_each_records_view_beside_it(tmp_path: Path) -> None:
+    folder = make_mixed_folder(tmp_path / "in")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["batch", str(folder), "-o", str(out), "--backend", "rules", "--quiet", "--html"]
+    )
+    assert result.exit_code == 1  # the four bad inputs
+    records = sorted(p.name.removesuffix(".json") for p in (out / "records").glob("*.json"))
+    views = sorted(p.name.removesuffix(".html") for p in (out / "records").glob("*.html"))
+    assert views == records and len(views) == 6
+    page = (out / "records" / f"{SEEDS[0].name}.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<mark data-f=" in page
+    results = read_jsonl(out / "results.jsonl")  # views are not records
+    assert len(results) == 6
+
+
+def test_html_draws_missing_views_of_records_up_to_date(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEEDS[0], folder / "a.txt")
+    out = tmp_path / "out"
+    batch(folder, out)
+    view = out / "records" / "a.txt.html"
+    assert not view.exists()  # only with --html
+    options = BatchOptions(out=out, html=True)
+    again = run_batch(folder, options, Settings(backend="rules"))
+    assert (again.done, again.skipped) == (0, 1)
+    assert view.is_file()
+    # re-extracting drops the old view before the record changes, then draws the new one
+    (folder / "a.txt").write_text(SEEDS[2].read_text(encoding="utf-8"), encoding="utf-8")
+    third = run_batch(folder, options, Settings(backend="rules"))
+    assert third.done == 1
+    assert "2023年限制性股票激励计划" in view.read_text(encoding="utf-8")
+
+
 # --- resume ------------------------------------------------------------------------------------
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from chromium import CHROMIUM, chromium, needs_chromium, open_page, settle
 
 from extract.config import Settings
 from extract.evaluation.render import (
     REPORT_FILES,
+    VIEWS_FOLDER,
     ordered_fields,
     render_html,
     render_markdown,
@@ -25,7 +27,6 @@ from extract.evaluation.score import rescore
 ROOT = Path(__file__).resolve().parents[2]
 GOLD_DIR = ROOT / "eval" / "gold"
 DOCS = [ROOT / "examples" / "filings"]
-CHROMIUM = Path("/usr/bin/chromium")
 XSS = "<script>alert(1)</script>"
 XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
@@ -105,13 +106,6 @@ def test_html_is_self_contained(seed_report: EvalReport) -> None:
     assert "<link" not in page and "<script" not in page
 
 
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"),
-    reason="headless Chromium (/usr/bin/chromium) is not installed: apt-get install -y chromium "
-    "(in CI, where CI is set, this test fails instead of skipping)",
-)
-
-
 def dump_dom(page: Path, profile: Path) -> str:
     """The DOM of ``page`` after Chromium has parsed (and would have run) it."""
     assert CHROMIUM.exists(), "CI is set but /usr/bin/chromium is missing: apt-get install chromium"
@@ -157,3 +151,88 @@ def test_html_report_in_headless_chromium(tmp_path: Path, seed_report: EvalRepor
     rows = re.findall(r'<tr class="(wrong|missed|spurious|correct)"', first)
     rank = {"wrong": 0, "missed": 1, "spurious": 2, "correct": 3}
     assert rows and [rank[r] for r in rows] == sorted(rank[r] for r in rows)
+
+
+# --- links from failing fields to their document's view -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def reports_with_views(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed run written as ``extract eval -o OUT`` writes it: reports and views."""
+    out = tmp_path_factory.mktemp("eval")
+    report = evaluate(
+        GOLD_DIR,
+        docs_dirs=DOCS,
+        settings=Settings(backend="rules"),
+        pattern="[0-9][0-9][0-9]_*",
+        views_dir=out / VIEWS_FOLDER,
+    )
+    write_reports(report, out)
+    return out
+
+
+def field_links(page: str) -> dict[tuple[str, str], str]:
+    """(document, field) → the href of its link, for every linked row of the report."""
+    links = {}
+    for section in page.split('<section class="document" id="doc-')[1:]:
+        name = section.split('"', 1)[0]
+        for outcome, href, path in re.findall(
+            r'<tr class="(\w+)">.*?<a class="view" href="([^"]+)">([^<]+)</a>', section, re.S
+        ):
+            assert outcome in ("wrong", "missed", "spurious"), (name, path, outcome)
+            links[(name, path)] = href.replace("&amp;", "&")
+    return links
+
+
+def test_failing_fields_link_to_their_view(reports_with_views: Path) -> None:
+    report = load_report(reports_with_views / "report.json")
+    links = field_links((reports_with_views / "report.html").read_text(encoding="utf-8"))
+    failing = {
+        (doc.name, f.path): f
+        for doc in report.documents
+        for f in doc.fields
+        if f.outcome in ("wrong", "missed", "spurious")
+    }
+    assert failing and set(links) == set(failing)
+    for (name, path), href in links.items():
+        url = urlsplit(href)
+        assert url.path == f"{VIEWS_FOLDER}/{name}.html"
+        assert (reports_with_views / url.path).is_file()
+        params = parse_qs(url.fragment)
+        assert params["f"] == [path]
+        if failing[(name, path)].gold_quote:
+            assert params["q"] == [failing[(name, path)].gold_quote]
+
+
+@needs_chromium
+def test_a_failing_fields_link_opens_its_view_at_the_gold_quote(
+    reports_with_views: Path,
+) -> None:
+    report_page = reports_with_views / "report.html"
+    links = field_links(report_page.read_text(encoding="utf-8"))
+    (name, path), href = next(iter(links.items()))
+    quote = parse_qs(urlsplit(href).fragment)["q"][0]
+    with chromium() as browser:
+        page = open_page(browser, report_page)
+        page.click(f'#doc-{name} a.view[href="{href}"]')
+        page.wait_for_load_state("load")
+        page.evaluate("() => document.fonts.ready")
+        settle(page)
+        assert unquote(page.url).startswith((reports_with_views / VIEWS_FOLDER).as_uri())
+        # the seeds' failures are all missed fields: with no quote of its own to show, the
+        # view searched the filing for the gold quote and scrolled to it
+        assert report_outcome(reports_with_views, name, path) == "missed"
+        assert page.input_value("#search") == quote
+        assert page.inner_text("#count").startswith("1 / ")
+        assert page.evaluate(
+            """() => {
+                const hit = [...CSS.highlights.get("search-current")][0].getBoundingClientRect();
+                const pane = document.getElementById("text").getBoundingClientRect();
+                return hit.height > 0 && hit.top >= pane.top && hit.bottom <= pane.bottom;
+            }"""
+        )
+
+
+def report_outcome(out: Path, name: str, path: str) -> str:
+    doc = next(d for d in load_report(out / "report.json").documents if d.name == name)
+    return next(f.outcome for f in doc.fields if f.path == path)
