@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 from click_default_group import DefaultGroup
@@ -276,10 +276,10 @@ cli.add_command(eval_command)
 )
 @click.option(
     "--concurrency",
-    type=click.IntRange(1, 256),
-    default=4,
-    show_default=True,
-    help="Filings extracted at the same time, and LLM requests in flight at once.",
+    type=click.IntRange(1, 4096),
+    default=None,
+    help="Filings extracted at the same time, and LLM requests in flight at once "
+    "(default 4; with --engine ray, twice the cluster's task slots).",
 )
 @click.option(
     "--rpm",
@@ -300,6 +300,20 @@ cli.add_command(eval_command)
     help="Processes that read and index filings for the LLM (default: one per CPU; "
     "0: threads of this process).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Where filings are extracted: on this machine, or in Ray tasks "
+    "(pip install 'filing-extract[ray]').",
+)
+@click.option(
+    "--address",
+    default=None,
+    help="With --engine ray: the cluster (auto, or ray://HOST:PORT). "
+    "Default: RAY_ADDRESS, else Ray started on this machine.",
+)
 @click.option("--force", is_flag=True, help="Re-extract filings whose records are up to date.")
 @click.option("--quiet", is_flag=True, help="Print only the summary.")
 @settings_options
@@ -308,10 +322,12 @@ def batch_command(
     folder: Path,
     out_dir: Path,
     globs: tuple[str, ...],
-    concurrency: int,
+    concurrency: int | None,
     rpm: float | None,
     tpm: float | None,
     workers: int | None,
+    engine: Literal["local", "ray"],
+    address: str | None,
     force: bool,
     quiet: bool,
     **kwargs: Any,
@@ -334,6 +350,8 @@ def batch_command(
         tpm=tpm,
         workers=workers,
         force=force,
+        engine=engine,
+        address=address,
     )
     console = Console()
     summary = run_batch(
