@@ -259,14 +259,15 @@ cli.add_command(eval_command)
 
 
 @cli.command("batch")
-@click.argument("folder", type=click.Path(path_type=Path))
+@click.argument("folder", type=str)
 @click.option(
     "-o",
     "--out",
     "out_dir",
     required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder: records/, results.jsonl, results.csv, errors.jsonl.",
+    type=str,
+    help="Output folder: records/, results.jsonl, results.csv, errors.jsonl. "
+    "Like FOLDER, a path or (with fsspec installed) a URL such as s3://bucket/out.",
 )
 @click.option(
     "--glob",
@@ -319,8 +320,8 @@ cli.add_command(eval_command)
 @settings_options
 @reports_errors
 def batch_command(
-    folder: Path,
-    out_dir: Path,
+    folder: str,
+    out_dir: str,
     globs: tuple[str, ...],
     concurrency: int | None,
     rpm: float | None,
@@ -334,16 +335,18 @@ def batch_command(
 ) -> None:
     """Extract every filing under FOLDER into OUT; re-running skips what is up to date.
 
+    FOLDER is a path or, with fsspec installed, a URL (s3://bucket/filings).
+
     Exit code: 0 all extracted, 1 some failed (see OUT/errors.jsonl), 130 interrupted.
     """
     from rich.console import Console
 
     from .batch.progress import make_reporter, print_summary
     from .batch.runner import BatchOptions, run_batch
-    from .batch.walk import DEFAULT_GLOBS
+    from .batch.walk import DEFAULT_GLOBS, as_location
 
     options = BatchOptions(
-        out=out_dir,
+        out=as_location(out_dir),
         globs=globs or DEFAULT_GLOBS,
         concurrency=concurrency,
         rpm=rpm,
@@ -354,9 +357,8 @@ def batch_command(
         address=address,
     )
     console = Console()
-    summary = run_batch(
-        folder, options, settings_from(kwargs), reporter=make_reporter(console, quiet=quiet)
-    )
+    reporter = make_reporter(console, quiet=quiet)
+    summary = run_batch(as_location(folder), options, settings_from(kwargs), reporter=reporter)
     print_summary(summary, console)
     sys.exit(summary.exit_code)
 

@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import asyncio
 import math
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..backends.llm.limits import CallLimiter
 from ..config import Settings, settings_on_worker, worker_environment
 from ..core.errors import ConfigError, InputError
 from ..core.schema import Record
-from ..pipeline import extract_file
 from .engine import AsyncPipeline
+from .remote import extract_location
 from .store import settings_fingerprint
+from .walk import Location, as_location
 
 if TYPE_CHECKING:
     from ray.actor import ActorHandle
@@ -139,7 +139,7 @@ class RayEngine:
                 "workers the API key (OPENAI_API_KEY here is passed to them)"
             )
 
-    async def extract_path(self, path: Path) -> Record:
+    async def extract_path(self, path: Location) -> Record:
         """Extract one filing in a task; raises the task's own error (an ExtractError for
         a bad filing), as the local engine would."""
         ray = _ray()
@@ -178,12 +178,14 @@ def extract_on_worker(
     """A Ray task: one filing, with the worker's own API key and response cache."""
     settings = settings_on_worker(settings)
     if not settings.runs_llm:
-        return extract_file(Path(path), settings)
+        return extract_location(as_location(path), settings)
     limiter = ClusterLimiter(budget) if budget is not None else None
-    return asyncio.run(_extract_with_llm(Path(path), settings, limiter))
+    return asyncio.run(_extract_with_llm(as_location(path), settings, limiter))
 
 
-async def _extract_with_llm(path: Path, settings: Settings, limiter: CallLimiter | None) -> Record:
+async def _extract_with_llm(
+    path: Location, settings: Settings, limiter: CallLimiter | None
+) -> Record:
     async with AsyncPipeline(settings, limiter) as pipeline:
         return await pipeline.extract_path(path)
 

@@ -18,13 +18,14 @@ from typing import Literal
 
 from ..backends.llm.limits import CallLimiter
 from ..config import Settings
-from ..core.errors import ExtractError, InputError
+from ..core.errors import ExtractError
 from ..core.schema import Record
 from .engine import AsyncPipeline
 from .progress import QuietReporter, Reporter
+from .remote import check_located_folder, iter_located_filings, output_folder, url_sha256
 from .store import OutputFolder, settings_fingerprint
 from .summary import BatchSummary, FileResult
-from .walk import DEFAULT_GLOBS, InputFile, file_sha256, iter_filings
+from .walk import DEFAULT_GLOBS, InputFile, Location, file_sha256, is_url
 
 TEST_DELAY_ENV = "EXTRACT_BATCH_TEST_DELAY"
 
@@ -39,7 +40,7 @@ RAY_DRIVER_THREADS = 8
 class BatchOptions:
     """How a batch runs (what is extracted is decided by :class:`Settings`)."""
 
-    out: Path
+    out: Location  # a folder, or an fsspec URL (remote.py)
     globs: tuple[str, ...] = DEFAULT_GLOBS
     # filings in flight (and LLM requests in flight, locally); None: the engine's default,
     # LOCAL_CONCURRENCY here, twice the task slots of a Ray cluster
@@ -61,7 +62,7 @@ class BatchOptions:
         return (self.concurrency or LOCAL_CONCURRENCY) + 2
 
 
-ExtractOne = Callable[[Path], Awaitable[Record]]
+ExtractOne = Callable[[Location], Awaitable[Record]]
 """``async (path) -> Record``; raises ExtractError for a bad filing. By default
 :meth:`AsyncPipeline.extract_path` of one pipeline shared by the whole batch: the LLM
 connection, response cache and compiled prompts are opened once, and blocking work runs in
@@ -73,7 +74,7 @@ class _Runner:
 
     def __init__(
         self,
-        root: Path,
+        root: Location,
         options: BatchOptions,
         settings: Settings,
         out: OutputFolder,
@@ -95,7 +96,7 @@ class _Runner:
         self.in_flight: set[asyncio.Task[None]] = set()
 
     def filings(self) -> Iterator[InputFile]:
-        return iter_filings(self.root, self.options.globs, exclude=self.options.out)
+        return iter_located_filings(self.root, self.options.globs, exclude=self.options.out)
 
     # -- scheduling --------------------------------------------------------------------------
 
@@ -153,7 +154,7 @@ class _Runner:
         """Skip, extract and commit, or fail: never raises (except when cancelled)."""
         sha256: str | None = None
         try:
-            sha256 = await asyncio.to_thread(file_sha256, filing.path)
+            sha256 = await asyncio.to_thread(_sha256, filing.path)
             if (
                 sha256
                 and not self.options.force
@@ -194,7 +195,7 @@ def _on_sigint(callback: Callable[[], None]) -> Iterator[None]:
 
 
 async def arun_batch(
-    root: Path,
+    root: Location,
     options: BatchOptions,
     settings: Settings,
     *,
@@ -202,7 +203,7 @@ async def arun_batch(
     extract: ExtractOne | None = None,
 ) -> BatchSummary:
     """Run a batch inside a running event loop; see the module docstring."""
-    check_input_folder(root)
+    check_located_folder(root)
     # Start-up, before the clock and before any file is touched: import the LLM stack
     # (openai builds ~1,900 pydantic models), compile the templates (a broken one fails
     # here), open the LLM client and start the worker processes, or connect to Ray.
@@ -230,7 +231,7 @@ async def open_engine(
 
 
 async def _run(
-    root: Path,
+    root: Location,
     options: BatchOptions,
     settings: Settings,
     reporter: Reporter | None,
@@ -239,7 +240,7 @@ async def _run(
 ) -> BatchSummary:
     started = time.perf_counter()
     reporter = reporter or QuietReporter()
-    out = OutputFolder(options.out)
+    out = output_folder(options.out)
     out.open()
     runner = _Runner(root, options, settings, out, reporter, extract, concurrency)
     counting: asyncio.Task[None] | None = None
@@ -264,7 +265,7 @@ async def _run(
 
 
 def run_batch(
-    root: Path,
+    root: Location,
     options: BatchOptions,
     settings: Settings,
     *,
@@ -288,8 +289,5 @@ def run_batch(
     return asyncio.run(main())
 
 
-def check_input_folder(root: Path) -> None:
-    if not root.exists():
-        raise InputError(f"{root}: no such folder")
-    if not root.is_dir():
-        raise InputError(f"{root} is a file; use `extract {root}` for a single filing")
+def _sha256(location: Location) -> str | None:
+    return url_sha256(str(location)) if is_url(location) else file_sha256(Path(location))

@@ -29,6 +29,7 @@ from extract.pipeline import extract_file
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "examples" / "filings").glob("*.txt"))
+RULES = Settings(backend="rules")
 
 
 def _ray() -> Any:
@@ -122,6 +123,25 @@ def test_ray_resumes_a_run_of_either_engine(local_ray: Any, tmp_path: Path) -> N
     assert len(read_jsonl(out / "results.jsonl")) == 5
     changed = Record.model_validate_json((out / "records" / f"{SEEDS[1].name}.json").read_bytes())
     assert changed == extract_file(folder / SEEDS[1].name, Settings(backend="rules"))
+
+
+def test_ray_tasks_read_urls_and_the_records_name_them(local_ray: Any, tmp_path: Path) -> None:
+    pytest.importorskip("fsspec")  # test_remote.py fails under CI when it is missing
+    folder = make_folder(tmp_path / "in")
+    url = f"file://{folder}"
+    by_url = run_batch(url, BatchOptions(out=f"file://{tmp_path}/out", engine="ray"), RULES)
+    local = batch(folder, tmp_path / "local", "local")
+    assert (by_url.done, by_url.failed) == (local.done, local.failed) == (5, 3)
+    for path in sorted((tmp_path / "local" / "records").glob("*.json")):
+        theirs = Record.model_validate_json(path.read_bytes())
+        mine = Record.model_validate_json((tmp_path / "out" / "records" / path.name).read_bytes())
+        assert mine.source.path == theirs.source.path.replace(str(folder), url)
+        assert mine.model_dump(exclude={"source"}) == theirs.model_dump(exclude={"source"})
+    errors = read_jsonl(tmp_path / "out" / "errors.jsonl")
+    assert sorted(e["error"] for e in errors) == sorted(
+        e["error"].replace(str(folder), url)
+        for e in read_jsonl(tmp_path / "local" / "errors.jsonl")
+    )
 
 
 # --- a worker killed mid-run ------------------------------------------------------------------
