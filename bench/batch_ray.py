@@ -1,7 +1,7 @@
 """``extract batch --engine ray`` against the local engine, on this machine's cores.
 
 Two folders, each run by both engines (rules backend, ``--quiet``, each run a fresh
-subprocess; the Ray one starts a local Ray of all CPUs):
+subprocess; the Ray one starts a Ray of its own, ``--address local``, on all CPUs):
 
 - small: N filings of 2–4 KB cut from the seeds in examples/filings (default 2,000);
 - whole: the five seeds copied COPIES times (default 8: 40 filings, the 277-page report
@@ -65,7 +65,6 @@ def run(folder: Path, out: Path, *engine: str) -> Run:
     command = [sys.executable, "-m", "extract.cli", "batch", str(folder), "-o", str(out)]
     command += ["--quiet", "--backend", "rules", *engine]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EXTRACT_", "OPENAI_"))}
-    env.pop("RAY_ADDRESS", None)  # a local Ray on this machine's cores, never a cluster
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     process_s = time.perf_counter() - started
@@ -83,7 +82,7 @@ def records(out: Path) -> dict[str, bytes]:
 
 def compare(label: str, folder: Path, count: int, tmp: Path) -> bool:
     local = run(folder, tmp / f"{label}-local")
-    on_ray = run(folder, tmp / f"{label}-ray", "--engine", "ray")
+    on_ray = run(folder, tmp / f"{label}-ray", "--engine", "ray", "--address", "local")
     same = records(tmp / f"{label}-local") == records(tmp / f"{label}-ray")
     for engine, measured in (("local", local), ("ray", on_ray)):
         print(

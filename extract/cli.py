@@ -312,8 +312,8 @@ cli.add_command(eval_command)
 @click.option(
     "--address",
     default=None,
-    help="With --engine ray: the cluster (auto, or ray://HOST:PORT). "
-    "Default: RAY_ADDRESS, else Ray started on this machine.",
+    help="With --engine ray: the cluster (auto, or ray://HOST:PORT; local: a new Ray of "
+    "this machine's CPUs). Default: RAY_ADDRESS, else Ray started on this machine.",
 )
 @click.option("--force", is_flag=True, help="Re-extract filings whose records are up to date.")
 @click.option("--quiet", is_flag=True, help="Print only the summary.")

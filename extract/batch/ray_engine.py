@@ -153,8 +153,8 @@ class RayEngine:
             raise _cause(err) from None
         except (ray.exceptions.WorkerCrashedError, ray.exceptions.OutOfMemoryError) as err:
             raise InputError(
-                f"{path}: the Ray worker reading it died {TASK_RETRIES + 1} times "
-                f"({type(err).__name__})"
+                f"{path}: the Ray workers reading it kept dying ({type(err).__name__}; "
+                "a crash in a native library, or too little memory)"
             ) from err
         return record
 

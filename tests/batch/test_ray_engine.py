@@ -48,7 +48,8 @@ def _ray() -> Any:
 def local_ray() -> Iterator[Any]:
     """One local Ray of two CPUs for the whole module (starting one takes seconds)."""
     ray = _ray()
-    ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING")
+    # address="local": a new Ray of its own, even where a cluster runs on this machine
+    ray.init(address="local", num_cpus=2, include_dashboard=False, logging_level="WARNING")
     try:
         yield ray
     finally:
