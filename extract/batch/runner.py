@@ -29,8 +29,7 @@ from .walk import DEFAULT_GLOBS, InputFile, Location, file_sha256, is_url
 
 TEST_DELAY_ENV = "EXTRACT_BATCH_TEST_DELAY"
 
-EngineName = Literal["local", "ray"]
-ENGINES: tuple[EngineName, ...] = ("local", "ray")
+EngineName = Literal["local", "ray"]  # the CLI's --engine choices
 LOCAL_CONCURRENCY = 4  # filings in flight on this machine unless --concurrency says otherwise
 # With Ray this process only hashes, checks and commits filings: a few threads do that.
 RAY_DRIVER_THREADS = 8
@@ -50,7 +49,7 @@ class BatchOptions:
     workers: int | None = None  # processes preparing filings for the LLM; None: one per CPU
     force: bool = False  # re-extract even records that are up to date
     engine: EngineName = "local"  # where filings are extracted: here, or on a Ray cluster
-    address: str | None = None  # the Ray cluster (auto, ray://HOST:PORT); None: Ray's default
+    address: str | None = None  # Ray's: auto, local, ray://HOST:PORT; None: Ray's default
 
     def worker_processes(self) -> int:
         return self.workers if self.workers is not None else os.cpu_count() or 1
