@@ -230,6 +230,7 @@ class RemoteOutputFolder(OutputFolder):
     def _writing(self, rel: str, **options: Any) -> Iterator[IO[str]]:
         """Written under a temporary name, then moved into place whole."""
         temp = self._path(f".{rel}.tmp")
+        options.setdefault("encoding", "utf-8")  # never the machine's locale
         try:
             with self._fs.open(temp, "w", **options) as handle:
                 yield handle
