@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 from click_default_group import DefaultGroup
@@ -289,14 +289,15 @@ cli.add_command(eval_command)
 
 
 @cli.command("batch")
-@click.argument("folder", type=click.Path(path_type=Path))
+@click.argument("folder", type=str)
 @click.option(
     "-o",
     "--out",
     "out_dir",
     required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder: records/, results.jsonl, results.csv, errors.jsonl.",
+    type=str,
+    help="Output folder: records/, results.jsonl, results.csv, errors.jsonl. "
+    "Like FOLDER, a path or (with fsspec installed) a URL such as s3://bucket/out.",
 )
 @click.option(
     "--glob",
@@ -306,10 +307,10 @@ cli.add_command(eval_command)
 )
 @click.option(
     "--concurrency",
-    type=click.IntRange(1, 256),
-    default=4,
-    show_default=True,
-    help="Filings extracted at the same time, and LLM requests in flight at once.",
+    type=click.IntRange(1, 4096),
+    default=None,
+    help="Filings extracted at the same time, and LLM requests in flight at once "
+    "(default 4; with --engine ray, twice the cluster's task slots).",
 )
 @click.option(
     "--rpm",
@@ -330,6 +331,20 @@ cli.add_command(eval_command)
     help="Processes that read and index filings for the LLM (default: one per CPU; "
     "0: threads of this process).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Where filings are extracted: on this machine, or in Ray tasks "
+    "(pip install 'filing-extract[ray]').",
+)
+@click.option(
+    "--address",
+    default=None,
+    help="With --engine ray: the cluster (auto, or ray://HOST:PORT; local: a new Ray of "
+    "this machine's CPUs). Default: RAY_ADDRESS, else Ray started on this machine.",
+)
 @click.option("--force", is_flag=True, help="Re-extract filings whose records are up to date.")
 @click.option(
     "--html",
@@ -340,13 +355,15 @@ cli.add_command(eval_command)
 @settings_options
 @reports_errors
 def batch_command(
-    folder: Path,
-    out_dir: Path,
+    folder: str,
+    out_dir: str,
     globs: tuple[str, ...],
-    concurrency: int,
+    concurrency: int | None,
     rpm: float | None,
     tpm: float | None,
     workers: int | None,
+    engine: Literal["local", "ray"],
+    address: str | None,
     force: bool,
     html: bool,
     quiet: bool,
@@ -354,16 +371,18 @@ def batch_command(
 ) -> None:
     """Extract every filing under FOLDER into OUT; re-running skips what is up to date.
 
+    FOLDER is a path or, with fsspec installed, a URL (s3://bucket/filings).
+
     Exit code: 0 all extracted, 1 some failed (see OUT/errors.jsonl), 130 interrupted.
     """
     from rich.console import Console
 
     from .batch.progress import make_reporter, print_summary
     from .batch.runner import BatchOptions, run_batch
-    from .batch.walk import DEFAULT_GLOBS
+    from .batch.walk import DEFAULT_GLOBS, as_location
 
     options = BatchOptions(
-        out=out_dir,
+        out=as_location(out_dir),
         globs=globs or DEFAULT_GLOBS,
         concurrency=concurrency,
         rpm=rpm,
@@ -371,11 +390,12 @@ def batch_command(
         workers=workers,
         force=force,
         html=html,
+        engine=engine,
+        address=address,
     )
     console = Console()
-    summary = run_batch(
-        folder, options, settings_from(kwargs), reporter=make_reporter(console, quiet=quiet)
-    )
+    reporter = make_reporter(console, quiet=quiet)
+    summary = run_batch(as_location(folder), options, settings_from(kwargs), reporter=reporter)
     print_summary(summary, console)
     sys.exit(summary.exit_code)
 

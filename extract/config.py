@@ -115,3 +115,31 @@ def _require_llm(settings: Settings) -> None:
             "--backend llm needs an endpoint: set OPENAI_API_KEY (OpenAI) or pass --base-url / "
             "set OPENAI_BASE_URL (DeepSeek, Qwen, vLLM, Ollama, llama.cpp)"
         )
+
+
+def worker_environment(settings: Settings, env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The variables a cluster's workers get from this process (see :func:`settings_on_worker`).
+
+    The API key travels here, in the workers' environment, never in a task's arguments.
+    ``EXTRACT_CACHE_DIR``, when set, names one response cache for the whole cluster (a
+    folder every node mounts); unset, each node caches in its own default folder. The rules
+    need neither.
+    """
+    env = os.environ if env is None else env
+    passed: dict[str, str] = {}
+    if not settings.runs_llm:
+        return passed
+    if settings.api_key:
+        passed["OPENAI_API_KEY"] = settings.api_key
+    if env.get("EXTRACT_CACHE_DIR"):
+        passed["EXTRACT_CACHE_DIR"] = env["EXTRACT_CACHE_DIR"]
+    return passed
+
+
+def settings_on_worker(settings: Settings, env: Mapping[str, str] | None = None) -> Settings:
+    """A cluster worker's copy of the driver's settings: the API key and the response cache
+    folder are the worker's own (its environment, as :func:`worker_environment` set it)."""
+    env = os.environ if env is None else env
+    return settings.with_(
+        api_key=env.get("OPENAI_API_KEY") or None, cache_dir=default_cache_dir(env)
+    )

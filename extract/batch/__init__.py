@@ -7,8 +7,10 @@ How a run works (``runner.run_batch``):
 2. The runner keeps at most ``concurrency`` filings in flight. Each filing is hashed
    (sha256 of its bytes) and skipped when ``OUT/manifest/<name>.json`` says it was already
    extracted from the same bytes with the same settings. Otherwise the batch's engine
-   (``engine.AsyncPipeline``; the per-file seam is ``runner.ExtractOne``) produces its
-   record; blocking work runs in threads or worker processes (``workers``).
+   produces its record (the per-file seam is ``runner.ExtractOne``): locally
+   ``engine.AsyncPipeline``, whose blocking work runs in threads or worker processes
+   (``workers``), or with ``--engine ray`` ``ray_engine.RayEngine``, a Ray task per filing.
+   Folders may be fsspec URLs (``remote``).
 3. ``store.OutputFolder`` commits a record in three atomic steps: drop the old manifest,
    write ``records/<name>.json``, write ``manifest/<name>.json``. The manifest is the commit
    marker, so a crash at any point leaves either a committed record or one that is redone

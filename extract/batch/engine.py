@@ -23,11 +23,11 @@ from ..pipeline import (
     PreparedFiling,
     build_record,
     extract_document,
-    extract_file,
     prepare_document,
-    prepare_filing,
     warm_up,
 )
+from .remote import extract_location, prepare_location
+from .walk import Location, is_url
 from .workers import WorkerPool
 
 if TYPE_CHECKING:
@@ -97,12 +97,12 @@ class AsyncPipeline:
         self._pool = None
         await self._open.aclose()
 
-    async def extract_path(self, path: Path) -> Record:
-        """Read and extract one filing from disk (raises ExtractError for a bad one)."""
+    async def extract_path(self, path: Location) -> Record:
+        """Read and extract one filing from disk or a URL (raises ExtractError for a bad one)."""
         if self.llm is None:
             if not self._workers or _is_small(path):
-                return await asyncio.to_thread(extract_file, path, self.settings)
-            return await self._in_worker(extract_file, path)
+                return await asyncio.to_thread(extract_location, path, self.settings)
+            return await self._in_worker(extract_location, path)
         prepared = await self._prepare(path)
         return await self._answer(prepared)
 
@@ -113,13 +113,14 @@ class AsyncPipeline:
         prepare = functools.partial(prepare_document, doc, self.settings, self.llm.planner)
         return await self._answer(await asyncio.to_thread(prepare))
 
-    async def _prepare(self, path: Path) -> PreparedFiling:
+    async def _prepare(self, path: Location) -> PreparedFiling:
         assert self.llm is not None
         if not self._workers or _is_small(path):
-            return await asyncio.to_thread(prepare_filing, path, self.settings, self.llm.planner)
-        return await self._in_worker(prepare_filing, path)
+            planner = self.llm.planner
+            return await asyncio.to_thread(prepare_location, path, self.settings, planner)
+        return await self._in_worker(prepare_location, path)
 
-    async def _in_worker(self, step: Callable[[Path, Settings], T], path: Path) -> T:
+    async def _in_worker(self, step: Callable[[Location, Settings], T], path: Location) -> T:
         """``step(path, settings)`` in a worker process, without the API key."""
         pool = self._pool or self._start_pool()
         try:
@@ -145,9 +146,12 @@ class AsyncPipeline:
         )
 
 
-def _is_small(path: Path) -> bool:
-    """Quick enough to prepare in this process (a thread) than to send to a worker."""
+def _is_small(path: Location) -> bool:
+    """Quick enough to prepare in this process (a thread) than to send to a worker (a URL
+    never is: it is fetched first)."""
+    if is_url(path):
+        return False
     try:
-        return path.stat().st_size < SMALL_FILING_BYTES
+        return Path(path).stat().st_size < SMALL_FILING_BYTES
     except OSError:
         return True  # reading it will say what is wrong

@@ -10,43 +10,60 @@ import asyncio
 import os
 import signal
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from ..backends.llm.limits import CallLimiter
 from ..config import Settings
-from ..core.errors import ExtractError, InputError
+from ..core.errors import ExtractError
 from ..core.schema import Record
 from ..view.make import view_of_record
 from .engine import AsyncPipeline
 from .progress import QuietReporter, Reporter
+from .remote import check_located_folder, iter_located_filings, output_folder, url_sha256
 from .store import OutputFolder, settings_fingerprint
 from .summary import BatchSummary, FileResult
-from .walk import DEFAULT_GLOBS, InputFile, file_sha256, iter_filings
+from .walk import DEFAULT_GLOBS, InputFile, Location, file_sha256, is_url
 
 TEST_DELAY_ENV = "EXTRACT_BATCH_TEST_DELAY"
+
+EngineName = Literal["local", "ray"]  # the CLI's --engine choices
+LOCAL_CONCURRENCY = 4  # filings in flight on this machine unless --concurrency says otherwise
+# With Ray this process only hashes, checks and commits filings: a few threads do that.
+RAY_DRIVER_THREADS = 8
 
 
 @dataclass(frozen=True)
 class BatchOptions:
     """How a batch runs (what is extracted is decided by :class:`Settings`)."""
 
-    out: Path
+    out: Location  # a folder, or an fsspec URL (remote.py)
     globs: tuple[str, ...] = DEFAULT_GLOBS
-    concurrency: int = 4
+    # filings in flight (and LLM requests in flight, locally); None: the engine's default,
+    # LOCAL_CONCURRENCY here, twice the task slots of a Ray cluster
+    concurrency: int | None = None
     rpm: float | None = None  # LLM requests per minute, shared by all workers
     tpm: float | None = None  # LLM tokens per minute, shared by all workers
     workers: int | None = None  # processes preparing filings for the LLM; None: one per CPU
     force: bool = False  # re-extract even records that are up to date
     html: bool = False  # also write each record's view (records/<name>.html)
+    engine: EngineName = "local"  # where filings are extracted: here, or on a Ray cluster
+    address: str | None = None  # Ray's: auto, local, ray://HOST:PORT; None: Ray's default
 
     def worker_processes(self) -> int:
         return self.workers if self.workers is not None else os.cpu_count() or 1
 
+    def driver_threads(self) -> int:
+        """Threads for the blocking per-file work of this process."""
+        if self.engine == "ray":
+            return min(self.concurrency or RAY_DRIVER_THREADS, RAY_DRIVER_THREADS) + 2
+        return (self.concurrency or LOCAL_CONCURRENCY) + 2
 
-ExtractOne = Callable[[Path], Awaitable[Record]]
+
+ExtractOne = Callable[[Location], Awaitable[Record]]
 """``async (path) -> Record``; raises ExtractError for a bad filing. By default
 :meth:`AsyncPipeline.extract_path` of one pipeline shared by the whole batch: the LLM
 connection, response cache and compiled prompts are opened once, and blocking work runs in
@@ -58,12 +75,13 @@ class _Runner:
 
     def __init__(
         self,
-        root: Path,
+        root: Location,
         options: BatchOptions,
         settings: Settings,
         out: OutputFolder,
         reporter: Reporter,
         extract: ExtractOne,
+        concurrency: int,
     ) -> None:
         self.root = root
         self.options = options
@@ -71,6 +89,7 @@ class _Runner:
         self.out = out
         self.reporter = reporter
         self.extract = extract
+        self.concurrency = concurrency
         self.fingerprint = settings_fingerprint(settings)
         self.summary = BatchSummary(out=str(options.out))
         self.test_delay = float(os.environ.get(TEST_DELAY_ENV) or 0)
@@ -78,13 +97,13 @@ class _Runner:
         self.in_flight: set[asyncio.Task[None]] = set()
 
     def filings(self) -> Iterator[InputFile]:
-        return iter_filings(self.root, self.options.globs, exclude=self.options.out)
+        return iter_located_filings(self.root, self.options.globs, exclude=self.options.out)
 
     # -- scheduling --------------------------------------------------------------------------
 
     async def run(self) -> None:
         """Schedule every filing, then wait for the last ones to finish."""
-        slots = asyncio.Semaphore(self.options.concurrency)
+        slots = asyncio.Semaphore(self.concurrency)
         filings = self.filings()
         while not self.stopping:
             filing = await asyncio.to_thread(next, filings, None)
@@ -136,13 +155,13 @@ class _Runner:
         """Skip, extract and commit, or fail: never raises (except when cancelled)."""
         sha256: str | None = None
         try:
-            sha256 = await asyncio.to_thread(file_sha256, filing.path)
+            sha256 = await asyncio.to_thread(_sha256, filing.path)
             if (
                 sha256
                 and not self.options.force
                 and await asyncio.to_thread(self.out.is_current, filing, sha256, self.fingerprint)
             ):
-                if self.options.html and not self.out.view_path(filing).exists():
+                if self.options.html and not self.out.has_view(filing):
                     await asyncio.to_thread(self._write_view, filing, None)
                 return FileResult(filing, "skipped")
             if self.test_delay:
@@ -187,7 +206,7 @@ def _on_sigint(callback: Callable[[], None]) -> Iterator[None]:
 
 
 async def arun_batch(
-    root: Path,
+    root: Location,
     options: BatchOptions,
     settings: Settings,
     *,
@@ -195,27 +214,46 @@ async def arun_batch(
     extract: ExtractOne | None = None,
 ) -> BatchSummary:
     """Run a batch inside a running event loop; see the module docstring."""
-    check_input_folder(root)
-    limiter = CallLimiter(options.rpm, options.tpm, max_in_flight=options.concurrency)
+    check_located_folder(root)
     # Start-up, before the clock and before any file is touched: import the LLM stack
     # (openai builds ~1,900 pydantic models), compile the templates (a broken one fails
-    # here), open the LLM client and start the worker processes.
+    # here), open the LLM client and start the worker processes, or connect to Ray.
+    async with open_engine(options, settings) as (engine_extract, concurrency):
+        extract = extract or engine_extract
+        return await _run(root, options, settings, reporter, extract, concurrency)
+
+
+@asynccontextmanager
+async def open_engine(
+    options: BatchOptions, settings: Settings
+) -> AsyncIterator[tuple[ExtractOne, int]]:
+    """The engine that extracts the filings, and how many filings it wants in flight."""
+    if options.engine == "ray":
+        from .ray_engine import RayEngine  # Ray is optional: imported only when asked for
+
+        ray_engine = RayEngine(settings, address=options.address, rpm=options.rpm, tpm=options.tpm)
+        async with ray_engine:
+            yield ray_engine.extract_path, options.concurrency or ray_engine.concurrency
+        return
+    concurrency = options.concurrency or LOCAL_CONCURRENCY
+    limiter = CallLimiter(options.rpm, options.tpm, max_in_flight=concurrency)
     async with AsyncPipeline(settings, limiter, workers=options.worker_processes()) as pipeline:
-        return await _run(root, options, settings, reporter, extract or pipeline.extract_path)
+        yield pipeline.extract_path, concurrency
 
 
 async def _run(
-    root: Path,
+    root: Location,
     options: BatchOptions,
     settings: Settings,
     reporter: Reporter | None,
     extract: ExtractOne,
+    concurrency: int,
 ) -> BatchSummary:
     started = time.perf_counter()
     reporter = reporter or QuietReporter()
-    out = OutputFolder(options.out)
+    out = output_folder(options.out)
     out.open()
-    runner = _Runner(root, options, settings, out, reporter, extract)
+    runner = _Runner(root, options, settings, out, reporter, extract, concurrency)
     counting: asyncio.Task[None] | None = None
     reporter.start()
     try:
@@ -238,7 +276,7 @@ async def _run(
 
 
 def run_batch(
-    root: Path,
+    root: Location,
     options: BatchOptions,
     settings: Settings,
     *,
@@ -255,15 +293,12 @@ def run_batch(
     from concurrent.futures import ThreadPoolExecutor
 
     async def main() -> BatchSummary:
-        executor = ThreadPoolExecutor(options.concurrency + 2, thread_name_prefix="extract-batch")
+        executor = ThreadPoolExecutor(options.driver_threads(), thread_name_prefix="extract-batch")
         asyncio.get_running_loop().set_default_executor(executor)
         return await arun_batch(root, options, settings, reporter=reporter, extract=extract)
 
     return asyncio.run(main())
 
 
-def check_input_folder(root: Path) -> None:
-    if not root.exists():
-        raise InputError(f"{root}: no such folder")
-    if not root.is_dir():
-        raise InputError(f"{root} is a file; use `extract {root}` for a single filing")
+def _sha256(location: Location) -> str | None:
+    return url_sha256(str(location)) if is_url(location) else file_sha256(Path(location))

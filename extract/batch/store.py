@@ -16,6 +16,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -37,6 +38,10 @@ CSV_LEAD_COLUMNS: tuple[str, ...] = (
     "confirmed",
     "conflicts",
 )
+RESULTS_JSONL = "results.jsonl"
+RESULTS_CSV = "results.csv"
+ERRORS_JSONL = "errors.jsonl"
+SUMMARY_JSON = "summary.json"
 
 
 class OutputFolder:
@@ -46,10 +51,8 @@ class OutputFolder:
         self.root = root
         self.records = root / "records"
         self.manifests = root / "manifest"
-        self.results_jsonl = root / "results.jsonl"
-        self.results_csv = root / "results.csv"
-        self.errors_jsonl = root / "errors.jsonl"
-        self.summary_json = root / "summary.json"
+        self.results_jsonl = root / RESULTS_JSONL
+        self.errors_jsonl = root / ERRORS_JSONL
         self._lock_fd: int | None = None
         self._results_fd: int | None = None
         self._errors_fd: int | None = None
@@ -90,17 +93,41 @@ class OutputFolder:
             self._lock_fd = None
             raise InputError(f"{self.root} is in use by another `extract batch` run") from err
 
+    # -- where things are (a subclass keeps them elsewhere: remote.RemoteOutputFolder) ---------
+
+    def _read(self, rel: str) -> str | None:
+        """The text of ``OUT/rel``, or None when it cannot be read."""
+        try:
+            return (self.root / rel).read_text(encoding="utf-8")
+        except OSError:
+            return None
+
+    def _write(self, rel: str, text: str) -> None:
+        write_atomic(self.root / rel, text)
+
+    def _remove(self, rel: str) -> None:
+        (self.root / rel).unlink(missing_ok=True)
+
+    def _exists(self, rel: str) -> bool:
+        return (self.root / rel).exists()
+
+    @contextmanager
+    def _writing(self, rel: str, **options: Any) -> Iterator[IO[str]]:
+        """``OUT/rel`` written piece by piece, in place whole at the end."""
+        with atomic_text(self.root / rel, **options) as handle:
+            yield handle
+
     # -- per filing (called from worker threads) --------------------------------------------
 
     def record_path(self, filing: InputFile) -> Path:
-        return self.records / f"{filing.name}.json"
+        return self.root / _record_rel(filing)
 
     def view_path(self, filing: InputFile) -> Path:
         """``records/<name>.html``: the record's view, next to it (``--html``)."""
-        return self.records / f"{filing.name}.html"
+        return self.root / _view_rel(filing)
 
     def manifest_path(self, filing: InputFile) -> Path:
-        return self.manifests / f"{filing.name}.json"
+        return self.root / _manifest_rel(filing)
 
     def committed_records(self) -> Iterator[Path]:
         """Every ``records/*.json`` a manifest commits, in name order (every one, in a folder
@@ -111,9 +138,10 @@ class OutputFolder:
                 yield path
 
     def read_manifest(self, filing: InputFile) -> dict[str, Any] | None:
+        text = self._read(_manifest_rel(filing))
         try:
-            data = json.loads(self.manifest_path(filing).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(text) if text is not None else None
+        except ValueError:
             return None
         return data if isinstance(data, dict) else None
 
@@ -124,36 +152,40 @@ class OutputFolder:
             manifest is not None
             and manifest.get("input_sha256") == sha256
             and manifest.get("settings") == fingerprint
-            and self.record_path(filing).exists()
+            and self._exists(_record_rel(filing))
         )
 
     def commit(self, filing: InputFile, record: Record, fingerprint: str) -> None:
         """Write the record, then its manifest (the commit marker), then a results line."""
-        self.manifest_path(filing).unlink(missing_ok=True)  # the old record is no longer valid
-        self.view_path(filing).unlink(missing_ok=True)  # nor is its view (--html redraws it)
-        write_atomic(self.record_path(filing), record.to_json() + "\n")
+        self._remove(_manifest_rel(filing))  # the old record is no longer valid
+        self._remove(_view_rel(filing))  # nor is its view (--html redraws it)
+        self._write(_record_rel(filing), record.to_json() + "\n")
         manifest = {
             "path": filing.rel,
             "input_sha256": record.source.sha256,
             "settings": fingerprint,
         }
-        write_atomic(self.manifest_path(filing), json.dumps(manifest, ensure_ascii=False) + "\n")
+        self._write(_manifest_rel(filing), json.dumps(manifest, ensure_ascii=False) + "\n")
         self._append("results", record.to_json(indent=None))
 
     def read_record(self, filing: InputFile) -> dict[str, Any]:
         """The committed record of a filing, as JSON."""
-        data: dict[str, Any] = json.loads(self.record_path(filing).read_text(encoding="utf-8"))
+        text = self._read(_record_rel(filing))
+        data: dict[str, Any] = json.loads(text) if text is not None else {}
         return data
 
     def write_view(self, filing: InputFile, page: str) -> None:
         """Write a record's view; it is made from the record, so it comes after it."""
-        write_atomic(self.view_path(filing), page)
+        self._write(_view_rel(filing), page)
+
+    def has_view(self, filing: InputFile) -> bool:
+        return self._exists(_view_rel(filing))
 
     def invalidate_if_changed(self, filing: InputFile, sha256: str | None) -> None:
         """After a failure: forget an old record made from other bytes than the input's now."""
         manifest = self.read_manifest(filing)
         if manifest is not None and manifest.get("input_sha256") != sha256:
-            self.manifest_path(filing).unlink(missing_ok=True)
+            self._remove(_manifest_rel(filing))
 
     def log_error(self, result: FileResult) -> None:
         line = {"path": str(result.filing.path), "error": result.message, "kind": result.kind}
@@ -181,8 +213,8 @@ class OutputFolder:
         header = [*CSV_LEAD_COLUMNS, *flatten_record({})]
         count = 0
         with (
-            atomic_text(self.results_jsonl) as jsonl,
-            atomic_text(self.results_csv, encoding="utf-8-sig", newline="") as csv_file,
+            self._writing(RESULTS_JSONL) as jsonl,
+            self._writing(RESULTS_CSV, encoding="utf-8-sig", newline="") as csv_file,
         ):
             writer = csv.writer(csv_file)
             writer.writerow(header)
@@ -199,14 +231,27 @@ class OutputFolder:
         manifest = self.read_manifest(filing)
         if manifest is None or manifest.get("settings") != fingerprint:
             return None
+        text = self._read(_record_rel(filing))
         try:
-            data = json.loads(self.record_path(filing).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(text) if text is not None else None
+        except ValueError:
             return None
         return data if isinstance(data, dict) else None
 
     def write_summary(self, summary: BatchSummary) -> None:
-        write_atomic(self.summary_json, json.dumps(summary.to_dict(), indent=2) + "\n")
+        self._write(SUMMARY_JSON, json.dumps(summary.to_dict(), indent=2) + "\n")
+
+
+def _record_rel(filing: InputFile) -> str:
+    return f"records/{filing.name}.json"
+
+
+def _manifest_rel(filing: InputFile) -> str:
+    return f"manifest/{filing.name}.json"
+
+
+def _view_rel(filing: InputFile) -> str:
+    return f"records/{filing.name}.html"
 
 
 def csv_row(data: dict[str, Any]) -> list[Any]:

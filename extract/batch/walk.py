@@ -1,22 +1,43 @@
-"""Finding the filings of a folder: a lazy, sorted walk, and a unique record name for each."""
+"""Finding the filings of a folder: a lazy, sorted walk, and a unique record name for each.
+
+A folder (and an output folder) is a local path or, with fsspec installed, a URL such as
+``s3://bucket/filings``: see ``remote`` for those.
+"""
 
 from __future__ import annotations
 
 import fnmatch
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 DEFAULT_GLOBS: tuple[str, ...] = ("*.txt", "*.md", "*.html", "*.pdf")
 
+Location = Path | str
+"""A local path, or (a ``str``) an fsspec URL such as ``s3://bucket/key``."""
+
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]+://")
+
+
+def is_url(location: Location) -> bool:
+    """``s3://…``, ``memory://…``: a location only fsspec can open."""
+    return isinstance(location, str) and bool(_URL.match(location))
+
+
+def as_location(text: str) -> Location:
+    """What a user typed: a URL stays a URL (``file://`` too: fsspec reads it), anything
+    else is a path."""
+    return text if is_url(text) else Path(text)
+
 
 @dataclass(frozen=True)
 class InputFile:
-    """One input: its path (as the user can open it), path inside DIR, and record name."""
+    """One input: its path or URL (as the user can open it), path inside DIR, record name."""
 
-    path: Path
+    path: Location
     rel: str
     name: str
 
@@ -32,7 +53,7 @@ def iter_filings(
     output folder, when it lies inside ``root``) is not searched. Symlinked directories
     are not followed.
     """
-    patterns = tuple(g.lower() for g in globs)
+    patterns = lowered_patterns(globs)
     excluded = exclude.resolve() if exclude is not None else None
     yield from _walk(root, PurePosixPath(), patterns, excluded)
 
@@ -47,7 +68,7 @@ def _walk(
         return  # unreadable or vanished directory: nothing to find there
     for entry in entries:
         entry_rel = rel / entry.name
-        if _matches(entry.name, entry_rel, patterns):
+        if matches(entry.name, entry_rel, patterns):
             yield InputFile(Path(entry.path), entry_rel.as_posix(), record_name(entry_rel))
         if entry.is_dir(follow_symlinks=False):
             if excluded is not None and Path(entry.path).resolve() == excluded:
@@ -55,7 +76,13 @@ def _walk(
             yield from _walk(Path(entry.path), entry_rel, patterns, excluded)
 
 
-def _matches(name: str, rel: PurePosixPath, patterns: tuple[str, ...]) -> bool:
+def lowered_patterns(globs: Iterable[str]) -> tuple[str, ...]:
+    return tuple(g.lower() for g in globs)
+
+
+def matches(name: str, rel: PurePosixPath, patterns: tuple[str, ...]) -> bool:
+    """Whether a file is a filing: a pattern with ``/`` matches the path inside the folder,
+    one without it the name; case is ignored."""
     lowered = name.lower()
     rel_lowered = rel.as_posix().lower()
     return any(fnmatch.fnmatchcase(rel_lowered if "/" in p else lowered, p) for p in patterns)
