@@ -79,7 +79,8 @@ def _complete(result: SectionResult, metric: str, flat: dict[str, Found]) -> Non
 
 def _without_change(result: SectionResult) -> dict[str, tuple[Decimal, Decimal]]:
     """Money metrics with a value and a prior but no printed change: metric → both."""
-    money = {m for m in _vocab()["metrics"] if METRIC_KINDS[m] == MetricKind.money}
+    # a list, not a set: a set would order the evidence differently from run to run
+    money = [m for m in _vocab()["metrics"] if METRIC_KINDS[m] == MetricKind.money]
     figures: dict[str, tuple[Decimal, Decimal]] = {}
     for metric in money:
         value, prior = (result.fields.get(f"{metric}.{part}") for part in ("value", "prior"))
