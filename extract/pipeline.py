@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .backends.base import SectionResult
-from .backends.llm.plan import Ask, Planner, merge_results
+from .backends.llm.plan import Ask, Planner, can_state, merge_results
 from .backends.rules import RulesBackend
 from .checks import check_record
 from .config import Settings
@@ -91,9 +91,17 @@ def prepare_document(
     """Run the rules (auto mode) and plan the asks (locate passages)."""
     planner = planner or _planner(settings)
     if settings.backend == "llm":
-        return PreparedFiling(doc, planner.plan_all(doc, SECTION_NAMES))
+        return PreparedFiling(doc, planner.plan_all(doc, sections_it_can_state(doc)))
     rule_results = run_rules(doc)
     return PreparedFiling(doc, planner.plan_gaps(doc, rule_results), rule_results)
+
+
+def sections_it_can_state(doc: Document) -> list[str]:
+    """The sections the document's type carries (vocab/sections.yaml), its type read by the
+    rules from its title: the LLM is not asked about a buyback in an interim report."""
+    identified = RulesBackend().extract(doc, "filing").fields.get("document_type")
+    kind = str(identified.value) if identified is not None else None
+    return [section for section in SECTION_NAMES if can_state(section, kind)]
 
 
 def run_rules(doc: Document) -> dict[str, SectionResult]:

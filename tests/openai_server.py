@@ -33,7 +33,9 @@ Standalone (for benchmarks)::
 
 prints its base_url on the first line of stdout, then answers every chat
 completion with ``auto_tool_reply(null_arguments)``: the requested schema
-filled with nulls / empty values (see ``empty_value``).
+filled with nulls / empty values (see ``empty_value``). With ``--oracle GOLD_DIR``
+it answers as a perfect reader instead (``tests/oracle.py``): what the pipeline
+loses with such a reader is the pipeline's own loss.
 """
 
 from __future__ import annotations
@@ -597,16 +599,39 @@ class _RequestHandler(BaseHTTPRequestHandler):
 # --------------------------------------------------------------------------
 
 
+def oracle_handler(gold_dir: str) -> Handler:
+    """Answers as a perfect reader would (tests/oracle.py): each field with its gold value
+    when that value is printed in the prompt, null otherwise."""
+    from pathlib import Path
+
+    from oracle import TOOL_SECTIONS, Printed, best_gold, golds, oracle_arguments, prompt_text
+
+    known = golds(Path(gold_dir))
+
+    def answer(request: JsonDict) -> Mapping[str, Any]:
+        name = requested_tool_name(request) or requested_schema(request).get("title", "")
+        section = TOOL_SECTIONS.get(str(name))
+        printed = Printed(prompt_text(request))
+        gold = best_gold(known, printed)
+        if section is None or gold is None:
+            return null_arguments(request)
+        return oracle_arguments(gold, section, printed)
+
+    return auto_tool_reply(answer)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Serve auto replies (schemas filled with nulls) until interrupted."""
+    """Serve auto replies (schemas filled with nulls, or the oracle's) until interrupted."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every reply")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument(
+        "--oracle", metavar="GOLD_DIR", help="answer with the gold values printed in the prompt"
+    )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    with FakeOpenAI(
-        handler=auto_tool_reply(null_arguments), latency=args.latency, port=args.port
-    ) as server:
+    handler = oracle_handler(args.oracle) if args.oracle else auto_tool_reply(null_arguments)
+    with FakeOpenAI(handler=handler, latency=args.latency, port=args.port) as server:
         print(server.base_url, flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()

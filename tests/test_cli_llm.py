@@ -46,8 +46,9 @@ def test_llm_backend_fills_the_record_from_the_answers(openai_server: FakeOpenAI
     assert record["incentive"]["vesting_end"] == "2025-08-29"
     assert record["filing"]["announcement_no"] == "2024-061"
     assert record["evidence"]["incentive.grant_price_adjusted"]["quote"] == "77.63 元"
-    assert record["usage"]["calls"] == 5 and record["usage"]["cache_hits"] == 0
-    assert record["warnings"] == []
+    # an incentive notice carries filing and incentive only: two calls, not five
+    assert record["usage"]["calls"] == 2 and record["usage"]["cache_hits"] == 0
+    assert record["buyback"] is None and record["warnings"] == []
 
 
 def test_a_second_run_is_served_from_the_cache_and_no_cache_asks_again(
@@ -55,20 +56,20 @@ def test_a_second_run_is_served_from_the_cache_and_no_cache_asks_again(
 ) -> None:
     openai_server.handler = by_section(GOLD_004)
     first = record_of(run(*llm_args(openai_server)))
-    assert len(openai_server.chat_requests) == 5
+    assert len(openai_server.chat_requests) == 2  # filing and incentive
     second = record_of(run(*llm_args(openai_server)))
-    assert len(openai_server.chat_requests) == 5  # zero HTTP calls
+    assert len(openai_server.chat_requests) == 2  # zero HTTP calls
     assert second["usage"] == {
         "calls": 0,
         "prompt_tokens": 0,
         "completion_tokens": 0,
-        "cache_hits": 5,
+        "cache_hits": 2,
     }
     assert {k: v for k, v in second.items() if k != "usage"} == {
         k: v for k, v in first.items() if k != "usage"
     }
     third = record_of(run(*llm_args(openai_server, "--no-cache")))
-    assert len(openai_server.chat_requests) == 10 and third["usage"]["calls"] == 5
+    assert len(openai_server.chat_requests) == 4 and third["usage"]["calls"] == 2
 
 
 @pytest.mark.parametrize("mode", ["json", "md_json", "json_schema"])
@@ -110,7 +111,7 @@ def test_429_with_retry_after_then_success(openai_server: FakeOpenAI) -> None:
     openai_server.enqueue(Reply.error(429, headers={"Retry-After": "1"}))
     openai_server.handler = by_section(GOLD_004)
     record = record_of(run(*llm_args(openai_server)))
-    assert record["usage"]["calls"] == 6 and record["warnings"] == []
+    assert record["usage"]["calls"] == 3 and record["warnings"] == []  # 2 answers + the 429
     assert openai_server.chat_requests[0].status == 429
 
 
@@ -198,8 +199,8 @@ def test_cache_stats_and_clear(openai_server: FakeOpenAI) -> None:
     openai_server.handler = by_section(GOLD_004)
     record_of(run(*llm_args(openai_server)))
     stats = run("cache", "stats")
-    assert "entries:  5" in stats.stdout
+    assert "entries:  2" in stats.stdout  # filing and incentive
     assert f"location: {os.environ['EXTRACT_CACHE_DIR']}" in stats.stdout
     cleared = run("cache", "clear")
-    assert cleared.stdout.startswith("removed 5 entries")
+    assert cleared.stdout.startswith("removed 2 entries")
     assert "entries:  0" in run("cache", "stats").stdout

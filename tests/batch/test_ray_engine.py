@@ -244,11 +244,12 @@ def test_a_rerun_with_a_shared_cache_makes_no_call(
     shutil.copy(SEED_004, folder / "a.txt")
     shutil.copy(SEED_004, folder / "b.txt")  # the same questions: one worker's answers serve both
     first = batch(folder, tmp_path / "first", "ray", llm_on_ray)
-    assert first.calls + first.cache_hits == 10 and first.calls >= 5
+    # an incentive notice is asked about its filing and its incentive: 2 sections each
+    assert first.calls + first.cache_hits == 4 and first.calls >= 2
     sent = len(openai_server.chat_requests)
 
     second = batch(folder, tmp_path / "second", "ray", llm_on_ray)
-    assert (second.done, second.calls, second.cache_hits) == (2, 0, 10)
+    assert (second.done, second.calls, second.cache_hits) == (2, 0, 4)
     assert len(openai_server.chat_requests) == sent
 
 

@@ -1,11 +1,14 @@
 """Find the passages of a filing that one LLM call needs; never send a whole filing.
 
-``Document.text`` is cut into chunks of roughly 400–800 characters on line and sentence
-boundaries; each section scores the chunks with BM25 (Okapi, :class:`BM25`) over CJK-aware
-tokens (character bigrams of CJK runs, ASCII words, numbers) against its query vocabulary in
-``extract/vocab/locate.yaml``, chunks holding a section heading get a boost, and the best
-chunks that fit the section's character budget are returned in document order. Every
-passage keeps its offsets into ``Document.text`` so that grounding can map values back.
+A document is cut into units: each table the loader saw as a grid is one unit, shown to the
+model as compact rows under its caption (``table_text``); the text around the tables is cut
+into chunks of roughly 400–800 characters on line and sentence boundaries. Each section
+scores the units with BM25 (Okapi, :class:`BM25`) over CJK-aware tokens (character bigrams of
+CJK runs, ASCII words, numbers) against its query vocabulary in ``extract/vocab/locate.yaml``,
+units holding a section heading get a boost, and the best whole units that fit the section's
+character budget are returned in document order (a table larger than the budget keeps its
+header rows and the rows the section is after). Every passage keeps its offsets into
+``Document.text`` so that grounding can map values back.
 """
 
 from __future__ import annotations
@@ -14,14 +17,16 @@ import math
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain
 from typing import Any
 
+from ...core.table import Table
 from ...load.document import Document
 from ...vocab import load_vocab
+from .table_text import table_spans, table_text
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[A-Za-z]+|\d+(?:[.,]\d+)*")
@@ -35,7 +40,8 @@ _FIGURES_FULL = 4
 
 @dataclass(frozen=True)
 class Passage:
-    """A stretch of ``Document.text``: ``text == document.text[start:end]``."""
+    """A stretch ``start:end`` of ``Document.text`` and what the model is shown of it: the
+    text itself, or a table's rows (whose numbers are the ones printed in that stretch)."""
 
     start: int
     end: int
@@ -249,12 +255,13 @@ class Locator:
     several threads at once: nothing is built lazily but the postings cache)."""
 
     def __init__(self, document: Document) -> None:
-        config = _config()
         self.document = document
-        self.chunks = chunk_text(
-            document.text, int(config["chunk_min_chars"]), int(config["chunk_max_chars"])
-        )
-        indexed = [_chunk_tokens(document.text[a:b]) for a, b in self.chunks]
+        self.chunks, self._tables = _units_of(document)
+        self._texts = [
+            table_text(document, table) if table is not None else document.text[a:b]
+            for (a, b), table in zip(self.chunks, self._tables, strict=True)
+        ]
+        indexed = [_chunk_tokens(text) for text in self._texts]
         self._figures = [figures for _, figures in indexed]
         self._has_tokens = any(tokens for tokens, _ in indexed)
         # a chunk without tokens counts as one empty token (keeps every length non-zero)
@@ -272,17 +279,20 @@ class Locator:
         text = self.document.text
         if budget_chars <= 0 or not text:
             return []
-        if len(text) <= budget_chars:
+        if len(text) <= budget_chars and not any(self._tables):
             return [Passage(0, len(text), text)]
         query = section_query(section)
         focused = _focus_tokens(section, focus)
+        shown = self._shown_texts(section, focus)
+        sizes = [len(text) for text in shown]
         if query.strategy == "ends":
-            chosen = self._ends(section, query, budget_chars)
+            chosen = self._ends(section, query, budget_chars, sizes)
         elif focused:
-            chosen = self._best(self._score(focused, ()), budget_chars)
+            chosen = self._best(self._score(focused, ()), budget_chars, sizes)
         else:
-            chosen = self._best(self.scores(section), budget_chars)
-        return self._merge(chosen, budget_chars)
+            chosen = self._best(self.scores(section), budget_chars, sizes)
+        wanted = focused or _query_tokens(query)
+        return self._merge(chosen, budget_chars, shown, wanted)
 
     def scores(self, section: str) -> list[float]:
         """BM25 score of every chunk for ``section``, heading boost included."""
@@ -305,19 +315,21 @@ class Locator:
         return scores
 
     def _chunks_with(self, headings: Sequence[str]) -> set[int]:
-        """Indices of the chunks that contain one of ``headings`` whole."""
+        """Indices of the units that contain one of ``headings`` whole (a table: in its
+        caption or its rows)."""
         found: set[int] = set()
         text = self.document.text
         for heading in headings:
             start = text.find(heading)
             while start >= 0:
                 i = bisect_right(self._starts, start) - 1
-                if start + len(heading) <= self.chunks[i][1]:
+                if i >= 0 and start + len(heading) <= self.chunks[i][1]:
                     found.add(i)
                 start = text.find(heading, start + 1)
+            found.update(i for i, t in enumerate(self._texts) if self._tables[i] and heading in t)
         return found
 
-    def _best(self, scores: Sequence[float], budget: int) -> list[int]:
+    def _best(self, scores: Sequence[float], budget: int, sizes: Sequence[int]) -> list[int]:
         """The highest-scoring chunks that fit the budget (zero scores never)."""
         # best first; the sort is stable, so equal scores stay in document order
         ranked = sorted(range(len(self.chunks)), key=scores.__getitem__, reverse=True)
@@ -326,14 +338,16 @@ class Locator:
         for i in ranked:
             if scores[i] <= 0:
                 break
-            if used + self._size(i) <= budget:
+            if used + sizes[i] <= budget:
                 chosen.append(i)
-                used += self._size(i)
+                used += sizes[i]
         if not chosen and ranked and scores[ranked[0]] > 0:
             chosen = [ranked[0]]  # larger than the budget: _merge keeps its beginning
         return sorted(chosen)
 
-    def _ends(self, section: str, query: SectionQuery, budget: int) -> list[int]:
+    def _ends(
+        self, section: str, query: SectionQuery, budget: int, sizes: Sequence[int]
+    ) -> list[int]:
         """The first chunks (``head_share`` of the budget), the last ones (``tail_share``),
         then the best-scoring chunks in what is left."""
         chosen: list[int] = []
@@ -341,42 +355,111 @@ class Locator:
         head_limit = budget * query.head_share
         tail_limit = budget * (query.head_share + query.tail_share)
         for i in range(len(self.chunks)):
-            if used + self._size(i) > head_limit:
+            if used + sizes[i] > head_limit:
                 break
             chosen.append(i)
-            used += self._size(i)
+            used += sizes[i]
         for i in range(len(self.chunks) - 1, -1, -1):
-            if i in chosen or used + self._size(i) > tail_limit:
+            if i in chosen or used + sizes[i] > tail_limit:
                 break
             chosen.append(i)
-            used += self._size(i)
+            used += sizes[i]
         if query.terms:
             scores = [0.0 if i in chosen else s for i, s in enumerate(self.scores(section))]
-            chosen += self._best(scores, budget - used)
+            chosen += self._best(scores, budget - used, sizes)
         return sorted(set(chosen)) or [0]
 
-    def _size(self, i: int) -> int:
-        a, b = self.chunks[i]
-        return b - a
+    def _shown_texts(self, section: str, focus: Sequence[str]) -> list[str]:
+        """What each unit shows the model for ``section``: a large table only its header
+        rows and the rows whose label the section names (its field labels)."""
+        wanted = _row_terms(section, focus)
+        limit = int(_config()["table_whole_chars"])
+        return [
+            table_text(self.document, table, limit, wanted)
+            if table is not None and len(text) > limit
+            else text
+            for text, table in zip(self._texts, self._tables, strict=True)
+        ]
 
-    def _merge(self, indices: Sequence[int], budget: int) -> list[Passage]:
-        """Adjacent chunks become one passage; the total is cut to the budget."""
+    def _merge(
+        self, indices: Sequence[int], budget: int, shown: Sequence[str], wanted: Sequence[str]
+    ) -> list[Passage]:
+        """Adjacent text chunks become one passage, a table is a passage of its own; the
+        total is cut to the budget (a table by whole rows, keeping those ``wanted``)."""
         spans: list[list[int]] = []
         for i in indices:
             a, b = self.chunks[i]
-            if spans and spans[-1][1] == a:
+            if (
+                spans
+                and spans[-1][1] == a
+                and not self._tables[i]
+                and not self._tables[spans[-1][2]]
+            ):
                 spans[-1][1] = b
             else:
-                spans.append([a, b])
+                spans.append([a, b, i])
         text = self.document.text
         passages: list[Passage] = []
         left = budget
-        for a, b in spans:
+        tokens = set(wanted)
+        for a, b, i in spans:
+            table = self._tables[i]
+            if table is not None:
+                rows = shown[i]
+                if len(rows) > left:
+                    rows = table_text(self.document, table, left, _labelled(tokens))
+                if rows:
+                    passages.append(Passage(a, b, rows))
+                    left -= len(rows)
+                continue
             b = min(b, a + left)
             if b > a:
                 passages.append(Passage(a, b, text[a:b]))
                 left -= b - a
         return passages
+
+
+def _units_of(document: Document) -> tuple[list[tuple[int, int]], list[Table | None]]:
+    """The document's units in order: each table's span, and text chunks between them."""
+    config = _config()
+    low, high = int(config["chunk_min_chars"]), int(config["chunk_max_chars"])
+    text = document.text
+    units: list[tuple[int, int]] = []
+    tables: list[Table | None] = []
+    position = 0
+    for start, end, table in table_spans(document, document.tables):
+        if start < position:
+            continue  # overlaps a table already taken
+        units += [
+            (position + a, position + b) for a, b in chunk_text(text[position:start], low, high)
+        ]
+        tables += [None] * (len(units) - len(tables))
+        units.append((start, end))
+        tables.append(table)
+        position = end
+    units += _offset(chunk_text(text[position:], low, high), position)
+    tables += [None] * (len(units) - len(tables))
+    return units, tables
+
+
+def _offset(spans: list[tuple[int, int]], by: int) -> list[tuple[int, int]]:
+    return [(a + by, b + by) for a, b in spans]
+
+
+def _row_terms(section: str, focus: Sequence[str]) -> Callable[[str], bool]:
+    """Does a row label name a field of the section (all the tokens of one of its labels)?"""
+    labels = _config().get("field_terms", {}).get(section, {})
+    fields = focus or list(labels)
+    terms = [set(tokenize(term)) for f in fields for term in str(labels.get(f, "")).split()]
+    terms = [t for t in terms if t]
+    if not terms:
+        return _labelled(set(_query_tokens(section_query(section))))
+    return lambda label: any(term <= set(tokenize(label)) for term in terms)
+
+
+def _labelled(tokens: set[str]) -> Callable[[str], bool]:
+    """Does a row label share a token with the section's query?"""
+    return lambda label: bool(tokens & set(tokenize(label)))
 
 
 def locate(document: Document, section: str, budget_chars: int) -> list[Passage]:

@@ -85,15 +85,35 @@ class Planner:
 
 
 def sections_to_ask(rule_results: Mapping[str, SectionResult]) -> list[str]:
-    """Sections the rules left incomplete and the document type can state."""
+    """Sections the document type can state and the rules left incomplete, or in which a
+    field every filing of its type states (vocab/must_state.yaml) is still null."""
     filing = rule_results.get("filing")
     doc_type = filing.fields.get("document_type") if filing else None
+    exchange = filing.fields.get("exchange") if filing else None
     kind = str(doc_type.value) if doc_type is not None else None
+    unstated = must_state_missing(rule_results, kind, str(exchange.value) if exchange else None)
     return [
         section
         for section, result in rule_results.items()
-        if not is_complete(section, result) and can_state(section, kind)
+        if can_state(section, kind)
+        and (not is_complete(section, result) or any(p.startswith(section + ".") for p in unstated))
     ]
+
+
+def must_state_missing(
+    rule_results: Mapping[str, SectionResult], document_type: str | None, exchange: str | None
+) -> list[str]:
+    """The must-state fields of the document type that the rules left null."""
+    vocab = load_vocab("must_state")
+    dropped = set((vocab.get("not_carried") or {}).get(exchange or "", []))
+    wanted = [f for f in vocab.get(document_type or "other") or [] if f not in dropped]
+    missing = []
+    for path in wanted:
+        section, rest = path.split(".", 1)
+        result = rule_results.get(section)
+        if result is None or rest not in result.fields:
+            missing.append(path)
+    return missing
 
 
 def missing_fields(section: str, result: SectionResult) -> list[str]:

@@ -12,6 +12,7 @@ from llm_answers import (
     GOLD_004,
     INCENTIVE_000,
     SEED_000,
+    SEED_001,
     SEED_004,
     by_section,
     section_of,
@@ -40,12 +41,13 @@ def settings(llm_settings: Settings) -> Settings:
     return llm_settings
 
 
-def test_every_section_is_one_call_and_the_record_holds_the_gold(
+def test_every_section_its_type_carries_is_one_call_and_the_record_holds_the_gold(
     openai_server: FakeOpenAI, settings: Settings
 ) -> None:
+    """An incentive notice is asked about its filing and its incentive, nothing else."""
     openai_server.handler = by_section(GOLD_004)
     record = extract_document(read_document(SEED_004), settings)
-    assert sorted(sections_asked(openai_server.chat_requests)) == sorted(SECTIONS)
+    assert sorted(sections_asked(openai_server.chat_requests)) == ["filing", "incentive"]
     assert record.backend == "llm" and record.model == "m"
     assert record.prompt_version == load_prompts(settings).version
     assert record.warnings == []
@@ -55,7 +57,7 @@ def test_every_section_is_one_call_and_the_record_holds_the_gold(
             if name != "quotes":
                 assert flat[f"{section}.{name}"] == value, name
     assert record.financials is None and record.dividend is None and record.buyback is None
-    assert record.usage.calls == 5 and record.usage.prompt_tokens > 0
+    assert record.usage.calls == 2 and record.usage.prompt_tokens > 0
 
 
 def test_evidence_quotes_are_the_original_text(
@@ -112,12 +114,13 @@ def test_a_corrected_number_after_the_reask_is_kept(
 def test_a_value_outside_the_passages_is_not_grounded(
     openai_server: FakeOpenAI, settings: Settings
 ) -> None:
-    """FY2023 revenue is printed in 004, but not in the financials passages of a tiny budget."""
-    answer = {"revenue": {"value": 11410765602.39}}
+    """Last year's main-business revenue is printed in 001's notes, near its end, but not in
+    the financials passages of a small budget."""
+    answer = {"revenue": {"value": 4577991120.48}}
     openai_server.handler = by_section({"financials": answer})
-    record = extract_document(read_document(SEED_004), settings.with_(prompt_budget_chars=2500))
+    record = extract_document(read_document(SEED_001), settings.with_(prompt_budget_chars=2500))
     assert record.financials is None
-    assert any("revenue.value: 11410765602.39 not found" in w for w in record.warnings)
+    assert any("revenue.value: 4577991120.48 not found" in w for w in record.warnings)
 
 
 def test_a_failing_section_is_null_with_a_warning_and_the_rest_goes_on(
@@ -150,7 +153,7 @@ def test_async_twin_gives_the_same_record(openai_server: FakeOpenAI, settings: S
     synced = extract_document(doc, settings.with_(use_cache=False))
     asynced = asyncio.run(aextract_document(doc, settings.with_(use_cache=False)))
     assert asynced.model_dump(exclude={"usage"}) == synced.model_dump(exclude={"usage"})
-    assert asynced.usage.calls == synced.usage.calls == 5
+    assert asynced.usage.calls == synced.usage.calls == 2  # filing and incentive
 
 
 class CountingLimiter(CallLimiter):
@@ -179,7 +182,7 @@ def test_every_http_request_waits_for_the_shared_limiter(
     record = asyncio.run(
         aextract_document(read_document(SEED_004), settings.with_(use_cache=False), limiter=limiter)
     )
-    assert limiter.requests == len(openai_server.chat_requests) == record.usage.calls == 5
+    assert limiter.requests == len(openai_server.chat_requests) == record.usage.calls == 2
     # after the call the limiter is charged what the endpoint reported, not the estimate
     assert limiter.charged == record.usage.prompt_tokens + record.usage.completion_tokens
 

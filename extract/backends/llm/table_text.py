@@ -1,0 +1,77 @@
+"""Tables as the model reads them: compact rows under their caption, whatever the input.
+
+A table the loader saw as a grid (a PDF's geometry, HTML) goes to the model as one line per
+row, cells joined by `` | `` (``营业收入 | 5,333,486,253.17 | 5,271,345,801.64 | 1.18``), under
+the lines printed just above it (its heading and unit line). A merged header cell is repeated
+over each column it covers, so every column keeps its header. A table too large for a
+passage budget keeps its header rows and the rows whose labels the section is after, and
+never half a row. Grounding is unchanged: the numbers a row shows are the numbers printed
+in the table's span of the document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ...core.table import Table
+from ...load.document import Document
+from ...load.normalise import normalise_text
+from ...tables.roles import cell_text, header_rows
+
+_CAPTION_LINES = 2
+_CAPTION_WIDTH = 160
+
+
+def caption(doc: Document, table: Table) -> str:
+    """The last lines printed above the table (its heading, its unit line), normalised."""
+    before = doc.original[max(0, table.start - _CAPTION_WIDTH * _CAPTION_LINES) : table.start]
+    lines = [normalise_text(line).strip() for line in before.split("\n")]
+    kept = [line for line in lines if line][-_CAPTION_LINES:]
+    return "\n".join(line[-_CAPTION_WIDTH:] for line in kept)
+
+
+def row_line(table: Table, r: int) -> str:
+    """One row: its cells' texts joined by `` | ``, empty cells at its end dropped."""
+    cells = [cell_text(cell.text) for cell in table.rows[r]]
+    while cells and not cells[-1]:
+        cells.pop()
+    return " | ".join(cells)
+
+
+def table_text(
+    doc: Document,
+    table: Table,
+    budget: int | None = None,
+    wanted: Callable[[str], bool] | None = None,
+) -> str:
+    """The table as rows under its caption; within ``budget`` characters where given, by
+    keeping the header rows and the rows whose label ``wanted`` accepts."""
+    lines = [caption(doc, table)] if caption(doc, table) else []
+    rows = [row_line(table, r) for r in range(table.n_rows)]
+    whole = "\n".join([*lines, *(row for row in rows if row)])
+    if budget is None or len(whole) <= budget:
+        return whole
+    keep = set(header_rows(table))
+    if wanted is not None:
+        keep |= {r for r in range(table.n_rows) if wanted(cell_text(table.rows[r][0].text))}
+    trimmed = [rows[r] for r in sorted(keep) if rows[r]]
+    out: list[str] = []
+    used = 0
+    for line in [*lines, *trimmed]:
+        if used + len(line) + 1 > budget:
+            break  # whole rows only
+        out.append(line)
+        used += len(line) + 1
+    return "\n".join(out)
+
+
+def table_spans(doc: Document, tables: Sequence[Table]) -> list[tuple[int, int, Table]]:
+    """Each table's span in ``Document.text`` (normalised), in document order."""
+    spans = []
+    for table in tables:
+        if table.end <= table.start:
+            continue
+        span = doc.normalised_span(table.start, table.end)
+        if span is not None:
+            spans.append((span[0], span[1], table))
+    return sorted(spans, key=lambda s: s[0])

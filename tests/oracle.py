@@ -1,0 +1,149 @@
+"""A perfect reader: answers each field with its gold value when that value is printed in the
+prompt, and null otherwise.
+
+It measures what the pipeline itself (locate → prompt → parse → ground → merge) loses when
+the model makes no mistake: a field the oracle cannot answer was not in the passages sent; a
+field it answers that does not reach the record was lost after the model. Used by
+``tests/openai_server.py --oracle GOLD_DIR`` and ``bench/passage_recall.py``; a bench tool,
+beside the all-null fake model the tests use.
+
+"Printed" means: a number of the prompt times a unit (1, 千, 万, 百万, 亿, cents, per 10
+shares) equals the value at its own precision; a date's year, month and day printed as a
+date; a text (whitespace removed) inside the prompt. Codes and flags (exchange, document
+type, currency, declared) are judgements, always answered.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from extract.core.dates import DATE_RE, date_from_match
+from extract.core.numbers import parse_number, split_run_together
+from extract.evaluation.gold import GoldDoc, load_gold_dir
+
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_UNITS = tuple(
+    Decimal(u) for u in ("1", "1000", "10000", "1000000", "100000000", "0.01", "0.1", "10")
+)
+JUDGEMENTS = frozenset(
+    {"filing.exchange", "filing.document_type", "filing.currency", "dividend.declared"}
+)
+TOOL_SECTIONS = {
+    "FilingAnswer": "filing",
+    "FinancialsAnswer": "financials",
+    "DividendAnswer": "dividend",
+    "BuybackAnswer": "buyback",
+    "IncentiveAnswer": "incentive",
+}
+
+
+def _fold(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+class Printed:
+    """What a text prints: its numbers, its dates, and itself folded for substrings."""
+
+    def __init__(self, text: str) -> None:
+        folded = unicodedata.normalize("NFKC", text)
+        self.numbers: set[Decimal] = set()
+        for m in _NUMBER.finditer(folded):
+            token = m.group(0)
+            if parse_number(token) is None:
+                # columns printed together (467,049413,713): every split, as the grounder does
+                for columns in range(2, 5):
+                    for split in split_run_together(token, columns, same_decimals=False):
+                        self.numbers.update(split)
+                continue
+            try:
+                self.numbers.add(Decimal(token.replace(",", "")))
+            except InvalidOperation:
+                continue
+        self.dates: set[date] = set()
+        for m in DATE_RE.finditer(folded):
+            if (day := date_from_match(m)) is not None:
+                self.dates.add(day)
+        self.compact = _fold(text)
+
+    def shows(self, path: str, value: Any) -> bool:
+        """Is ``value`` (the gold of ``path``) printed in this text?"""
+        if path in JUDGEMENTS or isinstance(value, bool):
+            return True
+        if isinstance(value, int | float):
+            return self._shows_number(Decimal(str(value)))
+        if isinstance(value, date):
+            return value in self.dates
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value) in self.dates
+            except ValueError:
+                return _fold(value) in self.compact
+        return False
+
+    def _shows_number(self, value: Decimal) -> bool:
+        target = abs(value)
+        exponent = target.normalize().as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        for unit in _UNITS:
+            printed = target / unit
+            for number in self.numbers:
+                if abs(number - printed) * unit <= Decimal(1).scaleb(-places) / 2:
+                    return True
+        return False
+
+
+def golds(gold_dir: Path) -> list[GoldDoc]:
+    return load_gold_dir(gold_dir, "*")
+
+
+def numeric_fields(gold: GoldDoc) -> dict[str, Any]:
+    """The gold's stated numbers (the figures passage recall counts)."""
+    return {
+        path: entry.value
+        for path, entry in gold.fields.items()
+        if isinstance(entry.value, int | float) and not isinstance(entry.value, bool)
+    }
+
+
+def best_gold(candidates: Iterable[GoldDoc], printed: Printed) -> GoldDoc | None:
+    """The gold document whose figures the prompt shows most of."""
+    scored = [
+        (sum(printed.shows(p, v) for p, v in numeric_fields(g).items()), g.name, g)
+        for g in candidates
+    ]
+    scored = [s for s in scored if s[0] > 0]
+    return max(scored, key=lambda s: (s[0], s[1]))[2] if scored else None
+
+
+def oracle_arguments(gold: GoldDoc, section: str, printed: Printed) -> dict[str, Any]:
+    """The answer a perfect reader gives for ``section``: gold values printed in the prompt,
+    each with its gold quote; everything else null."""
+    arguments: dict[str, Any] = {}
+    quotes: dict[str, str] = {}
+    for path, entry in gold.fields.items():
+        if not path.startswith(section + ".") or entry.value is None:
+            continue
+        if not printed.shows(path, entry.value):
+            continue
+        rest = path.removeprefix(section + ".")
+        value = entry.value.isoformat() if isinstance(entry.value, date) else entry.value
+        if section == "financials":
+            metric, part = rest.split(".")
+            arguments.setdefault(metric, {})[part] = value
+        else:
+            arguments[rest] = value
+        if entry.quote and not isinstance(entry.value, bool):
+            quotes[path] = entry.quote
+    if quotes:
+        arguments["quotes"] = quotes
+    return arguments
+
+
+def prompt_text(request: Mapping[str, Any]) -> str:
+    return "\n".join(str(m.get("content") or "") for m in request.get("messages") or [])
