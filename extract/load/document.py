@@ -86,8 +86,13 @@ class Document:
         return bisect_right(self.page_starts, original_offset)
 
 
-def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read a filing from disk (text, markdown, HTML or PDF) into a Document."""
+def read_document(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, encoding: str | None = None
+) -> Document:
+    """Read a filing from disk (text, markdown, HTML or PDF) into a Document.
+
+    ``encoding`` forces the text encoding (a PDF carries its own); by default it is found.
+    """
     name = str(path)
     if not path.exists():
         raise InputError(f"{name}: no such file")
@@ -105,7 +110,7 @@ def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document
         raise InputError(f"{name}: cannot read ({err.strerror})") from err
     if path.suffix.lower() == ".pdf" or data.startswith(b"%PDF"):
         return _read_pdf_document(path, data)
-    return document_from_bytes(data, name)
+    return document_from_bytes(data, name, encoding)
 
 
 def _megabytes(size: int) -> str:
@@ -113,13 +118,16 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.3g} MB"
 
 
-def document_from_bytes(data: bytes, name: str) -> Document:
-    """Decode bytes (a file's or stdin's) into a Document."""
-    text, encoding = decode_bytes(data, name)
-    if looks_binary(text):
+def document_from_bytes(data: bytes, name: str, encoding: str | None = None) -> Document:
+    """Decode bytes (a file's or stdin's) into a Document; ``encoding`` forces one."""
+    decoded = decode_bytes(data, name, encoding)
+    if looks_binary(decoded.text):
         raise InputError(f"{name} looks binary, not a text filing")
     return Document.from_text(
-        text, path=name, encoding=encoding, sha256=hashlib.sha256(data).hexdigest()
+        decoded.text,
+        path=name,
+        encoding=decoded.encoding,
+        sha256=hashlib.sha256(data).hexdigest(),
     )
 
 
