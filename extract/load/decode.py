@@ -67,7 +67,7 @@ def decode_bytes(data: bytes, name: str = "input", encoding: str | None = None) 
     if data.startswith(b"%PDF"):
         raise InputError(f"{name} is a PDF; give the .pdf path itself or convert it with pdftotext")
     if encoding is not None:
-        return Decoded(_decode_as(data, encoding, name), codec_name(encoding))
+        return Decoded(_decode_as(data, encoding, name), _codec_name(encoding))
     for bom, codec, marked in _BOMS:
         if data.startswith(bom):
             return Decoded(_decode_as(data, codec, name, after_bom=len(bom)), marked)
@@ -79,7 +79,7 @@ def decode_bytes(data: bytes, name: str = "input", encoding: str | None = None) 
     return _detect(data, name, valid_utf8=utf8 is not None)
 
 
-def codec_name(encoding: str) -> str:
+def _codec_name(encoding: str) -> str:
     """The canonical name of an encoding (``GBK`` → ``gbk``, ``utf_16_le`` → ``utf-16-le``).
 
     Raises InputError for a name Python does not know.
@@ -161,10 +161,10 @@ def _unless_unclear(
     if rivals:
         readings = [(best, rivals[0].text), *((rival, best.text) for rival in rivals)]
         options = " or ".join(
-            f"{codec_name(r.encoding)} ({_preview(r.text, other)})" for r, other in readings
+            f"{_codec_name(r.encoding)} ({_preview(r.text, other)})" for r, other in readings
         )
         raise InputError(f"{name}: cannot tell its encoding, {options}; give --encoding NAME")
-    return Decoded(best.text, codec_name(best.encoding))
+    return Decoded(best.text, _codec_name(best.encoding))
 
 
 def _rivals(
@@ -208,7 +208,7 @@ def _try_decode(data: bytes, encoding: str) -> str | None:
 def _decode_as(data: bytes, encoding: str, name: str, *, after_bom: int = 0) -> str:
     """Decode strictly (what follows a byte-order mark of ``after_bom`` bytes); a byte that
     does not fit is an error saying where it is."""
-    codec = codec_name(encoding)  # an unknown name is a one-line error too
+    codec = _codec_name(encoding)  # an unknown name is a one-line error too
     try:
         return str(memoryview(data)[after_bom:], codec)
     except UnicodeDecodeError as err:
