@@ -83,6 +83,13 @@ def settings_options(fn: F) -> F:
             help="Refuse input files larger than this (default 50 MB).",
         ),
         click.option(
+            "--encoding",
+            default=None,
+            metavar="NAME",
+            help="Text encoding of the input (utf-8, gb18030, big5, big5hkscs, utf-16-le…); "
+            "default: found per file, an error when unclear.",
+        ),
+        click.option(
             "--timeout",
             "timeout_s",
             type=float,
@@ -104,6 +111,7 @@ def settings_from(kwargs: dict[str, Any]) -> Settings:
         use_cache=not kwargs.get("no_cache"),
         max_mb=kwargs.get("max_mb"),
         timeout_s=kwargs.get("timeout_s"),
+        encoding=kwargs.get("encoding"),
     )
 
 

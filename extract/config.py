@@ -5,6 +5,7 @@ Nothing is read at import time; ``resolve_settings`` is the only reader of the e
 
 from __future__ import annotations
 
+import codecs
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -43,6 +44,7 @@ class Settings:
     cache_dir: Path = Path(".cache/filing-extract")
     use_cache: bool = True
     max_bytes: int = int(DEFAULT_MAX_MB * 1024 * 1024)
+    encoding: str | None = None  # text files' encoding; None: found per file
     timeout_s: float = 60.0
     max_retries: int = 4
     max_reasks: int = 1
@@ -73,6 +75,7 @@ def resolve_settings(
     use_cache: bool = True,
     max_mb: float | None = None,
     timeout_s: float | None = None,
+    encoding: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Combine flags and environment.
@@ -97,6 +100,7 @@ def resolve_settings(
         cache_dir=default_cache_dir(env),
         use_cache=use_cache and not env.get("EXTRACT_NO_CACHE"),
         max_bytes=round((max_mb or DEFAULT_MAX_MB) * 1024 * 1024),
+        encoding=_codec(encoding) if encoding else None,
         timeout_s=timeout_s or float(env.get("EXTRACT_TIMEOUT", "60")),
         max_retries=int(env.get("EXTRACT_MAX_RETRIES", "4")),
         retry_wait_s=float(env.get("EXTRACT_RETRY_WAIT", "1.0")),
@@ -105,6 +109,17 @@ def resolve_settings(
     if settings.backend == "llm":
         _require_llm(settings)
     return settings
+
+
+def _codec(encoding: str) -> str:
+    """The canonical name of a text encoding the user forces (``GBK`` → ``gbk``)."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError as err:
+        raise ConfigError(
+            f"unknown encoding {encoding!r}; give one such as utf-8, gb18030, big5, big5hkscs, "
+            "utf-16-le or utf-16-be"
+        ) from err
 
 
 def _require_llm(settings: Settings) -> None:

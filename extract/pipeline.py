@@ -31,7 +31,7 @@ from .load.document import Document, document_from_bytes, read_document
 def extract_file(path: str | Path, settings: Settings | None = None) -> Record:
     """Extract one filing from disk (``.txt``, ``.md``, ``.html`` or ``.pdf``)."""
     settings = settings or Settings()
-    return extract_document(read_document(Path(path), max_bytes=settings.max_bytes), settings)
+    return extract_document(_read(Path(path), settings), settings)
 
 
 def extract_text(text: str, settings: Settings | None = None, *, name: str = "<text>") -> Record:
@@ -43,7 +43,8 @@ def extract_bytes(
     data: bytes, settings: Settings | None = None, *, name: str = "<stdin>"
 ) -> Record:
     """Extract from raw bytes (stdin); decoding as for files."""
-    return extract_document(document_from_bytes(data, name), settings or Settings())
+    settings = settings or Settings()
+    return extract_document(document_from_bytes(data, name, settings.encoding), settings)
 
 
 def extract_document(doc: Document, settings: Settings) -> Record:
@@ -82,7 +83,11 @@ def prepare_filing(
     Runs in a worker process in batches, so it takes and returns picklable values and
     imports nothing of the LLM client; ``planner`` defaults to one per process.
     """
-    return prepare_document(read_document(path, max_bytes=settings.max_bytes), settings, planner)
+    return prepare_document(_read(path, settings), settings, planner)
+
+
+def _read(path: Path, settings: Settings) -> Document:
+    return read_document(path, max_bytes=settings.max_bytes, encoding=settings.encoding)
 
 
 def prepare_document(

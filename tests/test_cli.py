@@ -127,6 +127,17 @@ def test_stdin_gb18030() -> None:
     assert data["filing"]["company_name"] == "上海联影医疗科技股份有限公司"
 
 
+def test_encoding_flag_forces_the_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "short.txt"
+    path.write_bytes("中文".encode("big5"))  # too short to tell Big5 from GB18030
+    assert "cannot tell its encoding" in run([str(path)]).stderr
+    forced = record_of(run(["--encoding", "big5", str(path)]))
+    assert forced["source"]["encoding"] == "big5"
+    assert forced["source"]["chars"] == 2
+    stdin = record_of(run(["--encoding", "GBK", "-"], input="中".encode("gbk")))
+    assert stdin["source"]["encoding"] == "gbk"
+
+
 def test_schema_command_prints_a_json_schema() -> None:
     result = run(["schema"])
     assert result.exit_code == 0
@@ -219,6 +230,8 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[list[str], bytes | None, str]]:
     pdf_as_txt.write_bytes(TRUNCATED_PDF)  # a PDF, truncated, named .txt
     undecodable = tmp / "bad.txt"
     undecodable.write_bytes("营业收入 5,333,486,253.17".encode() + b"\xff\xfe\xfd\x80\x80")
+    ambiguous = tmp / "short.txt"
+    ambiguous.write_bytes("中文".encode("gbk"))
     return {
         "missing": ([str(tmp / "nope.txt")], None, "no such file"),
         "directory": ([str(tmp)], None, "directory"),
@@ -227,6 +240,9 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[list[str], bytes | None, str]]:
         "pdf_as_txt": ([str(pdf_as_txt)], None, "PDF"),
         "undecodable": ([str(undecodable)], None, "UTF-8"),
         "too_large": (["--max-mb", "0.001", str(SEED_004)], None, "limit"),
+        "ambiguous": ([str(ambiguous)], None, "big5 (笢恅) or gb18030 (中文)"),
+        "wrong_encoding": (["--encoding", "utf-8", str(ambiguous)], None, "not valid utf-8"),
+        "unknown_encoding": (["--encoding", "klingon", str(SEED_004)], None, "unknown encoding"),
         "empty_stdin": (["-"], b"", "empty"),
         "pdf_on_stdin": (["-"], TRUNCATED_PDF, "PDF"),
     }
@@ -242,6 +258,9 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[list[str], bytes | None, str]]:
         "pdf_as_txt",
         "undecodable",
         "too_large",
+        "ambiguous",
+        "wrong_encoding",
+        "unknown_encoding",
         "empty_stdin",
         "pdf_on_stdin",
     ],

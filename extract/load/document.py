@@ -18,6 +18,7 @@ from ..core.errors import InputError
 from ..core.table import Table
 from .decode import decode_bytes, looks_binary
 from .normalise import Furniture, learn_furniture, normalise
+from .offsets import OffsetMap
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
@@ -34,8 +35,7 @@ class Document:
     furniture: Furniture = field(default_factory=Furniture)
     page_starts: tuple[int, ...] = ()
     tables: tuple[Table, ...] = ()
-    _starts: list[int] = field(default_factory=list, repr=False)
-    _ends: list[int] = field(default_factory=list, repr=False)
+    _offsets: OffsetMap = field(default_factory=OffsetMap, repr=False)
 
     @classmethod
     def from_text(
@@ -60,22 +60,16 @@ class Document:
             furniture=furniture,
             page_starts=tuple(page_starts),
             tables=tuple(tables),
-            _starts=mapped.starts,
-            _ends=mapped.ends,
+            _offsets=mapped.offsets,
         )
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of ``text`` to the span of ``original`` it came from."""
-        if not 0 <= start < end <= len(self.text):
-            raise ValueError(f"span {start}:{end} outside normalised text of {len(self.text)}")
-        return self._starts[start], self._ends[end - 1]
+        return self._offsets.original_span(start, end)
 
     def normalised_span(self, start: int, end: int) -> tuple[int, int] | None:
         """Map a span of ``original`` to the normalised characters inside it (None if none)."""
-        from bisect import bisect_left
-
-        a = bisect_left(self._starts, start)
-        b = bisect_left(self._starts, end)
+        a, b = self._offsets.first_from(start), self._offsets.first_from(end)
         return (a, b) if a < b else None
 
     def quote(self, start: int, end: int) -> str:
@@ -92,8 +86,13 @@ class Document:
         return bisect_right(self.page_starts, original_offset)
 
 
-def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read a filing from disk (text, markdown, HTML or PDF) into a Document."""
+def read_document(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, encoding: str | None = None
+) -> Document:
+    """Read a filing from disk (text, markdown, HTML or PDF) into a Document.
+
+    ``encoding`` forces the text encoding (a PDF carries its own); by default it is found.
+    """
     name = str(path)
     if not path.exists():
         raise InputError(f"{name}: no such file")
@@ -105,13 +104,19 @@ def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document
             f"{name} is {_megabytes(size)}, over the {_megabytes(max_bytes)} limit "
             "(raise it with --max-mb)"
         )
+    if path.suffix.lower() == ".pdf" or _read_bytes(path, 4) == b"%PDF":
+        return _read_pdf_document(path)
+    # the bytes go straight to the decoder, which lets them go before normalising
+    return document_from_bytes(_read_bytes(path), name, encoding)
+
+
+def _read_bytes(path: Path, size: int = -1) -> bytes:
+    """The file's bytes (the first ``size`` of them when given)."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            return handle.read(size)
     except OSError as err:
-        raise InputError(f"{name}: cannot read ({err.strerror})") from err
-    if path.suffix.lower() == ".pdf" or data.startswith(b"%PDF"):
-        return _read_pdf_document(path, data)
-    return document_from_bytes(data, name)
+        raise InputError(f"{path}: cannot read ({err.strerror})") from err
 
 
 def _megabytes(size: int) -> str:
@@ -119,17 +124,17 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.3g} MB"
 
 
-def document_from_bytes(data: bytes, name: str) -> Document:
-    """Decode bytes (a file's or stdin's) into a Document."""
-    text, encoding = decode_bytes(data, name)
-    if looks_binary(text):
+def document_from_bytes(data: bytes, name: str, encoding: str | None = None) -> Document:
+    """Decode bytes (a file's or stdin's) into a Document; ``encoding`` forces one."""
+    decoded = decode_bytes(data, name, encoding)
+    digest = hashlib.sha256(data).hexdigest()
+    del data  # as large as the text: gone before normalising, unless the caller keeps it
+    if looks_binary(decoded.text):
         raise InputError(f"{name} looks binary, not a text filing")
-    return Document.from_text(
-        text, path=name, encoding=encoding, sha256=hashlib.sha256(data).hexdigest()
-    )
+    return Document.from_text(decoded.text, path=name, encoding=decoded.encoding, sha256=digest)
 
 
-def _read_pdf_document(path: Path, data: bytes) -> Document:
+def _read_pdf_document(path: Path) -> Document:
     from .pdf import read_pdf  # imported lazily: pdfium loads a native library
 
     pdf = read_pdf(path)
@@ -137,7 +142,7 @@ def _read_pdf_document(path: Path, data: bytes) -> Document:
         pdf.text,
         path=str(path),
         encoding="pdf",
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=hashlib.sha256(_read_bytes(path)).hexdigest(),
         page_starts=pdf.page_starts,
         tables=pdf.tables,
     )

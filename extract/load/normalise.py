@@ -14,52 +14,74 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .offsets import OffsetMap
+
 
 @dataclass
 class MappedText:
-    """Text plus, per character, the [start, end) span of the original it came from."""
+    """Text plus, for every character, the span of the original it came from."""
 
     text: str
-    starts: list[int]
-    ends: list[int]
+    offsets: OffsetMap
 
     @classmethod
     def identity(cls, text: str) -> MappedText:
-        return cls(text, list(range(len(text))), list(range(1, len(text) + 1)))
+        return cls(text, OffsetMap.identity(len(text)))
 
     def sub(self, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> MappedText:
-        """Replace every match; replacement characters map to the whole matched span."""
+        """Replace every non-empty match, in place, and return self. Replacement characters
+        map to the whole matched span; characters a match leaves as they are keep their own.
+
+        The old text is let go before the new one is joined, so a pass over a large filing
+        holds two copies of it, not three.
+        """
         if pattern.search(self.text) is None:
             return self  # most passes find nothing in most filings: skip the rebuild
-        out: list[str] = []
-        starts: list[int] = []
-        ends: list[int] = []
+        out = _Joiner()
+        mapping = self.offsets.empty_like()
         pos = 0
         for m in pattern.finditer(self.text):
             a, b = m.span()
+            if a == b:
+                continue
             out.append(self.text[pos:a])
-            starts.extend(self.starts[pos:a])
-            ends.extend(self.ends[pos:a])
+            mapping.extend(self.offsets, pos, a)
             new = repl(m)
+            out.append(new)
             if new == m.group(0):
-                out.append(new)
-                starts.extend(self.starts[a:b])
-                ends.extend(self.ends[a:b])
-            elif new:
-                span_start = self.starts[a] if a < len(self.starts) else 0
-                span_end = self.ends[b - 1] if b > a else span_start
-                out.append(new)
-                starts.extend([span_start] * len(new))
-                ends.extend([span_end] * len(new))
+                mapping.extend(self.offsets, a, b)
+            else:
+                mapping.stand_for(len(new), self.offsets, a, b)
             pos = b
         out.append(self.text[pos:])
-        starts.extend(self.starts[pos:])
-        ends.extend(self.ends[pos:])
-        return MappedText("".join(out), starts, ends)
+        mapping.extend(self.offsets, pos, len(self.text))
+        self.text, self.offsets = "", mapping
+        self.text = out.joined()
+        return self
 
     def translate(self, table: dict[int, str]) -> MappedText:
         """One-to-one character replacement (keeps offsets as they are)."""
-        return MappedText(self.text.translate(table), self.starts, self.ends)
+        return MappedText(self.text.translate(table), self.offsets)
+
+
+class _Joiner:
+    """Pieces of a string joined as they come, a few thousand at a time: a pass over a
+    50 MB filing makes millions of small pieces, each an object several times its size."""
+
+    _BATCH = 4096
+
+    def __init__(self) -> None:
+        self._chunks: list[str] = []
+        self._pieces: list[str] = []
+
+    def append(self, piece: str) -> None:
+        self._pieces.append(piece)
+        if len(self._pieces) >= self._BATCH:
+            self._chunks.append("".join(self._pieces))
+            self._pieces.clear()
+
+    def joined(self) -> str:
+        return "".join([*self._chunks, "".join(self._pieces)])
 
 
 def _fullwidth_table() -> dict[int, str]:
