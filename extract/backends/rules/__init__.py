@@ -10,9 +10,11 @@ from ...vocab import load_vocab
 from ..base import SectionResult
 from .buyback import extract_buyback
 from .dividend import extract_dividend
-from .filing import document_type_of, find_title, identify_filing
+from .doctype import document_type
+from .filing import identify_filing
 from .financials import extract_financials
 from .incentive import extract_incentive
+from .title import read_title
 
 _EXTRACTORS: dict[SectionName, Callable[[Document], SectionResult]] = {
     "filing": identify_filing,
@@ -36,12 +38,11 @@ class RulesBackend:
 
 
 def section_applies(document: Document, section: str) -> bool:
-    """Do the rules read this section for this kind of document? (vocab/sections.yaml)"""
+    """Do the rules read this section for this kind of document? (vocab/sections.yaml)
+    A document whose title is not found is read for every section."""
     vocab = load_vocab("sections")
     kinds = vocab["applies_to"].get(section)
-    found = document_type_of(find_title(document))
-    if found is None:
+    title = read_title(document).title
+    if title is None:
         return True
-    if found.value in vocab.get("rules_leave_to_llm", {}).get(section, []):
-        return False
-    return kinds is None or found.value in kinds
+    return kinds is None or document_type(title.value) in kinds
