@@ -94,11 +94,16 @@ def families() -> tuple[Family, ...]:
 
 
 def family_of(title: str) -> Family | None:
-    """The first family whose words ``title`` contains (None: a periodic report's own
-    title, or a title no family fits)."""
+    """The first family whose words ``title`` contains, its principal matter (before 暨)
+    first (None: a periodic report's own title, or a title no family fits)."""
     if report_type(title) is not None:
         return None
-    return next((f for f in families() if f.pattern.search(title)), None)
+    principal = title.split(_vocab()["principal_joiner"], 1)[0]
+    for words in dict.fromkeys((principal, title)):
+        family = next((f for f in families() if f.pattern.search(words)), None)
+        if family is not None:
+            return family
+    return None
 
 
 def document_type(title: str) -> DocumentType:

@@ -90,6 +90,7 @@ DIVIDEND = [
     "A股2023年度分红派息实施公告",
     "关于2024年前三季度利润分配方案的公告",
     "关于2024年中期分红安排的公告",
+    "关于2023年度利润分配预案暨召开现金分红说明会的公告",
     "Announcement-CashDividendforEquityIssuer",
     "建議宣派末期股息",
 ]
@@ -105,6 +106,7 @@ BUYBACK = [
     "关于实施2023年年度权益分派后调整回购股份价格上限的公告",
     "关于注销已回购股份的公告",
     "关于变更回购股份用途并注销的公告",
+    '关于以集中竞价交易方式回购公司股份暨落实"提质增效重回报"行动方案的公告',
     "VOLUNTARYANNOUNCEMENTSHAREREPURCHASE",
     "購回股份",
 ]
@@ -173,6 +175,10 @@ OTHER_TRAPS = [
     "关于2024年半年度募集资金存放与使用情况的专项报告",
     "关于2023年度日常关联交易执行情况及2024年度预计的公告",
     "关于2023年度计提资产减值准备的公告",
+    # 回购 that is a loan or an investment, not a repurchase; a policy, not a distribution
+    "关于控股股东暨实际控制人进行股票质押式回购交易的公告",
+    "关于使用部分闲置自有资金购买国债逆回购产品的公告",
+    "未来三年(2024年-2026年)股东分红回报规划",
     # HKEX
     "NOTICEOFANNUALGENERALMEETING",
     "POLLRESULTSOFTHEANNUALGENERALMEETINGHELDON2JUNE2024",
