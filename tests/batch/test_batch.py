@@ -178,6 +178,25 @@ def test_mixed_folder_records_errors_csv_and_exit_code(tmp_path: Path) -> None:
     assert (summary["found"], summary["done"], summary["failed"]) == (10, good, 4)
 
 
+SEED_TYPES = {  # the seeds in the mixed folder, 000 twice (its GB18030 copy)
+    "action_plan_review": 2,
+    "incentive_announcement": 2,
+    "interim_report": 1,
+    "results_announcement": 1,
+}
+
+
+def test_the_summary_counts_the_records_per_document_type(tmp_path: Path) -> None:
+    folder = make_mixed_folder(tmp_path / "in")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["batch", str(folder), "-o", str(out), "--quiet"])
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["document_types"] == SEED_TYPES
+    assert "type interim_report" in result.output and "type action_plan_review" in result.output
+    again = batch(folder, out)  # every record up to date: still counted
+    assert (again.skipped, again.document_types) == (6, SEED_TYPES)
+
+
 def test_record_is_the_pipeline_record_unchanged(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
