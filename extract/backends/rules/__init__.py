@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from ...core.schema import SectionName
 from ...load.document import Document
@@ -14,6 +15,7 @@ from .doctype import document_type
 from .filing import identify_filing
 from .financials import extract_financials
 from .incentive import extract_incentive
+from .reading_order import runs_right_to_left
 from .title import read_title
 
 _EXTRACTORS: dict[SectionName, Callable[[Document], SectionResult]] = {
@@ -34,6 +36,9 @@ class RulesBackend:
         extractor = _EXTRACTORS.get(section)
         if extractor is None or not section_applies(document, section):
             return SectionResult()
+        mirrored: dict[str, Any] = load_vocab("sections")["mirrored_text"]
+        if section in mirrored["not_read"] and runs_right_to_left(document.text):
+            return SectionResult(applies=True, warnings=[mirrored["warning"]])
         return extractor(document)
 
 
