@@ -140,18 +140,21 @@ def _run(head: list[Line], kinds: list[str], start: int) -> list[Line]:
 
 def _title_in_run(run: list[Line], headline: bool) -> Where | None:
     """The lines that make the title: from the first one opening with 关于 (a letterhead
-    may precede it) to the first that ends a title; for a ``headline`` (under an HKEX
-    stock code, or in capitals), its first line even without a title word."""
+    may precede it) to the last that ends with a title's word (a title may break after
+    计划 or 方案 and go on); for a ``headline`` (under an HKEX stock code, or in
+    capitals), its first line even without a title word."""
     first = next((i for i, line in enumerate(run) if _re("about").search(line.text)), 0)
     joined = _join(run[first:])
-    cut = 0
+    cut = end = 0
     for line in run[first:]:
         cut += len(line.text)
         text = joined.text[:cut]
         if len(text) > int(_vocab()["max_title_chars"]):
             break
         if _re("title_ends").search(text) or _re("english_title_ends").search(text):
-            return joined, _org_prefix(text), cut
+            end = cut  # the last such line: 激励计划 / 首次授予事项的法律意见书 is one title
+    if end:
+        return joined, _org_prefix(joined.text[:end]), end
     if headline:
         line = run[first]
         return line, _org_prefix(line.text), len(line.text)

@@ -88,6 +88,20 @@ def test_a_lawyers_opinion_under_a_letterhead_is_other_and_names_its_subject() -
     assert got["company_name"] == "示例科技股份有限公司"
 
 
+def test_a_title_broken_after_a_word_that_may_end_one_goes_on() -> None:
+    text = (
+        "上海市某某律师事务所\n"
+        "关于示例科技股份有限公司 2024 年限制性股票激励计划\n"
+        "首次授予事项的法律意见书\n"
+        "致：示例科技股份有限公司\n"
+    )
+    got = filing(text)
+    assert (
+        got["title"] == "关于示例科技股份有限公司2024年限制性股票激励计划首次授予事项的法律意见书"
+    )
+    assert got["document_type"] == "other"
+
+
 def test_a_sponsors_opinion_is_other_and_names_the_company_not_the_sponsor() -> None:
     text = (
         "某某证券股份有限公司\n"
