@@ -10,14 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from ...load.normalise import halfwidth
 from ...vocab import load_vocab
 
 MAX_LINE_CHARS = 300  # a longer line is running text: never a title, a name or a header
 MAX_HEAD_CHARS = 120_000  # the most of a document the lines are read from
-CHINESE_NAME = re.compile(load_vocab("titles")["chinese_name"])
-"""A Chinese company's (or bank's) name ending a line."""
+
+
+@cache
+def chinese_name() -> re.Pattern[str]:
+    """A Chinese company's (or bank's) name ending a line (vocab/titles.yaml)."""
+    return re.compile(load_vocab("titles")["chinese_name"])
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from ...vocab import load_vocab
 from .doctype import chinese_report_title, report_title_pattern
-from .head_lines import CHINESE_NAME, Line, Where
+from .head_lines import Line, Where, chinese_name
 
 _PAGE_DIGITS = re.compile(r"^\d{1,4}(?:/\d{1,4})?|\d{1,4}(?:/\d{1,4})?$")
-_ANY_NAME = re.compile(load_vocab("titles")["running_header"]["beside"])
+
+
+@cache
+def _any_name() -> re.Pattern[str]:
+    """A company's name printed beside the report's (Chinese or English)."""
+    return re.compile(load_vocab("titles")["running_header"]["beside"])
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ def running_header(lines: list[Line]) -> Header | None:
 def _is_furniture(side: str) -> bool:
     """Nothing, a page number, or a company's name (what a header prints beside a title)."""
     rest = _PAGE_DIGITS.sub("", _PAGE_DIGITS.sub("", side))
-    return not rest or bool(_ANY_NAME.match(rest))
+    return not rest or bool(_any_name().match(rest))
 
 
 def _company_beside(lines: list[Line], index: int, m: re.Match[str]) -> Where | None:
@@ -62,13 +68,13 @@ def _company_beside(lines: list[Line], index: int, m: re.Match[str]) -> Where | 
     line = lines[index]
     for side_start, side in ((0, line.text[: m.start()]), (m.end(), line.text[m.end() :])):
         side = _PAGE_DIGITS.sub("", side)
-        name = CHINESE_NAME.search(side)
+        name = chinese_name().search(side)
         if name:
             offset = line.text.index(side, side_start)
             return line, offset + name.start(), offset + name.end()
     for near in (index - 1, index + 1):
         if 0 <= near < len(lines) and lines[near].page == line.page:
-            name = CHINESE_NAME.search(lines[near].text)
-            if name and _ANY_NAME.match(lines[near].text):
+            name = chinese_name().search(lines[near].text)
+            if name and _any_name().match(lines[near].text):
                 return lines[near], name.start(), name.end()
     return None

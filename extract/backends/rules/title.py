@@ -25,7 +25,7 @@ from ...core.spans import Found
 from ...load.document import Document
 from ...vocab import load_vocab
 from .doctype import has_period, names_its_subject, report_title_pattern, report_type
-from .head_lines import CHINESE_NAME, Line, Where, read_lines
+from .head_lines import Line, Where, chinese_name, read_lines
 from .running_header import Header, running_header
 
 PHRASE_CHARS = 3000  # how far into the normalised text a title phrase is looked for
@@ -184,16 +184,16 @@ def _company_near(head: list[Line], kinds: list[str], index: int, title: Where) 
     subject = _re("about_subject").match(line.text[start:end])
     if subject and names_its_subject(line.text[start:end]):
         return line, start + subject.start(1), start + subject.end(1)
-    if start and CHINESE_NAME.search(line.text[:start]):
+    if start and chinese_name().search(line.text[:start]):
         return line, 0, start
-    above = [i for i in range(index) if kinds[i] == "name" and CHINESE_NAME.search(head[i].text)]
+    above = [i for i in range(index) if kinds[i] == "name" and chinese_name().search(head[i].text)]
     if above:
         name = head[above[-1]]
         return name, 0, len(name.text)
     below = [
         i
         for i in range(index + 1, min(index + 8, len(head)))
-        if kinds[i] == "name" and CHINESE_NAME.search(head[i].text)
+        if kinds[i] == "name" and chinese_name().search(head[i].text)
     ]
     return (head[below[0]], 0, len(head[below[0]].text)) if below else None
 
@@ -261,7 +261,7 @@ def masthead_name(lines: list[Line]) -> Where | None:
     mastheads print it (the English name, the Chinese name, 於…註冊成立之有限公司)."""
     for above, line in itertools.pairwise(lines):
         if line_kind(line.text) == "incorporation" and line_kind(above.text) == "name":
-            name = CHINESE_NAME.search(above.text)
+            name = chinese_name().search(above.text)
             if name:
                 return above, name.start(), name.end()
     return None
