@@ -230,6 +230,16 @@ def test_a_report_flattened_onto_one_line_is_titled_by_its_first_title_phrase() 
     assert filing(text)["document_type"] == "interim_report"
 
 
+def test_a_lawyers_opinion_flattened_onto_one_line() -> None:
+    text = (
+        "上海市某某律师事务所 关于示例科技股份有限公司 2023 年年度股东大会的 法律意见书 "
+        "致:示例科技股份有限公司 本所接受委托,指派律师出席公司 2023 年年度股东大会。"
+    )
+    got = filing(text)
+    assert got["title"] == "关于示例科技股份有限公司2023年年度股东大会的法律意见书"
+    assert got["document_type"] == "other"
+
+
 def test_html_blocks_are_lines() -> None:
     text = (
         "<h>示例银行股份有限公司\n（股票代码：601999）</h><br/><h>2023年年度报告</h><br/>"
