@@ -147,7 +147,7 @@ def make_reporter(console: Console, *, quiet: bool = False) -> Reporter:
 
 
 def summary_table(summary: BatchSummary) -> Table:
-    """The end-of-run table."""
+    """The end-of-run table: the counts, then the records in the output per document type."""
     title = "extract batch: interrupted" if summary.interrupted else "extract batch"
     table = Table(title=title, box=box.SIMPLE_HEAD, show_header=False, title_justify="left")
     table.add_column("what")
@@ -167,6 +167,7 @@ def summary_table(summary: BatchSummary) -> Table:
     ]
     if summary.failed:
         rows.append(("errors", str(Path(summary.out) / "errors.jsonl")))
+    rows += [(f"type {kind}", f"{count}") for kind, count in summary.document_types.items()]
     for what, count in rows:
         table.add_row(what, count)
     return table

@@ -261,7 +261,10 @@ async def _run(
             counting = asyncio.create_task(runner.count_total())
         with _on_sigint(runner.interrupt):
             await runner.run()
-            await asyncio.to_thread(out.rebuild_results, runner.filings(), runner.fingerprint)
+            types = await asyncio.to_thread(
+                out.rebuild_results, runner.filings(), runner.fingerprint
+            )
+            runner.summary.document_types = dict(sorted(types.items()))
     finally:
         if counting is not None:
             counting.cancel()

@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from importlib import metadata
@@ -205,13 +206,14 @@ class OutputFolder:
 
     # -- at the end --------------------------------------------------------------------------
 
-    def rebuild_results(self, filings: Iterable[InputFile], fingerprint: str) -> int:
+    def rebuild_results(self, filings: Iterable[InputFile], fingerprint: str) -> Counter[str]:
         """Rewrite results.jsonl and results.csv: one entry per filing with a current record.
 
-        Streams: one record is in memory at a time. Returns the number of records written.
+        Streams: one record is in memory at a time. Returns how many records were written
+        of each document type (``none``: a text that is no filing has no type).
         """
         header = [*CSV_LEAD_COLUMNS, *flatten_record({})]
-        count = 0
+        types: Counter[str] = Counter()
         with (
             self._writing(RESULTS_JSONL) as jsonl,
             self._writing(RESULTS_CSV, encoding="utf-8-sig", newline="") as csv_file,
@@ -224,8 +226,8 @@ class OutputFolder:
                     continue
                 jsonl.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
                 writer.writerow(csv_row(data))
-                count += 1
-        return count
+                types[str((data.get("filing") or {}).get("document_type") or "none")] += 1
+        return types
 
     def _committed_record(self, filing: InputFile, fingerprint: str) -> dict[str, Any] | None:
         manifest = self.read_manifest(filing)

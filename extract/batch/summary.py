@@ -11,7 +11,8 @@ from .walk import InputFile
 
 @dataclass
 class BatchSummary:
-    """Counts for one run; ``exit_code`` is what ``extract batch`` exits with."""
+    """Counts for one run; ``exit_code`` is what ``extract batch`` exits with.
+    ``document_types`` counts the records the output holds at the end, per type."""
 
     found: int = 0
     done: int = 0
@@ -24,6 +25,8 @@ class BatchSummary:
     wall_s: float = 0.0
     interrupted: bool = False
     out: str = ""
+    # every record in OUT by filing.document_type (extracted in this run or up to date)
+    document_types: dict[str, int] = field(default_factory=dict)
 
     @property
     def tokens(self) -> int:

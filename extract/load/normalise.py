@@ -94,6 +94,12 @@ def _fullwidth_table() -> dict[int, str]:
 
 _FULLWIDTH = _fullwidth_table()
 
+
+def halfwidth(text: str) -> str:
+    """Full-width forms as half-width, one character for one (offsets stay as they are)."""
+    return text.translate(_FULLWIDTH)
+
+
 _HTML_BREAK = re.compile(r"</?(?:tr|table|p|br|div|h\d|li|ul|ol|thead|tbody)\b[^>]*>", re.I)
 _HTML_TAG = re.compile(r"<[a-zA-Z/!][^<>]{0,400}>")
 _HTML_ENTITIES = {

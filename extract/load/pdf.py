@@ -105,9 +105,10 @@ def read_pdf(
     """Decode the text layer of the first ``max_pages`` pages (all if None) of ``path``,
     and, unless ``tables`` is False, the tables its pages draw.
 
-    Raises :class:`InputError` with a one-line message if the file is missing, not a
-    PDF or damaged, password-protected, has no text layer, or takes longer than
-    ``timeout_s`` seconds (checked between pages).
+    Raises :class:`InputError` with a one-line message if the file is missing, empty,
+    an HTML page or text under a .pdf name, not a PDF or damaged, password-protected,
+    has no text layer (scanned), or takes longer than ``timeout_s`` seconds (checked
+    between pages).
     """
     if max_pages is not None and max_pages < 1:
         raise ValueError(f"max_pages must be at least 1, not {max_pages}")
@@ -131,9 +132,34 @@ def _open(path: Path) -> pdfium.PdfDocument:
     try:
         return pdfium.PdfDocument(path)
     except pdfium.PdfiumError as exc:
-        raise InputError(f"{path}: {_load_error(exc.err_code)}") from exc
+        raise InputError(f"{path}: {_not_a_pdf(path) or _load_error(exc.err_code)}") from exc
     except OSError as exc:
         raise InputError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
+
+
+_HTML_START = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S
+)
+
+
+def _not_a_pdf(path: Path) -> str | None:
+    """What a file PDFium cannot open is instead, when its first bytes say so: an HTML page
+    (an exchange's error page saved under the filing's .pdf name) or plain text."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1024)
+    except OSError:
+        return None
+    if b"%PDF" in head:
+        return None  # a PDF, damaged
+    if _HTML_START.match(head.removeprefix(b"\xef\xbb\xbf")):
+        return "an HTML page saved as .pdf (a failed download?), not a PDF; download it again"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if err.start < len(head) - 3:  # not just a character cut at the 1,024th byte
+            return None
+    return "text saved as .pdf, not a PDF"
 
 
 def _load_error(err_code: int | None) -> str:

@@ -262,8 +262,12 @@ def _line_chunks(line: list[Glyph]) -> list[tuple[str, list[Glyph]]]:
     return out
 
 
+# Lines of header a run of figures may have above it (years, dates, units, in two languages).
+_HEADER_LINES = 6
+
+
 def _figure_blocks(lines: list[_Line]) -> list[list[_Line]]:
-    """Runs of lines holding figures, with up to four lines of header above; more than five
+    """Runs of lines holding figures, with up to six lines of header above; more than five
     lines without figures end a run."""
     blocks: list[list[_Line]] = []
     start: int | None = None
@@ -275,7 +279,7 @@ def _figure_blocks(lines: list[_Line]) -> list[list[_Line]]:
             blocks.append(lines[start : last + 1])
             floor, start = last + 1, None
         if start is None:
-            start = max(floor, i - 4)
+            start = max(floor, i - _HEADER_LINES)
         last = i
     if start is not None:
         blocks.append(lines[start : last + 1])

@@ -180,6 +180,67 @@ def test_mixed_folder_records_errors_csv_and_exit_code(tmp_path: Path) -> None:
     assert (summary["found"], summary["done"], summary["failed"]) == (10, good, 4)
 
 
+SEED_TYPES = {  # the seeds in the mixed folder, 000 twice (its GB18030 copy)
+    "action_plan_review": 2,
+    "incentive_announcement": 2,
+    "interim_report": 1,
+    "results_announcement": 1,
+}
+
+
+def test_the_summary_counts_the_records_per_document_type(tmp_path: Path) -> None:
+    folder = make_mixed_folder(tmp_path / "in")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["batch", str(folder), "-o", str(out), "--quiet"])
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["document_types"] == SEED_TYPES
+    assert "type interim_report" in result.output and "type action_plan_review" in result.output
+    again = batch(folder, out)  # every record up to date: still counted
+    assert (again.skipped, again.document_types) == (6, SEED_TYPES)
+
+
+# A company's announcement stream in miniature (made-up company, the exchanges' layouts):
+# the report, and documents that name it without being it; a failed download.
+HEADER = "证券代码：688999 证券简称：示例科技 公告编号：2024-0{n}\n示例科技股份有限公司\n"
+GUARANTEE = "本公司董事会及全体董事保证本公告内容不存在任何虚假记载、误导性陈述或者重大遗漏。\n"
+STREAM = {
+    "2023_annual_report.txt": "\n\f\n".join(
+        f"示例科技股份有限公司 2023 年年度报告\n{page}\n" for page in range(1, 5)
+    ),
+    "agm_notice.txt": HEADER.format(n=21)
+    + "关于召开 2023 年年度股东大会的通知\n"
+    + GUARANTEE
+    + "1\n2023 年年度报告\n2\n2023 年度利润分配方案\n",
+    "agm_opinion.txt": "上海市某某律师事务所\n关于示例科技股份有限公司\n2023 年年度股东大会的\n"
+    "法律意见书\n致：示例科技股份有限公司\n",
+    "inquiry_reply.txt": HEADER.format(n=35)
+    + "关于 2023 年年度报告的信息披露监管问询函的回复公告\n"
+    + GUARANTEE,
+    "buyback_progress.txt": HEADER.format(n=40)
+    + "关于以集中竞价交易方式回购公司股份的进展公告\n"
+    + GUARANTEE,
+    "dividend.txt": HEADER.format(n=44) + "2023 年年度权益分派实施公告\n" + GUARANTEE,
+    "failed_download.pdf": "<!DOCTYPE html>\n<html><head><title>404</title></head></html>\n",
+}
+
+
+def test_a_stream_of_announcements_is_typed_and_a_failed_download_named(tmp_path: Path) -> None:
+    folder = tmp_path / "stream"
+    folder.mkdir()
+    for name, text in STREAM.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    summary = batch(folder, tmp_path / "out")
+    assert summary.document_types == {
+        "annual_report": 1,
+        "buyback_announcement": 1,
+        "dividend_announcement": 1,
+        "other": 3,
+    }
+    (error,) = read_jsonl(tmp_path / "out" / "errors.jsonl")
+    assert error["path"].endswith("failed_download.pdf")
+    assert "an HTML page saved as .pdf (a failed download?), not a PDF" in error["error"]
+
+
 def test_record_is_the_pipeline_record_unchanged(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

@@ -141,7 +141,6 @@ def test_what_is_keyed_by_section_has_the_schema_sections() -> None:
     }
     keyed = [
         *vocab["sections"]["applies_to"],
-        *vocab["sections"]["rules_leave_to_llm"],
         *vocab["llm"]["complete_when"],
         *vocab["locate"]["sections"],
     ]

@@ -247,7 +247,7 @@ def test_owner_password_only_pdf_reads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "data"),
     [
-        ("garbage.pdf", b"this is not a PDF at all\n" * 40),
+        ("garbage.pdf", bytes(range(256)) * 4),
         ("truncated.pdf", make_pdf(LINES)[:300]),
         ("header-only.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"),
     ],
@@ -255,6 +255,31 @@ def test_owner_password_only_pdf_reads(tmp_path: Path) -> None:
 def test_broken_file(tmp_path: Path, name: str, data: bytes) -> None:
     with pytest.raises(InputError, match=r"not a PDF, or the PDF is damaged or truncated$"):
         read_pdf(_write(tmp_path, name, data))
+
+
+# What an exchange's site serves instead of a filing that failed to download.
+ERROR_PAGE = (
+    b'<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8"><title>404 Not Found</title></head>\n'
+    b"<body><h1>\xe9\xa1\xb5\xe9\x9d\xa2\xe4\xb8\x8d\xe5\xad\x98\xe5\x9c\xa8</h1></body>\n</html>\n"
+)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        ERROR_PAGE,
+        b"\xef\xbb\xbf" + ERROR_PAGE,
+        b"\n  <html><body>Service Unavailable</body></html>",
+    ],
+)
+def test_an_html_page_named_pdf_says_so(tmp_path: Path, data: bytes) -> None:
+    with pytest.raises(InputError, match=r"an HTML page saved as \.pdf \(a failed download\?\)"):
+        read_pdf(_write(tmp_path, "600000_2023_ar.pdf", data))
+
+
+def test_text_named_pdf_says_so(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"text saved as \.pdf, not a PDF$"):
+        read_pdf(_write(tmp_path, "notes.pdf", "这不是PDF文件\n".encode() * 40))
 
 
 def test_empty_and_missing_files(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from ...core.schema import SectionName
 from ...load.document import Document
@@ -10,9 +11,12 @@ from ...vocab import load_vocab
 from ..base import SectionResult
 from .buyback import extract_buyback
 from .dividend import extract_dividend
-from .filing import document_type_of, find_title, identify_filing
+from .doctype import document_type
+from .filing import identify_filing
 from .financials import extract_financials
 from .incentive import extract_incentive
+from .reading_order import runs_right_to_left
+from .title import read_title
 
 _EXTRACTORS: dict[SectionName, Callable[[Document], SectionResult]] = {
     "filing": identify_filing,
@@ -32,16 +36,18 @@ class RulesBackend:
         extractor = _EXTRACTORS.get(section)
         if extractor is None or not section_applies(document, section):
             return SectionResult()
+        mirrored: dict[str, Any] = load_vocab("sections")["mirrored_text"]
+        if section in mirrored["not_read"] and runs_right_to_left(document.text):
+            return SectionResult(applies=True, warnings=[mirrored["warning"]])
         return extractor(document)
 
 
 def section_applies(document: Document, section: str) -> bool:
-    """Do the rules read this section for this kind of document? (vocab/sections.yaml)"""
+    """Do the rules read this section for this kind of document? (vocab/sections.yaml)
+    A document whose title is not found is read for every section."""
     vocab = load_vocab("sections")
     kinds = vocab["applies_to"].get(section)
-    found = document_type_of(find_title(document))
-    if found is None:
+    title = read_title(document).title
+    if title is None:
         return True
-    if found.value in vocab.get("rules_leave_to_llm", {}).get(section, []):
-        return False
-    return kinds is None or found.value in kinds
+    return kinds is None or document_type(title.value) in kinds

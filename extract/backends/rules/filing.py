@@ -8,12 +8,16 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from ...core.dates import DATE_PATTERN, date_from_match
+from ...core.dates import DATE_PATTERN, DATE_RE, date_from_match
+from ...core.numbers import parse_chinese_int
+from ...core.schema import DocumentType
 from ...core.spans import Found
 from ...core.units import currency_pattern, find_unit_headers
 from ...load.document import Document
-from ...vocab import load_vocab
+from ...vocab import load_vocab, spaced
 from ..base import SectionResult
+from .doctype import document_type
+from .title import read_title
 
 HEAD_CHARS = 3000
 TAIL_CHARS = 4000
@@ -33,9 +37,10 @@ def identify_filing(doc: Document) -> SectionResult:
     """Rules for every ``filing.*`` field."""
     result = SectionResult(applies=True)
     text = doc.text
-    title = find_title(doc)
+    reading = read_title(doc)
+    title = reading.title
     found: dict[str, Found | None] = {
-        "company_name": find_company_name(text),
+        "company_name": find_company_name(text, reading.company),
         "stock_code": find_stock_code(text),
         "title": title,
         "announcement_no": find_announcement_no(text),
@@ -43,12 +48,25 @@ def identify_filing(doc: Document) -> SectionResult:
         "currency": find_currency(text),
     }
     found["exchange"] = find_exchange(text, found["stock_code"])
-    found["document_type"] = document_type_of(title)
-    found["period_end"] = find_period_end(text, title)
+    found["document_type"] = document_type_found(
+        title, found["company_name"] or found["stock_code"]
+    )
+    kind = found["document_type"].value if found["document_type"] else None
+    found["period_end"] = find_period_end(text, title, kind)
     result.fields = {k: v for k, v in found.items() if v is not None}
     if not result.fields.get("company_name") and not result.fields.get("stock_code"):
         result.warnings.append("no company name or stock code found: is this a filing?")
     return result
+
+
+def document_type_found(title: Found | None, issuer: Found | None) -> Found | None:
+    """The type the title says; ``other`` for a filing whose title is not found (the
+    evidence is then where the filing names its issuer); None for a text that is no filing."""
+    if title is not None:
+        return Found(document_type(title.value), title.start, title.end)
+    if issuer is not None:
+        return Found(DocumentType.other, issuer.start, issuer.end)
+    return None
 
 
 # --- company, code, exchange ------------------------------------------------------------
@@ -59,19 +77,26 @@ _INCORPORATION = re.compile(r"^[於于]|註冊成立|注册成立|的股份有�
 _NAME_PREFIXES = re.compile(r"^(?:关于|致|指|本公司|公司|及|和|与|根据|由|为|向|对)+")
 
 
-def find_company_name(text: str) -> Found | None:
-    """After a 中文名称 label; else the 股份有限公司 name the document repeats most.
+def find_company_name(text: str, beside_title: Found | None = None) -> Found | None:
+    """After a 中文名称 label; else the name printed with the title; else the one above the
+    board's closing signature; else the 股份有限公司 name the document repeats most among
+    those its first pages print (further in, names are shareholders', banks' and others').
 
     A name glued to preceding words (``應細閱佛山市…``) is resolved by counting every
     suffix of each run: the issuer's name is the longest suffix seen most often that
     also stands alone somewhere.
     """
     labelled = re.search(
-        rf"(?:{_vocab()['company_name_labels']})[:\s]*([\u4e00-\u9fff()]{{4,40}}?(?:股份)?有限公司)",
+        rf"(?:{_vocab()['company_name_labels']})[:\s]*([\u4e00-\u9fff()]{{4,40}}?(?:{_vocab()['company_name_ends']}))",
         text,
     )
     if labelled:
         return Found(labelled.group(1), labelled.start(1), labelled.end(1))
+    if beside_title is not None:
+        return beside_title
+    signed = _signing_company(text)
+    if signed is not None:
+        return signed
     suffix_counts: Counter[str] = Counter()
     standalone: dict[str, tuple[int, int]] = {}
     for m in _NAME_RUN.finditer(text):
@@ -79,12 +104,20 @@ def find_company_name(text: str) -> Found | None:
         for i in range(len(run) - 7):
             suffix_counts[run[i:]] += 1
         name = _NAME_PREFIXES.sub("", run)
-        if len(name) >= 8 and not _INCORPORATION.search(name):
+        if len(name) >= 8 and not _INCORPORATION.search(name) and m.start() < HEAD_CHARS * 2:
             standalone.setdefault(name, (m.end() - len(name), m.end()))
     if not standalone:
         return _masthead_name(text)
     best = max(standalone, key=lambda n: (suffix_counts[n], len(n)))
     return Found(best, *standalone[best])
+
+
+def _signing_company(text: str) -> Found | None:
+    """The company whose board signs the filing at its end (XX股份有限公司董事会 + date)."""
+    name = rf"[\u4e00-\u9fff()]{{4,40}}?(?:{_vocab()['company_name_ends']})"
+    pattern = re.compile(rf"(?m)^({name})(?:董事会|董事會)\s*(?={DATE_PATTERN})")
+    hits = list(pattern.finditer(text, max(0, len(text) - TAIL_CHARS)))
+    return Found(hits[-1].group(1), hits[-1].start(1), hits[-1].end(1)) if hits else None
 
 
 # A Hong Kong or offshore issuer's Chinese name on a line of its own at the top, often
@@ -98,29 +131,40 @@ def _masthead_name(text: str) -> Found | None:
 
 
 def find_stock_code(text: str) -> Found | None:
-    """A 6-digit A/B-share code or a 4–5-digit HKEX code beside its label; the head first."""
-    a_labels = "证券代码|股票代码|公司代码|A股代码|股份代码"
-    hk_labels = _vocab()["hkex_code_labels"]
+    """A 6-digit A/B-share code or a 4–5-digit HKEX code beside its label, as printed; the
+    head first. Further in, an HKEX code counts only under a label opening its line (the
+    company's information), not in a sentence naming another company's code."""
+    a_labels = _vocab()["a_share_code_labels"]
+    hk_label = _hk_code_label()
     patterns = [
         (re.compile(rf"(?:{a_labels})\s*[:：]?\s*(?:A股)?\s*(\d{{6}})(?!\d|\n\d)"), False),
         (re.compile(rf"(?<![\d,.])(\d{{6}})(?:\s*[、,]\s*\d{{6}})?\n+(?:{a_labels})"), False),
-        (re.compile(rf"(?:{hk_labels})\s*[:：]?\s*(\d{{1,5}})(?!\d|\n\d)"), True),
+        (re.compile(rf"{hk_label}(\d{{1,5}})(?!\d|\n\d)", re.IGNORECASE), True),
     ]
-    for scope in (text[: HEAD_CHARS * 2], text):
-        hits = [(m, hk) for p, hk in patterns if (m := p.search(scope))]
-        if hits:
-            m, is_hk = min(hits, key=lambda h: h[0].start())
-            code = m.group(1)
-            if is_hk and len(code) == 5 and code.startswith("0"):
-                code = code[1:]  # HKEX writes 2522; pages scraped from it print 02522
-            return Found(code, m.start(1), m.end(1))
-    return None
+    head = text[: HEAD_CHARS * 2]
+    hits = [m for p, _ in patterns if (m := p.search(head))]
+    if not hits:
+        hits = [m for p, hk in patterns if (m := p.search(text)) and not hk]
+        hits += list(re.finditer(rf"(?m)^{hk_label}(\d{{1,5}})(?!\d|\n\d)", text, re.I))[:1]
+    if not hits:
+        return None
+    m = min(hits, key=lambda h: h.start())
+    return Found(m.group(1), m.start(1), m.end(1))
+
+
+@cache
+def _hk_code_label() -> str:
+    """An HKEX code's label, repeated in two languages, and the exchange's name after it
+    (``Stock Code 股份代號 : 02324``, ``Stock Code\nHong Kong Stock Exchange: 717``)."""
+    labels = spaced(_vocab()["hkex_code_labels"])
+    exchange = spaced(_vocab()["hkex_code_exchange"])
+    return rf"(?:(?:{labels})\s*[:：]?\s*)+(?:(?:{exchange})\s*[:：]?\s*)?"
 
 
 def find_exchange(text: str, code: Found | None) -> Found | None:
     if code is not None:
         context = text[max(0, code.start - 12) : code.start]
-        if re.search(_vocab()["hkex_code_labels"], context) or len(code.value) <= 5:
+        if re.search(spaced(_vocab()["hkex_code_labels"]), context, re.I) or len(code.value) <= 5:
             return Found("HKEX", code.start, code.end)
         prefixes: dict[str, str] = _vocab()["exchange_by_code_prefix"]
         exchange = prefixes.get(code.value[:2])
@@ -135,105 +179,69 @@ def find_exchange(text: str, code: Found | None) -> Found | None:
     return Found(best, m.start(), m.end())
 
 
-# --- title, type, period ----------------------------------------------------------------
+# --- period ---------------------------------------------------------------------------
 
 
-def find_title(doc: Document) -> Found | None:
-    """The title as printed on its own line(s) near the top; else a title-shaped phrase."""
-    for line_start, line_end in _title_lines(doc.original[: HEAD_CHARS * 3]):
-        span = doc.normalised_span(line_start, line_end)
-        if span:
-            title = re.sub(r"\s+", "", doc.text[span[0] : span[1]])
-            return Found(title, *span)
-    head = doc.text[:HEAD_CHARS]
-    for pattern in _patterns("title_patterns"):
-        m = pattern.search(head)
-        if m and m.group(0).strip():
-            return Found(re.sub(r"\s+", "", m.group(0)), m.start(), m.end())
-    return None
-
-
-def _title_lines(head: str) -> list[tuple[int, int]]:
-    """Original spans of title candidates, best first, from the line structure of the head."""
-    lines = [
-        (m.start(), m.end(), re.sub(r"\s+", "", m.group(0))) for m in re.finditer(r"[^\n]+", head)
-    ]
-    candidates: list[tuple[int, int, int]] = []  # (rank, start, end)
-    for i, (start, end, line) in enumerate(lines):
-        if not line or line.startswith(("本公告", "本公司", "公告")):
-            continue
-        report = re.search(
-            r"(?:19|20)\d{2}年(?:年度|半年度|第[一二三四]季度|度)报告(?:摘要)?$", line
-        )
-        if report and len(line) <= 40:
-            candidates.append((0, start + _nth_char(head[start:end], report.start()), end))
-        elif line.startswith("关于"):
-            stop = next(
-                (
-                    j
-                    for j in range(i, min(i + 4, len(lines)))
-                    if re.search(r"(公告|报告)$", lines[j][2])
-                ),
-                None,
-            )
-            if stop is not None:
-                candidates.append((1, start, lines[stop][1]))
-        elif re.search(_vocab()["hkex_code_labels"] + r"\s*[:：]", line) and i + 1 < len(lines):
-            nxt = next((ln for ln in lines[i + 1 : i + 3] if ln[2]), None)
-            if nxt and re.search(r"[\u4e00-\u9fff]", nxt[2]) and len(nxt[2]) <= 60:
-                candidates.append((3, nxt[0], nxt[1]))
-        elif re.fullmatch(r"[^。,:;]{2,40}(?:公告|通告|预告|快报|預告|快報|预警|預警)", line):
-            named = re.match(r"[\u4e00-\u9fff]{2,30}?(?:股份)?有限公司", line)
-            skip = named.end() if named and named.end() < len(line) - 3 else 0
-            candidates.append((2, start + _nth_char(head[start:end], skip), end))
-        elif re.fullmatch(r"[A-Z][A-Z0-9 ,.&'()-]{6,120}", line.strip()) and "ANNOUNCEMENT" in line:
-            candidates.append((3, start, end))
-        elif re.match(r"Announcement\s*[-–:]\s*\S", head[start:end]):  # HKEX's forms
-            candidates.append((4, start, end))
-    candidates.sort()
-    return [(s, e) for _, s, e in candidates]
-
-
-def _nth_char(line: str, index_without_spaces: int) -> int:
-    """Position in ``line`` of the character that is ``index`` once whitespace is removed."""
-    seen = 0
-    for pos, char in enumerate(line):
-        if char.isspace():
-            continue
-        if seen == index_without_spaces:
-            return pos
-        seen += 1
-    return len(line)
-
-
-def document_type_of(title: Found | None) -> Found | None:
-    if title is None:
-        return None
-    for entry in _vocab()["document_types"]:
-        if re.search(entry["pattern"], title.value, re.I):
-            return Found(entry["type"], title.start, title.end)
-    return Found("other", title.start, title.end)
-
-
-def find_period_end(text: str, title: Found | None) -> Found | None:
-    """From the title: 截至…止 (HKEX), or a year plus the kind of report; else the line
-    under the title (HKEX English: ANNUAL RESULTS ANNOUNCEMENT / FOR THE YEAR ENDED …)."""
+def find_period_end(text: str, title: Found | None, kind: str | None = None) -> Found | None:
+    """From the title: 截至…止 (HKEX); for an annual or interim report, the period its
+    statements say they cover in the title's year (HKEX fiscal years end in any month);
+    else the line under the title (HKEX English: … / FOR THE YEAR ENDED …); else a
+    CSRC report's year plus its kind (CSRC periods end with the calendar quarters)."""
     if title is None:
         return None
     if day := _period_ended(title.value):
         return Found(day, title.start, title.end)
+    years = _title_years(title.value)
+    if kind is not None and (stated := _stated_report_period(text, kind, years)):
+        return stated
     under = re.match(r"\s*([^\n]{0,80})", text[title.end : title.end + 120])
     if under and (day := _period_ended(under.group(1))):
         start = title.end + under.start(1)
         return Found(day, start, start + len(under.group(1)))
-    year = re.search(r"((?:19|20)\d{2})年", title.value)
-    if not year:
+    if not years:
         return None
     for entry in _vocab()["period_by_title"]:
         if re.search(entry["pattern"], title.value):
             month, day_ = map(int, entry["month_day"].split("-"))
-            return Found(date(int(year.group(1)), month, day_), title.start, title.end)
+            return Found(date(years[-1], month, day_), title.start, title.end)
     return None
+
+
+def _title_years(title: str) -> list[int]:
+    """The years a title names, in order: 2023年, 二零二三年, 2020/21 (→ 2020, 2021)."""
+    years: list[int] = []
+    for m in re.finditer(
+        r"((?:19|20)\d{2})(?:/((?:19|20)?\d{2}))?(?!\d)|([〇○零一二三四五六七八九]{4})年", title
+    ):
+        if m.group(3):
+            year = parse_chinese_int(m.group(3).replace("○", "〇"))
+            years += [year] if year else []
+            continue
+        years.append(int(m.group(1)))
+        if m.group(2):
+            years.append(int(m.group(1)[: 4 - len(m.group(2))] + m.group(2)))
+    return years
+
+
+def _stated_report_period(text: str, kind: str, years: list[int]) -> Found | None:
+    """The end date a report's statements name most often (for the year ended …, 截至…止
+    六個月), in the last year its title names."""
+    phrases = _vocab()["report_period_phrases"].get(kind, [])
+    counts: Counter[date] = Counter()
+    first: dict[date, tuple[int, int]] = {}
+    for phrase in phrases:
+        pattern = spaced(phrase).replace("{date}", f"(?P<date>{DATE_PATTERN})")
+        for m in re.finditer(pattern, text):
+            inner = DATE_RE.match(m.group("date"))
+            day = date_from_match(inner) if inner else None
+            if day is None or (years and day.year != years[-1]):
+                continue
+            counts[day] += 1
+            first.setdefault(day, m.span("date"))
+    if not counts:
+        return None
+    day = counts.most_common(1)[0][0]
+    return Found(day, *first[day])
 
 
 def _period_ended(words: str) -> date | None:
@@ -247,9 +255,12 @@ def _period_ended(words: str) -> date | None:
 
 
 def find_publication_date(text: str) -> Found | None:
-    """The closing signature's date; else 批准报送日期; else the board's approval date."""
+    """批准报送日期; else the closing signature's date; else an HKEX report's board
+    signature (On behalf of the Board … date) wherever it is; else the board's approval
+    date; else a dated board signature anywhere (some reports print it up front)."""
     dated = [
-        re.compile(f"(?:{p})\\s*(?P<date>{DATE_PATTERN})") for p in _vocab()["signature_patterns"]
+        re.compile(f"(?:{spaced(p)})\\s*(?P<date>{DATE_PATTERN})")
+        for p in _vocab()["signature_patterns"]
     ]
     explicit = dated[0].search(text)
     if explicit:
@@ -259,14 +270,13 @@ def find_publication_date(text: str) -> Found | None:
         hits = list(pattern.finditer(text, tail_start))
         if hits:
             return _date_found(hits[-1])
-    approval = [
-        re.compile(f"(?:{p})\\s*(?P<date>{DATE_PATTERN})") for p in _vocab()["approval_patterns"]
-    ]
-    for pattern in approval:
-        m = pattern.search(text)
+    signed = dated[1].search(text)
+    if signed:
+        return _date_found(signed)
+    for pattern in _vocab()["approval_patterns"]:
+        m = re.search(pattern.replace("{date}", f"(?P<date>{DATE_PATTERN})"), text)
         if m:
             return _date_found(m)
-    # some reports print the board's dated signature only up front (重要提示)
     for pattern in dated[2:]:
         m = pattern.search(text)
         if m:

@@ -151,7 +151,8 @@ def classify_tables(doc: Document) -> list[str | None]:
     kinds: list[str | None] = []
     for table in doc.tables:
         before = _lines_before(doc, table.start, _HEADING_WINDOW)
-        first_labels = "\n".join(cell_text(row[0].text) for row in table.rows[:3])
+        # a table printed without rules carries its title in its first rows (its header)
+        first_labels = "\n".join(cell_text(table.rows[r][0].text) for r in header_rows(table)[:8])
         window = before + "\n" + first_labels
         best, kind = -1, None
         for name, pattern in headings:
@@ -288,7 +289,8 @@ def _label_patterns() -> list[tuple[str, re.Pattern[str]]]:
     for metric, spec in _vocab()["metrics"].items():
         for label in (*spec["labels"], *spec.get("grid_labels", ())):
             suffix = LABEL_UNIT_SUFFIX + r"(?:\*|\(\d\)|\d)?"
-            patterns.append((metric, re.compile(spaced(f"(?:{label}){suffix}"))))
+            # English labels as printed in capitals too (NET CASH USED IN OPERATING …)
+            patterns.append((metric, re.compile(spaced(f"(?:{label}){suffix}"), re.IGNORECASE)))
     return patterns
 
 

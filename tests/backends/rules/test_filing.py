@@ -14,10 +14,9 @@ from gold_support import CORPUS, GOLD_DIR, SEEDS, document, gold, source_of
 from shared_files import assert_verbatim
 
 from extract.backends.rules import RulesBackend
-from extract.backends.rules.filing import document_type_of, identify_filing
+from extract.backends.rules.filing import identify_filing
 from extract.config import Settings
 from extract.core.schema import Filing
-from extract.core.spans import Found
 from extract.load.document import Document
 from extract.pipeline import build_record
 
@@ -245,31 +244,6 @@ def test_exchange_from_code_prefix(code: str, exchange: str) -> None:
     assert (fields["stock_code"], fields["exchange"]) == (code, exchange)
 
 
-@pytest.mark.parametrize(
-    ("title", "kind"),
-    [
-        ("2024年半年度报告", "interim_report"),
-        ("2019年年度报告", "annual_report"),
-        ("2019年度报告", "annual_report"),
-        ("截至2025年6月30日止六个月的中期业绩公告", "results_announcement"),
-        (
-            "关于2023年限制性股票激励计划首次授予部分第一个归属期符合归属条件的公告",
-            "incentive_announcement",
-        ),
-        ("关于公司2024年度提质增效重回报专项行动方案的半年度评估报告", "action_plan_review"),
-        ("最終發售價及分配結果公告", "other"),
-        ("ANNOUNCEMENTOFALLOTMENTRESULTS", "other"),
-    ],
-)
-def test_document_type_of_titles(title: str, kind: str) -> None:
-    found = document_type_of(Found(title, 0, len(title)))
-    assert found is not None and found.value == kind
-
-
-def test_document_type_of_no_title() -> None:
-    assert document_type_of(None) is None
-
-
 def test_not_a_filing_gives_nulls_and_a_warning() -> None:
     # 鲁迅《故乡》(1921): prose, no company, no code
     novel = (
@@ -287,3 +261,64 @@ def test_dates_are_real_dates() -> None:
     result = identify_filing(document("001_815c9fc6d423563f"))
     assert isinstance(result.fields["publication_date"].value, date)
     assert result.fields["period_end"].value == date(2024, 6, 30)
+
+
+# --- HKEX reports and the issuer among other companies (written in the wild filings' layouts) --
+
+
+@pytest.mark.parametrize(
+    ("printed", "code"),
+    [
+        ("Stock Code\nHong Kong Stock Exchange: 717\n", "717"),
+        ("Stock Code 股份代號 : 02324\n", "02324"),  # as printed, leading zero kept
+        ("Stock code : 6068\n", "6068"),
+        ("STOCK CODE\n1678\n", "1678"),
+        ("股份代號\n香港聯合交易所：717\n", "717"),
+    ],
+)
+def test_hkex_code_labels_as_reports_print_them(printed: str, code: str) -> None:
+    fields = filing_of_text("CORPORATE INFORMATION\n" + printed + "WEBSITE\nwww.example.com\n")
+    assert (fields["stock_code"], fields["exchange"]) == (code, "HKEX")
+
+
+def test_another_companys_code_in_a_directors_biography_is_not_the_issuers() -> None:
+    bio = "He is an independent non-executive director of Sample Limited (stock code: 1793).\n"
+    text = "ANNUAL REPORT 2021\n" + "Directors' Report\n" * 600 + bio
+    assert filing_of_text(text)["stock_code"] is None
+
+
+def test_a_bank_in_the_top_ten_shareholders_is_not_the_issuer() -> None:
+    holder = "中国某某银行股份有限公司－某某医疗健康混合型证券投资基金 境内非国有法人 1,234,567\n"
+    text = (
+        "证券代码：688999 证券简称：示例生物\n示例生物科技股份公司\n2025 年第一季度报告\n"
+        + "本公司董事会及全体董事保证本公告内容不存在任何虚假记载。\n"
+        + "前 10 名股东持股情况\n"
+        + holder * 6
+    )
+    assert filing_of_text(text)["company_name"] == "示例生物科技股份公司"
+
+
+def test_the_board_signs_an_hkex_report_on_a_line_of_its_own() -> None:
+    letter = "On behalf of the Board, I would like to thank our shareholders for their support.\n"
+    signature = (
+        "On behalf of the Board\nChan Tai Man\nExecutive Director\nHong Kong, 29 December 2021\n"
+    )
+    text = "ANNUAL REPORT 2021\n" + letter + "The year ended 30 September 2021 was difficult.\n" * 3
+    text += signature + "INDEPENDENT AUDITOR'S REPORT\n" + "Notes\n" * 2000
+    assert filing_of_text(text)["publication_date"] == "2021-12-29"
+
+
+def test_an_approval_date_printed_before_the_board() -> None:
+    text = (
+        "2024年年度报告\n"
+        + "本财务报表业经公司 2025 年 4 月 22 日第四届第二次董事会批准对外报出。\n"
+    )
+    assert filing_of_text(text)["publication_date"] == "2025-04-22"
+
+
+def test_an_hkex_interim_period_is_the_one_its_statements_state() -> None:
+    header = "Sample Holdings Limited Interim Report 2024\n"
+    statements = "For the six months ended 30 September 2024\nRevenue\n"
+    text = "\n\f\n".join(header + f"{n}\n" + statements for n in range(1, 5))
+    fields = filing_of_text(text)
+    assert (fields["document_type"], fields["period_end"]) == ("interim_report", "2024-09-30")

@@ -36,17 +36,6 @@ def gold_params(stems: list[str], known: dict[tuple[str, str], str]) -> list[Any
 
 
 KNOWN: dict[tuple[str, str], str] = {}
-_D02 = (
-    "d02 (annual report): the rules leave a periodic report's incentive history to the LLM "
-    "(vocab/sections.yaml rules_leave_to_llm), so its 第二个行权/解除限售期 is not read"
-)
-KNOWN.update(
-    {
-        ("d02_jianxin_300107_ar2019", p): _D02
-        for p in gold("d02_jianxin_300107_ar2019")["fields"]
-        if p.startswith(SECTION + ".")
-    }
-)
 
 
 # --- whole files against the gold ---------------------------------------------------------------
@@ -65,21 +54,10 @@ def test_seed_fields_the_gold_does_not_list_are_null(stem: str) -> None:
     assert {k: v for k, v in flat.items() if k not in listed and v is not None} == {}
 
 
-@pytest.mark.parametrize(
-    "stem",
-    [
-        pytest.param(
-            s,
-            id=s[:3],
-            marks=[pytest.mark.xfail(strict=True, reason=_D02)]
-            if s == "d02_jianxin_300107_ar2019"
-            else [],
-        )
-        for s in SEEDS + CORPUS
-    ],
-)
+@pytest.mark.parametrize("stem", SEEDS + CORPUS, ids=lambda s: s[:3])
 def test_section_applies_as_in_gold(stem: str) -> None:
-    """001 mentions plans but reports no grant or vesting of its own: no section."""
+    """001 mentions plans but reports no grant or vesting of its own, and no periodic report
+    (001, d02) carries the section: its account of a plan recounts the plan's announcements."""
     _, present = extracted(stem)
     assert present is bool(gold(stem)["sections"][SECTION])
 
