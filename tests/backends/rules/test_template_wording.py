@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from extract.backends.rules.buyback import extract_buyback
 from extract.backends.rules.dividend import extract_dividend
-from extract.backends.rules.sentences import extract_by_vocab
 from extract.load.document import Document
 from extract.pipeline import extract_text
-from extract.vocab import load_vocab
 
 FORECAST_PROFIT = (
     "证券代码:600000 证券简称:示例股份 公告编号:2025-003\n示例股份有限公司\n2024年年度业绩预告\n"
@@ -63,8 +62,7 @@ def test_dividend_stated_per_share_is_stored_per_ten_shares() -> None:
 
 
 def test_buyback_progress_in_wan_shares_and_paid_total() -> None:
-    doc = Document.from_text(BUYBACK_PROGRESS)
-    result = extract_by_vocab(doc.text, load_vocab("buyback"))
+    result = extract_buyback(Document.from_text(BUYBACK_PROGRESS))
     values = {k: v.value for k, v in result.fields.items()}
     assert values["shares_repurchased"] == 1_205_000
     assert values["pct_of_total_shares"] == 0.15
@@ -81,10 +79,8 @@ SZSE_BUYBACK_PROGRESS = (
 
 
 def test_szse_buyback_progress_wording() -> None:
-    doc = Document.from_text(SZSE_BUYBACK_PROGRESS)
-    values = {
-        k: v.value for k, v in extract_by_vocab(doc.text, load_vocab("buyback")).fields.items()
-    }
+    result = extract_buyback(Document.from_text(SZSE_BUYBACK_PROGRESS))
+    values = {k: v.value for k, v in result.fields.items()}
     assert values["shares_repurchased"] == 1_234_567
     assert values["pct_of_total_shares"] == 0.56
     assert (values["price_high"], values["price_low"]) == (12.34, 10.00)
