@@ -32,6 +32,8 @@ TYPES = (
     "buyback_progress",
     "buyback_threshold",
     "buyback_result",
+    "dividend_plan",
+    "dividend_implementation",
 )
 CHECKED_SECTIONS = ("financials", "dividend", "buyback", "incentive")
 
