@@ -34,6 +34,10 @@ TYPES = (
     "buyback_result",
     "dividend_plan",
     "dividend_implementation",
+    "incentive_grant",
+    "incentive_vesting",
+    "incentive_unlocking",
+    "incentive_cancellation",
 )
 CHECKED_SECTIONS = ("financials", "dividend", "buyback", "incentive")
 
