@@ -38,6 +38,7 @@ TYPES = (
     "incentive_vesting",
     "incentive_unlocking",
     "incentive_cancellation",
+    "results_forecast",
 )
 CHECKED_SECTIONS = ("financials", "dividend", "buyback", "incentive")
 
@@ -50,6 +51,10 @@ KNOWN: dict[str, str] = {
     "buyback_progress_5": (
         "routing: the HKEX English title VOLUNTARY ANNOUNCEMENT / SHARE REPURCHASE is typed "
         "'other', for which the buyback section is not read"
+    ),
+    "results_forecast_5": (
+        "routing: the HKEX English title POSITIVE PROFIT ALERT is not found (the company name "
+        "is taken), so the notice is typed 'other' and its financials are not read"
     ),
 }
 
