@@ -39,6 +39,7 @@ TYPES = (
     "incentive_unlocking",
     "incentive_cancellation",
     "results_forecast",
+    "results_flash",
 )
 CHECKED_SECTIONS = ("financials", "dividend", "buyback", "incentive")
 
