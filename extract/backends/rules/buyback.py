@@ -45,6 +45,7 @@ PERIODIC = frozenset(
 PLAN_FIELDS = ("plan_amount_min", "plan_amount_max", "plan_date")
 _MAX_STATEMENTS = 40
 _RANGE_CONTEXT_CHARS = 60  # how far before a 不低于…不超过… range its 资金总额 may be
+_CONTEXT_AFTER_CHARS = 8  # or how far after it (…的自有资金)
 _ADJUSTMENT_CHARS = 8  # how far before a range its 调整为 / 由 is
 
 
@@ -287,7 +288,10 @@ def plan_range(text: str, scope: tuple[int, int]) -> tuple[Found, Found] | None:
     adjusted: list[tuple[int, tuple[Found, Found]]] = []
     for pattern in plan["ranges"]:
         for m in compile_range(pattern).finditer(text, *scope):
-            context = text[max(0, m.start() - _RANGE_CONTEXT_CHARS) : m.start("min")]
+            context = (
+                text[max(0, m.start() - _RANGE_CONTEXT_CHARS) : m.start("min")]
+                + text[m.end() : m.end() + _CONTEXT_AFTER_CHARS]
+            )
             amounts = range_amounts(m)
             if amounts is None or not re.search(plan["range_context"], context):
                 continue
