@@ -59,6 +59,7 @@ class Statement:
     """A sentence stating shares repurchased, and the figures read from it and the next."""
 
     sentence: tuple[int, int]
+    start: int  # where its clause begins: a sentence may hold two (本月…;截至…累计…)
     fields: dict[str, Found]
     rank: int  # 3 cumulative, 2 a first purchase, 1 other, 0 a period's purchases
 
@@ -107,7 +108,7 @@ def best_statement(text: str) -> Statement | None:
     candidates = statements(text)
     if not candidates:
         return None
-    return max(candidates, key=lambda s: (s.rank, len(s.fields), -s.sentence[0]))
+    return max(candidates, key=lambda s: (s.rank, len(s.fields), -s.start))
 
 
 def statements(text: str) -> list[Statement]:
@@ -128,10 +129,11 @@ def statements(text: str) -> list[Statement]:
 def _statement(text: str, m: re.Match[str], shares: Found) -> Statement | None:
     vocab = _vocab()
     sentence = sentence_around(text, m.start(), vocab["sentence_end"])
-    lead = text[sentence[0] : m.start()]
+    start = _clause_start(text, sentence[0], m.start())
+    lead = text[start : m.start()]
     if re.search(vocab["not_a_statement"], lead) or _a_range_follows(text, m.end()):
         return None
-    region = (sentence[0], _region_end(text, sentence))
+    region = (start, _region_end(text, sentence, m.end()))
     fields = {"shares_repurchased": shares}
     for name, specs in vocab["fields"].items():
         figure = find_first(specs, text, *region)
@@ -139,7 +141,7 @@ def _statement(text: str, m: re.Match[str], shares: Found) -> Statement | None:
             fields[name] = figure
     for pair in vocab["price_pairs"]:
         fields = _with_pair(pair, text, region, fields)
-    return Statement(sentence, fields, _rank(text[sentence[0] : m.end()]))
+    return Statement(sentence, start, fields, _rank(text[start : m.end()]))
 
 
 def _a_range_follows(text: str, end: int) -> bool:
@@ -147,16 +149,28 @@ def _a_range_follows(text: str, end: int) -> bool:
     return re.match(r"\s?(?:至|~|～|-|—)\s?\d", text[end : end + 4]) is not None
 
 
-def _region_end(text: str, sentence: tuple[int, int]) -> int:
-    """The end of the next sentence, unless it is a statement of its own (or too far)."""
+def _clause_start(text: str, sentence_start: int, pos: int) -> int:
+    """Where the clause holding ``pos`` begins within its sentence."""
+    ends = list(re.finditer(_vocab()["clause_end"], text[sentence_start:pos]))
+    return sentence_start + ends[-1].end() if ends else sentence_start
+
+
+def _region_end(text: str, sentence: tuple[int, int], figure_end: int) -> int:
+    """The end of the statement's sentence and of the next one (this near), cut where
+    another statement begins: its clause in this sentence, or the next sentence."""
     vocab = _vocab()
     limit = sentence[1] + int(vocab["next_sentence_chars"])
-    following = sentence_around(text, sentence[1], vocab["sentence_end"])
-    end = min(following[1], limit)
-    for spec in vocab["statement_shares"]:
-        if compile_slot(spec["pattern"]).search(text, sentence[1], end):
-            return sentence[1]
-    return end
+    end = min(sentence_around(text, sentence[1], vocab["sentence_end"])[1], limit)
+    following = [
+        m.start()
+        for spec in vocab["statement_shares"]
+        if (m := compile_slot(spec["pattern"]).search(text, figure_end, end))
+    ]
+    if not following:
+        return end
+    if min(following) < sentence[1]:
+        return max(figure_end, _clause_start(text, sentence[0], min(following)))
+    return sentence[1]
 
 
 def _rank(lead: str) -> int:
@@ -206,8 +220,8 @@ def statement_date(text: str, statement: Statement) -> Found | None:
     before; 截至本公告披露日 is the signature's date."""
     figure = statement.fields["shares_repurchased"].start
     specs = _vocab()["as_of"]
-    dated = _last_date(text, (statement.sentence[0], figure), specs)
-    if dated is not None:
+    dated = _last_date(text, (statement.start, figure), specs)
+    if dated is not None or statement.start > statement.sentence[0]:
         return dated
     before = sentence_around(text, max(0, statement.sentence[0] - 1), _vocab()["sentence_end"])
     if before[1] > statement.sentence[0] or _states_shares(text, before):

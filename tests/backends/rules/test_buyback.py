@@ -235,3 +235,13 @@ def test_a_notice_dated_on_its_publication_takes_the_signature_date() -> None:
         "占公司总股本的0.93%。\n特此公告。\n示例医疗器械股份有限公司\n董事会\n2024年6月4日\n"
     )
     assert got["as_of"] == date(2024, 6, 4)
+
+
+def test_the_months_purchases_and_the_cumulative_figures_in_one_sentence() -> None:
+    got, _, _ = values(
+        "2024年6月，公司通过集中竞价交易方式回购股份1,250,000股，支付的资金总额为人民币"
+        "35,012,345.00元，截至2024年6月30日，公司已累计回购股份9,876,543股，占公司总股本的比例"
+        "为0.16%，支付的资金总额为人民币271,234,567.89元（不含交易费用）。"
+    )
+    assert got["as_of"] == date(2024, 6, 30)
+    assert (got["shares_repurchased"], got["amount_paid"]) == (9876543, 271234567.89)
