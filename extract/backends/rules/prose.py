@@ -180,16 +180,35 @@ def _split_label_row() -> re.Pattern[str]:
     return re.compile(regex)
 
 
+@cache
+def _range_hint() -> re.Pattern[str]:
+    """Two figures around a range separator: where a split-label row may be."""
+    prose = _vocab()["prose"]
+    # every money unit ends in 元; between bare figures, a separator that is no hyphen
+    return re.compile(rf"元\s?(?:{prose['range_separator']})|\d\s?(?:至|到|–|—|~|～)\s?\d")
+
+
+# How far before and after its range separator a split-label row is looked for.
+_ROW_BEFORE, _ROW_AFTER = 80, 120
+
+
 def _split_label_rows(text: str) -> list[tuple[str, re.Match[str]]]:
     """Table rows whose label pdftotext broke around the figures, with the metric whose
-    label the end of ``head`` and the start of ``tail`` make."""
+    label the end of ``head`` and the start of ``tail`` make. Only the surroundings of a
+    range separator are searched (a long report has few)."""
     rows = []
-    pos = 0
-    while m := _split_label_row().search(text, pos):
+    done = 0
+    for hint in _range_hint().finditer(text):
+        if hint.start() < done:
+            continue
+        start = max(done, hint.start() - _ROW_BEFORE)
+        m = _split_label_row().search(text, start, min(len(text), hint.end() + _ROW_AFTER))
+        if m is None or m.start("low") > hint.end():
+            continue
         metric = _split_label_metric(m.group("head"), m.group("tail"))
         if metric is not None:
             rows.append((metric, m))
-        pos = m.start("tail")
+        done = m.start("tail")
     return rows
 
 
