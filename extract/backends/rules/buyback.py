@@ -68,10 +68,11 @@ def extract_buyback(doc: Document) -> SectionResult:
     """The buyback section: a progress statement's figures and the plan they belong to."""
     kind = document_type_of(find_title(doc))
     notice = kind is not None and kind.value == NOTICE
-    if kind is None or notice:
+    periodic = _vocab()["periodic_report"]
+    if kind is not None and kind.value in periodic["kinds"]:
+        result = extract_by_vocab(doc.text, periodic)
+    else:
         result = _from_sentences(doc.text, notice)
-    else:  # a periodic report (or any other kind) recounting a repurchase
-        result = extract_by_vocab(doc.text, _vocab()["periodic_report"])
     fields = result.fields
     if "price_high" not in fields and "shares_repurchased" in fields and "amount_paid" in fields:
         _prices_from_total_row(doc.text, _vocab()["price_total_row"], result)

@@ -53,6 +53,10 @@ KNOWN: dict[str, str] = {
         "routing: the HKEX English title VOLUNTARY ANNOUNCEMENT / SHARE REPURCHASE is typed "
         "'other', for which the buyback section is not read"
     ),
+    "buyback_progress_10": (
+        "routing: the HKEX Chinese title 自願公告 / 股份購回 is read as 自願公告 alone and typed "
+        "'other', for which the buyback section is not read"
+    ),
     "results_forecast_5": (
         "routing: the HKEX English title POSITIVE PROFIT ALERT is not found (the company name "
         "is taken), so the notice is typed 'other' and its financials are not read"

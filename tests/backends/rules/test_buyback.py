@@ -245,3 +245,22 @@ def test_the_months_purchases_and_the_cumulative_figures_in_one_sentence() -> No
     )
     assert got["as_of"] == date(2024, 6, 30)
     assert (got["shares_repurchased"], got["amount_paid"]) == (9876543, 271234567.89)
+
+
+def test_prices_stated_as_highest_and_lowest_of_the_trades() -> None:
+    got, _, _ = values(
+        "截至2024年9月30日，公司累计回购股份3,000,000股，成交价格最高为12.50元/股，最低为10.80元/股，"
+        "成交总金额为35,000,000.00元。"
+    )
+    assert (got["price_high"], got["price_low"]) == (12.50, 10.80)
+
+
+def test_an_hkex_repurchase_in_traditional_chinese() -> None:
+    got, applies, _ = values(
+        "於2024年5月20日，本公司於香港聯合交易所有限公司購回合共800,000股本公司股份，總代價約為"
+        "8,016,000港元（未計開支），佔本公司已發行股份總數約0.04%。已付每股最高及最低價格分別為"
+        "10.10港元及9.95港元。"
+    )
+    assert applies and got["as_of"] == date(2024, 5, 20)
+    assert (got["shares_repurchased"], got["amount_paid"]) == (800000, 8016000)
+    assert (got["price_high"], got["price_low"], got["pct_of_total_shares"]) == (10.10, 9.95, 0.04)
