@@ -30,18 +30,6 @@ from .sentences import (
 )
 
 NOTICE = "buyback_announcement"
-PERIODIC = frozenset(
-    {
-        "annual_report",
-        "interim_report",
-        "quarterly_report",
-        "results_announcement",
-        "results_forecast",
-        "action_plan_review",
-        "dividend_announcement",
-        "incentive_announcement",
-    }
-)
 PLAN_FIELDS = ("plan_amount_min", "plan_amount_max", "plan_date")
 _MAX_STATEMENTS = 40
 _RANGE_CONTEXT_CHARS = 60  # how far before a 不低于…不超过… range its 资金总额 may be
@@ -84,7 +72,8 @@ def extract_buyback(doc: Document) -> SectionResult:
 
 
 def _from_sentences(text: str, notice: bool) -> SectionResult:
-    """A repurchase notice (or a text of unknown kind) in the exchanges' wordings."""
+    """A repurchase notice (or a text of another or unknown kind) in the exchanges' wordings;
+    outside a ``notice`` the plan is read only near the statement."""
     result = SectionResult()
     statement = best_statement(text)
     if statement is not None:
@@ -128,6 +117,8 @@ def statements(text: str) -> list[Statement]:
 
 
 def _statement(text: str, m: re.Match[str], shares: Found) -> Statement | None:
+    """The statement whose shares figure ``m`` found, read from its clause on; None when
+    its sentence is a plan's estimate or about restricted shares."""
     vocab = _vocab()
     sentence = sentence_around(text, m.start(), vocab["sentence_end"])
     start = _clause_start(text, sentence[0], m.start())
