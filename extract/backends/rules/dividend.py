@@ -13,8 +13,10 @@ from ...load.document import Document
 from ...tables.flat_text import find_regions, read_rows
 from ...vocab import load_vocab
 from ..base import SectionResult
+from .filing import document_kind
 from .sentences import compile_slot, find_number
 
+NOTICE = "dividend_announcement"
 _SHARE_FIELDS = ("total_shares", "share_base", "excluded_treasury_shares")
 
 
@@ -46,7 +48,12 @@ def extract_dividend(doc: Document) -> SectionResult:
     rate = find_number(pattern, text, plan.start(), plan.end(), kind=plan_kind)
     if rate is not None:
         result.fields["cash_per_10_shares"] = rate
-    window = (max(0, plan.start() - vocab["window_before"]), plan.end() + vocab["window_after"])
+    # a dividend notice is about its one distribution; elsewhere only the plan's surroundings
+    window = (
+        (0, len(text))
+        if _is_notice(doc)
+        else (max(0, plan.start() - vocab["window_before"]), plan.end() + vocab["window_after"])
+    )
     for name, patterns in vocab["fields"].items():
         for spec in patterns:
             scope = (0, len(text)) if spec.get("anywhere") else window
@@ -62,6 +69,11 @@ def extract_dividend(doc: Document) -> SectionResult:
     result.fields = {k: v for k, v in result.fields.items() if v is not None}
     _check_total(result)
     return result
+
+
+def _is_notice(doc: Document) -> bool:
+    found = document_kind(doc)
+    return found is not None and found.value == NOTICE
 
 
 def _in_a_sentence_of_this_plan(

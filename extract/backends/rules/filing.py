@@ -59,6 +59,13 @@ def identify_filing(doc: Document) -> SectionResult:
     return result
 
 
+def document_kind(doc: Document) -> Found | None:
+    """The type the document's title says, None without a title: how the rules of one
+    section tell a notice of theirs from a report that mentions their subject."""
+    title = read_title(doc).title
+    return Found(document_type(title.value), title.start, title.end) if title else None
+
+
 def document_type_found(title: Found | None, issuer: Found | None) -> Found | None:
     """The type the title says; ``other`` for a filing whose title is not found (the
     evidence is then where the filing names its issuer); None for a text that is no filing."""

@@ -12,13 +12,24 @@ from ..base import SectionResult
 from .sentences import extract_by_vocab
 
 # the fields that make a section worth reporting: a plan alone is only a mention
-_SUBSTANTIVE = ("grant_price", "shares_vesting", "participants_vesting", "grant_date")
+_SUBSTANTIVE = (
+    "grant_price",
+    "shares_vesting",
+    "participants_vesting",
+    "grant_date",
+    "shares_forfeited",
+)
 
 
 def extract_incentive(doc: Document) -> SectionResult:
     vocab = load_vocab("incentive")
     result = extract_by_vocab(doc.text, vocab)
     tranche = result.fields.get("tranche")
+    if tranche is not None and re.match(vocab["tranche_joined"], doc.text[tranche.end :]):
+        # 首次授予部分第二个归属期及预留授予部分第一个归属期: no one tranche is the round's
+        result.warnings.append(f"tranche: {tranche.value} is named with another; not kept")
+        del result.fields["tranche"]
+        tranche = None
     if tranche is not None:
         _performance_row(doc.text, vocab["performance_row"], tranche.value, result)
     result.applies = any(k in result.fields for k in _SUBSTANTIVE)

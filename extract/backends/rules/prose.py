@@ -54,25 +54,36 @@ def _metric_patterns() -> list[tuple[str, MetricKind, re.Pattern[str]]]:
     return patterns
 
 
+def _range_labels(metric: str) -> list[str]:
+    prose = _vocab()["prose"]
+    spec = _vocab()["metrics"][metric]
+    return [*(spec.get("prose_labels") or spec["labels"]), *prose["range_labels"].get(metric, [])]
+
+
+def _range_unit(metric: str) -> str:
+    """Money ranges carry a money unit; per-share ranges 元/股 (read as printed)."""
+    if METRIC_KINDS[metric] == MetricKind.per_share:
+        return str(_vocab()["prose"]["per_share_range_unit"])
+    return _RANGE_UNIT
+
+
 @cache
 def _range_patterns() -> list[tuple[str, re.Pattern[str]]]:
     prose = _vocab()["prose"]
     amount = rf"(?:{NUMBER_PATTERN})"
     patterns = []
     for metric in prose["range_metrics"]:
-        spec = _vocab()["metrics"][metric]
-        labels = "|".join(
-            [*(spec.get("prose_labels") or spec["labels"]), *prose["range_labels"].get(metric, [])]
-        )
+        labels = "|".join(_range_labels(metric))
+        unit = _range_unit(metric)
         loss = f"(?P<loss>{prose['loss_words']})?{prose['range_lead']}"
         patterns.append(
             (
                 metric,
                 re.compile(
                     rf"(?:{labels}){prose['range_link']}{loss}"
-                    rf"(?P<low>{amount})\s?(?P<lowunit>{_RANGE_UNIT})?\s?"
+                    rf"(?P<low>{amount})\s?(?P<lowunit>{unit})?\s?"
                     rf"(?:{prose['range_separator']})\s?(?:{prose['loss_words']})?:?[约約]?"
-                    rf"(?P<high>{amount})\s?(?P<unit>{_RANGE_UNIT})"
+                    rf"(?P<high>{amount})\s?(?P<unit>{unit})"
                 ),
             )
         )
@@ -132,19 +143,86 @@ def prose_ranges(text: str) -> dict[str, Found]:
     found: dict[str, Found] = {}
     for metric, pattern in _range_patterns():
         m = None if f"{metric}.low" in found else pattern.search(text)
-        if not m:
-            continue
-        first, second = parse_number(m.group("low")), parse_number(m.group("high"))
-        if first is None or second is None:
-            continue
-        low_unit = unit_multiplier(m.group("lowunit") or m.group("unit"))
-        bounds = sorted([first * low_unit, second * unit_multiplier(m.group("unit"))])
-        if m.group("loss"):
-            bounds = sorted(-b for b in bounds)
-        span = (m.start("low"), m.end("unit"))
-        found[f"{metric}.low"] = Found(float(normalise_decimal(bounds[0])), *span)
-        found[f"{metric}.high"] = Found(float(normalise_decimal(bounds[1])), *span)
+        if m:
+            found.update(_bounds(metric, m))
+    for metric, m in _split_label_rows(text):
+        if f"{metric}.low" not in found:
+            found.update(_bounds(metric, m))
     return found
+
+
+def _bounds(metric: str, m: re.Match[str]) -> dict[str, Found]:
+    """``low`` and ``high`` of a range match, in base units, ordered, negative for a loss."""
+    first, second = parse_number(m.group("low")), parse_number(m.group("high"))
+    if first is None or second is None:
+        return {}
+    low_unit = unit_multiplier(m.group("lowunit") or m.group("unit"))
+    bounds = sorted([first * low_unit, second * unit_multiplier(m.group("unit"))])
+    if m.group("loss"):
+        bounds = sorted(-b for b in bounds)
+    span = (m.start("low"), m.end("unit"))
+    return {
+        f"{metric}.low": Found(float(normalise_decimal(bounds[0])), *span),
+        f"{metric}.high": Found(float(normalise_decimal(bounds[1])), *span),
+    }
+
+
+@cache
+def _split_label_row() -> re.Pattern[str]:
+    prose = _vocab()["prose"]
+    regex = (
+        prose["split_label_row"]
+        .replace("{LOSS}", f"(?:{prose['loss_words']})")
+        .replace("{AMOUNT}", f"(?:{NUMBER_PATTERN})")
+        .replace("{UNIT}", f"(?:{_RANGE_UNIT})")
+        .replace("{SEPARATOR}", f"(?:{prose['range_separator']})")
+    )
+    return re.compile(regex)
+
+
+@cache
+def _range_hint() -> re.Pattern[str]:
+    """Two figures around a range separator: where a split-label row may be."""
+    prose = _vocab()["prose"]
+    # every money unit ends in 元; between bare figures, a separator that is no hyphen
+    return re.compile(rf"元\s?(?:{prose['range_separator']})|\d\s?(?:至|到|–|—|~|～)\s?\d")
+
+
+# How far before and after its range separator a split-label row is looked for.
+_ROW_BEFORE, _ROW_AFTER = 80, 120
+
+
+def _split_label_rows(text: str) -> list[tuple[str, re.Match[str]]]:
+    """Table rows whose label pdftotext broke around the figures, with the metric whose
+    label the end of ``head`` and the start of ``tail`` make. Only the surroundings of a
+    range separator are searched (a long report has few)."""
+    rows = []
+    done = 0
+    for hint in _range_hint().finditer(text):
+        if hint.start() < done:
+            continue
+        start = max(done, hint.start() - _ROW_BEFORE)
+        m = _split_label_row().search(text, start, min(len(text), hint.end() + _ROW_AFTER))
+        if m is None or m.start("low") > hint.end():
+            continue
+        metric = _split_label_metric(m.group("head"), m.group("tail"))
+        if metric is not None:
+            rows.append((metric, m))
+        done = m.start("tail")
+    return rows
+
+
+def _split_label_metric(head: str, tail: str) -> str | None:
+    money = [
+        str(m) for m in _vocab()["prose"]["range_metrics"] if METRIC_KINDS[m] == MetricKind.money
+    ]
+    for start in range(len(head) - 1, -1, -1):
+        for end in range(1, len(tail) + 1):
+            label = head[start:] + tail[:end]
+            for metric in money:
+                if any(re.fullmatch(p, label) for p in _range_labels(metric)):
+                    return metric
+    return None
 
 
 # How far after a metric's name its change may be printed (same sentence).
@@ -152,8 +230,16 @@ _CHANGE_REACH = 80
 
 
 def prose_metrics(text: str) -> dict[str, Found]:
-    """The first prose statement of each metric: value and change, with spans."""
-    found: dict[str, Found] = dict(prose_ranges(text)) | paired_years(text)
+    """The first prose statement of each metric: value and change, with spans.
+
+    A text that states its figures as ranges is a forecast (业绩预告): its single figures are
+    last year's (二、上年同期经营业绩…: 归属于母公司所有者的净利润:3,000万元) or parts of
+    one (非经常性损益的影响金额约为600万元), never the period's, so none is read.
+    """
+    ranges = prose_ranges(text)
+    if ranges:
+        return ranges
+    found: dict[str, Found] = dict(paired_years(text))
     ranged = {path.split(".")[0] for path in found}
     for metric, kind, pattern in _metric_patterns():
         if f"{metric}.value" in found or metric in ranged:

@@ -1,4 +1,8 @@
-"""Shared helper for rules that read figures from sentences: patterns with a ``{N}`` slot."""
+"""What the rules that read figures from sentences share: vocabulary patterns with slots.
+
+Slots: ``{N}`` a number, ``{D}`` a date, ``{MONEY}`` / ``{SHARES}`` a unit word of the unit
+table (named group ``unit``), ``{MIN}`` / ``{MAX}`` an amount with its unit (a range).
+"""
 
 from __future__ import annotations
 
@@ -10,18 +14,80 @@ from typing import Any
 from ...core.dates import DATE_PATTERN, DATE_RE, date_from_match
 from ...core.numbers import NUMBER_PATTERN, normalise_decimal, parse_number
 from ...core.spans import Found
-from ...core.units import CENT_WORDS, unit_multiplier
+from ...core.units import (
+    CENT_WORDS,
+    YUAN_OR_HKD_PATTERN,
+    alternation,
+    unit_multiplier,
+    unit_words,
+)
 from ...vocab import spaced
 from ..base import SectionResult
 
 NUMBER_SLOT = "{N}"
 _MAX_ANCHORS = 20
+_SENTENCE_REACH = 2000  # no sentence is longer; a table without full stops is cut here
+_SHARE_UNITS = alternation(unit_words(["shares"]))
+_UNIT_SLOTS = {
+    "{MONEY}": f"(?P<unit>{YUAN_OR_HKD_PATTERN})",
+    "{SHARES}": f"(?P<unit>{_SHARE_UNITS})",
+}
+
+
+def expand_units(pattern: str) -> str:
+    """A vocabulary pattern as matched: spaces as whitespace, unit slots as unit groups."""
+    pattern = spaced(pattern)
+    for slot, group in _UNIT_SLOTS.items():
+        pattern = pattern.replace(slot, group)
+    return pattern
 
 
 @cache
 def compile_slot(pattern: str) -> re.Pattern[str]:
     """Compile a vocabulary pattern, its ``{N}`` becoming a named number group."""
-    return re.compile(spaced(pattern).replace(NUMBER_SLOT, f"(?P<num>{NUMBER_PATTERN})"))
+    return re.compile(expand_units(pattern).replace(NUMBER_SLOT, f"(?P<num>{NUMBER_PATTERN})"))
+
+
+@cache
+def compile_range(pattern: str) -> re.Pattern[str]:
+    """Compile a pattern with ``{MIN}`` and ``{MAX}``: groups min/min_unit, max/max_unit
+    (the unit of the lower bound may be left out, as in 5,000-10,000万元)."""
+    regex = expand_units(pattern)
+    for name, unit_optional in (("min", "?"), ("max", "")):
+        amount = (
+            f"(?P<{name}>{NUMBER_PATTERN}) ?(?P<{name}_unit>{YUAN_OR_HKD_PATTERN}){unit_optional}"
+        )
+        regex = regex.replace("{" + name.upper() + "}", spaced(amount))
+    return re.compile(regex)
+
+
+def range_amounts(m: re.Match[str]) -> tuple[Found, Found] | None:
+    """The two amounts of a :func:`compile_range` match, each in the currency's base unit."""
+    low, high = parse_number(m.group("min")), parse_number(m.group("max"))
+    if low is None or high is None:
+        return None
+    high_unit = unit_multiplier(m.group("max_unit"))
+    low_unit = unit_multiplier(m.group("min_unit")) if m.group("min_unit") else high_unit
+    return (
+        Found(_plain(normalise_decimal(low * low_unit)), m.start("min"), m.end("min")),
+        Found(_plain(normalise_decimal(high * high_unit)), m.start("max"), m.end("max_unit")),
+    )
+
+
+@cache
+def compile_sentence_end(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def sentence_around(text: str, pos: int, end_pattern: str) -> tuple[int, int]:
+    """The span of the sentence holding ``text[pos]``; sentences end where ``end_pattern``
+    matches (its match belongs to the sentence before)."""
+    ends = compile_sentence_end(end_pattern)
+    start = max(0, pos - _SENTENCE_REACH)
+    for m in ends.finditer(text, start, pos):
+        start = m.end()
+    after = ends.search(text, pos)
+    return start, after.end() if after else len(text)
 
 
 def find_number(
@@ -69,7 +135,7 @@ def find_field(
     (a ``(?P<text>…)`` group, whitespace removed), ``second`` (the number after the first
     ``{N}``: ``由78元/股调整为77.63元/股``).
     """
-    pattern = spaced(str(spec["pattern"]))
+    pattern = expand_units(str(spec["pattern"]))
     kind = str(spec.get("kind", "number"))
     stop = len(text) if end is None else end
     if kind == "date":

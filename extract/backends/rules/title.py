@@ -153,6 +153,10 @@ def _title_in_run(run: list[Line], headline: bool) -> Where | None:
             break
         if _re("title_ends").search(text) or _re("english_title_ends").search(text):
             end = cut  # the last such line: 激励计划 / 首次授予事项的法律意见书 is one title
+    if len(run) > first + 1 and _re("category_headline").search(run[first].text):
+        # 自願公告 / 股份購回: the category, then the subject on the next line
+        both = _join(run[first : first + 2])
+        return both, 0, len(both.text)
     if end:
         return joined, _org_prefix(joined.text[:end]), end
     if headline:

@@ -162,17 +162,12 @@ def test_fuller_statement_wins_over_a_period_figure() -> None:
     assert got["shares_repurchased"] == 5160476 and got["amount_paid"] == 561263835.84
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: fields are searched from the start of the anchor's window, not from its "
-    "statement: with 001's period sentence (649,064 股) printed just before the cumulative "
-    "one, the record mixes 649,064 shares with the cumulative 0.63% and 561,263,835.84 元",
-)
 def test_figures_of_one_record_come_from_one_statement() -> None:
+    # 001's period sentence (649,064 股) printed just before the cumulative one: the record is
+    # the cumulative statement, its figures all its own
     got, _, _ = values(INTERIM_PERIOD_ONLY + " " + INTERIM_NOTE)
-    cumulative = (5160476, 561263835.84)
-    period = (649064, 76767264.23)
-    assert (got["shares_repurchased"], got["amount_paid"]) in (cumulative, period)
+    assert (got["shares_repurchased"], got["amount_paid"]) == (5160476, 561263835.84)
+    assert got["pct_of_total_shares"] == 0.63
 
 
 def test_plan_without_progress_does_not_apply() -> None:
@@ -185,3 +180,87 @@ def test_plan_without_progress_does_not_apply() -> None:
 def test_no_repurchase_words_no_section() -> None:
     got, applies, _ = values("董事会不建议派付报告期内的任何中期股息。")
     assert not applies and got == {}
+
+
+# --- the exchanges' wordings (invented figures) ---------------------------------------------------
+
+
+def test_month_end_is_the_last_day_of_the_month() -> None:
+    got, applies, _ = values(
+        "截至2024年2月底，公司已累计通过股票回购专用账户以集中竞价方式回购股份5,630,404股，约占公司"
+        "总股本0.32%，支付的总金额为30,489,026.56元（不含交易费用），最高成交价为5.99元/股，"
+        "最低成交价为5.10元/股。"
+    )
+    assert applies and got["as_of"] == date(2024, 2, 29)
+    assert (got["price_high"], got["price_low"]) == (5.99, 5.10)
+    assert got["amount_paid"] == 30489026.56
+
+
+def test_a_price_range_gives_both_prices() -> None:
+    got, _, _ = values(
+        "截至2024年7月19日，公司累计回购股份8,399,000股，占总股本0.7121%，成交价格区间为4.31元/股"
+        "至7.56元/股，已使用资金总额为47,346,644.00元（不含交易费用）。"
+    )
+    assert (got["price_low"], got["price_high"]) == (4.31, 7.56)
+    assert got["amount_paid"] == 47346644.00
+
+
+def test_prices_in_the_wrong_order_are_dropped() -> None:
+    got, _, warnings = values(
+        "截至2024年7月19日，公司累计回购股份8,399,000股，最高成交价为4.31元/股，最低成交价为7.56元/股。"
+    )
+    assert "price_high" not in got and "price_low" not in got
+    assert warnings == ["price_low is above price_high; both dropped"]
+
+
+def test_a_plans_estimates_are_no_repurchase() -> None:
+    got, applies, _ = values(
+        "按回购金额上限2亿元、回购价格上限12.50元/股测算，预计可回购股份数量约为16,000,000股，约占公司"
+        "目前总股本的3.20%。回购股份数量 166.67 万股~333.33 万股（依照回购价格上限测算）"
+    )
+    assert not applies and got == {}
+
+
+def test_restricted_shares_repurchased_for_cancellation_are_no_repurchase() -> None:
+    got, applies, _ = values(
+        "公司决定回购注销24名激励对象所持有的已获授但尚未解除限售的限制性股票，回购股份1,139,154股，"
+        "回购价格为5.12元/股。"
+    )
+    assert not applies and "shares_repurchased" not in got
+
+
+def test_a_notice_dated_on_its_publication_takes_the_signature_date() -> None:
+    got, _, _ = values(
+        "截止到本公告披露日，公司通过回购专用证券账户以集中竞价交易方式累计回购公司股份1,856,300股，"
+        "占公司总股本的0.93%。\n特此公告。\n示例医疗器械股份有限公司\n董事会\n2024年6月4日\n"
+    )
+    assert got["as_of"] == date(2024, 6, 4)
+
+
+def test_the_months_purchases_and_the_cumulative_figures_in_one_sentence() -> None:
+    got, _, _ = values(
+        "2024年6月，公司通过集中竞价交易方式回购股份1,250,000股，支付的资金总额为人民币"
+        "35,012,345.00元，截至2024年6月30日，公司已累计回购股份9,876,543股，占公司总股本的比例"
+        "为0.16%，支付的资金总额为人民币271,234,567.89元（不含交易费用）。"
+    )
+    assert got["as_of"] == date(2024, 6, 30)
+    assert (got["shares_repurchased"], got["amount_paid"]) == (9876543, 271234567.89)
+
+
+def test_prices_stated_as_highest_and_lowest_of_the_trades() -> None:
+    got, _, _ = values(
+        "截至2024年9月30日，公司累计回购股份3,000,000股，成交价格最高为12.50元/股，最低为10.80元/股，"
+        "成交总金额为35,000,000.00元。"
+    )
+    assert (got["price_high"], got["price_low"]) == (12.50, 10.80)
+
+
+def test_an_hkex_repurchase_in_traditional_chinese() -> None:
+    got, applies, _ = values(
+        "於2024年5月20日，本公司於香港聯合交易所有限公司購回合共800,000股本公司股份，總代價約為"
+        "8,016,000港元（未計開支），佔本公司已發行股份總數約0.04%。已付每股最高及最低價格分別為"
+        "10.10港元及9.95港元。"
+    )
+    assert applies and got["as_of"] == date(2024, 5, 20)
+    assert (got["shares_repurchased"], got["amount_paid"]) == (800000, 8016000)
+    assert (got["price_high"], got["price_low"], got["pct_of_total_shares"]) == (10.10, 9.95, 0.04)

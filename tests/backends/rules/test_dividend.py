@@ -259,3 +259,61 @@ def test_the_payout_table_reads_figures_with_a_space_after_the_decimal_point() -
     )
     result = extract_dividend(Document.from_text(SZSE_PLAN_D02 + "\n" + table))
     assert result.fields["payout_ratio"].value == 101.29
+
+
+# --- the exchanges' notice wordings (invented figures) ----------------------------------------
+
+NOTICE_HEAD = "证券代码：600000 证券简称：示例股份 公告编号：2024-037\n示例股份有限公司\n"
+
+
+def notice_values(title: str, body: str) -> dict[str, Any]:
+    """A dividend notice (its title makes it one): the whole notice is about its plan."""
+    result = extract_dividend(Document.from_text(NOTICE_HEAD + title + "\n" + body))
+    return {k: v.value for k, v in result.fields.items()}
+
+
+def test_a_notice_states_its_base_far_from_its_rate() -> None:
+    got = notice_values(
+        "2024年年度利润分配方案公告",
+        "重要内容提示：\n● 每股分配比例：A股每股派发现金红利0.30元（含税）。\n"
+        + "一、利润分配方案内容\n" * 30
+        + "截至2025年3月31日，公司总股本400,000,000股，扣减回购专用证券账户中股份总数"
+        "4,123,456股，以此计算合计拟派发现金红利118,762,963.20元（含税）。"
+        "本年度公司现金分红比例为35.12%。",
+    )
+    assert got["cash_per_10_shares"] == 3.0
+    assert (got["total_shares"], got["excluded_treasury_shares"]) == (400000000, 4123456)
+    assert got["total_cash"] == 118762963.20 and got["payout_ratio"] == 35.12
+
+
+def test_a_base_after_the_repurchased_shares_are_taken_out() -> None:
+    got, _ = values(
+        "以公司现有总股本剔除已回购股份3,569,701股后的762,192,339股为基数，向全体股东每10股派"
+        "2.391867元人民币现金（含税）。按总股本（含回购股份）折算的每10股现金股利（含税）="
+        "2.380716元。"
+    )
+    assert got["cash_per_10_shares"] == 2.391867
+    assert (got["excluded_treasury_shares"], got["share_base"]) == (3569701, 762192339)
+
+
+def test_per_share_distribution_and_transfer_are_stored_per_ten_shares() -> None:
+    got = notice_values(
+        "2024年年度利润分配及资本公积金转增股本方案公告",
+        "公司拟向全体股东每股派发现金红利0.125元（含税）。公司拟以资本公积金向全体股东每股转增"
+        "0.4股。不送红股。",
+    )
+    assert (got["cash_per_10_shares"], got["transfer_shares_per_10"]) == (1.25, 4)
+    assert got["bonus_shares_per_10"] == 0
+
+
+def test_differentiated_distribution_of_an_implementation_notice() -> None:
+    got = notice_values(
+        "2023年年度权益分派实施公告",
+        "公司拟以本次利润分配的股权登记日可参与利润分配的总股数为基数，向全体股东每股分配现金股利"
+        "0.40元（含税）。公司总股本为2,149,973,551股，扣除回购专户上已回购股份22,309,075股，本次"
+        "实际参与分配的股本数为2,127,664,476股，派发现金红利金额为851,065,790.40元（含税）。"
+        "每股现金红利=（2,127,664,476×0.40）÷2,149,973,551≈0.3958元/股。",
+    )
+    assert got["cash_per_10_shares"] == 4.0
+    assert got["share_base"] == 2127664476 and got["excluded_treasury_shares"] == 22309075
+    assert got["total_cash"] == 851065790.40

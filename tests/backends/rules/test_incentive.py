@@ -181,3 +181,48 @@ def test_plan_mention_alone_is_not_a_section() -> None:
     got, applies = values("积极落实 2023 年限制性股票激励计划")
     assert got.get("plan_name") == "2023年限制性股票激励计划"
     assert not applies
+
+
+# --- the exchanges' notice wordings (invented figures) ----------------------------------------
+
+
+def test_options_exercisable_in_wan_fen_and_their_people() -> None:
+    got, applies = values(
+        "关于2022年股票期权激励计划第二个行权期行权条件成就的公告\n"
+        "1、本次符合行权条件的激励对象共计108人，可行权的股票期权数量为156.80万份。\n"
+        "2、本次股票期权行权价格为18.36元/份（调整后）。\n"
+        "同意以2022年5月30日为授予日，向符合条件的125名激励对象授予股票期权。"
+        "股票期权的行权价格由18.86元/份调整为18.36元/份。"
+    )
+    assert applies
+    assert (got["shares_vesting"], got["participants_vesting"]) == (1568000, 108)
+    assert (got["grant_price"], got["grant_price_adjusted"]) == (18.86, 18.36)
+    assert got["grant_date"] == date(2022, 5, 30)
+
+
+def test_shares_unlocked_in_the_older_word() -> None:
+    got, _ = values(
+        "关于2020年限制性股票激励计划预留授予部分第二个解锁期解锁股份上市流通的提示性公告\n"
+        "1、本次解锁的限制性股票数量为287,371股。2、本次申请解除限售的激励对象数量为35人。"
+    )
+    assert got["tranche"] == "预留授予部分第二个解锁期"
+    assert (got["shares_vesting"], got["participants_vesting"]) == (287371, 35)
+
+
+def test_a_cancellation_round_gives_its_total() -> None:
+    got, applies = values(
+        "关于作废2023年限制性股票激励计划部分已授予尚未归属的限制性股票的公告\n"
+        "作废其已获授但尚未归属的限制性股票12.30万股。首次授予部分第二个归属期及预留授予部分"
+        "第一个归属期公司层面归属比例为0%，作废已授予尚未归属的限制性股票40.00万股。"
+        "综上，本次合计作废失效的限制性股票数量为52.30万股。"
+    )
+    assert applies and got["shares_forfeited"] == 523000
+    assert "tranche" not in got  # two tranches named together: neither is the round's
+
+
+def test_share_source_ends_where_the_notice_does() -> None:
+    got, _ = values(
+        "2023年限制性股票激励计划\n4、授予价格：8.50元/股\n5、股票来源：公司从二级市场回购的本公司"
+        "A股普通股股票\n\n特此公告。"
+    )
+    assert got["share_source"] == "公司从二级市场回购的本公司A股普通股股票"

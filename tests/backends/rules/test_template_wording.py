@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from extract.backends.rules.buyback import extract_buyback
 from extract.backends.rules.dividend import extract_dividend
-from extract.backends.rules.sentences import extract_by_vocab
 from extract.load.document import Document
 from extract.pipeline import extract_text
-from extract.vocab import load_vocab
 
 FORECAST_PROFIT = (
     "证券代码:600000 证券简称:示例股份 公告编号:2025-003\n示例股份有限公司\n2024年年度业绩预告\n"
@@ -63,8 +62,7 @@ def test_dividend_stated_per_share_is_stored_per_ten_shares() -> None:
 
 
 def test_buyback_progress_in_wan_shares_and_paid_total() -> None:
-    doc = Document.from_text(BUYBACK_PROGRESS)
-    result = extract_by_vocab(doc.text, load_vocab("buyback"))
+    result = extract_buyback(Document.from_text(BUYBACK_PROGRESS))
     values = {k: v.value for k, v in result.fields.items()}
     assert values["shares_repurchased"] == 1_205_000
     assert values["pct_of_total_shares"] == 0.15
@@ -81,10 +79,8 @@ SZSE_BUYBACK_PROGRESS = (
 
 
 def test_szse_buyback_progress_wording() -> None:
-    doc = Document.from_text(SZSE_BUYBACK_PROGRESS)
-    values = {
-        k: v.value for k, v in extract_by_vocab(doc.text, load_vocab("buyback")).fields.items()
-    }
+    result = extract_buyback(Document.from_text(SZSE_BUYBACK_PROGRESS))
+    values = {k: v.value for k, v in result.fields.items()}
     assert values["shares_repurchased"] == 1_234_567
     assert values["pct_of_total_shares"] == 0.56
     assert (values["price_high"], values["price_low"]) == (12.34, 10.00)
@@ -137,3 +133,71 @@ def test_hkex_profit_warning_loss_range() -> None:
         -60_000_000,
     )
     assert fin["profit_for_period"]["value"] is None
+
+
+def forecast(body: str) -> dict[str, Any]:
+    head = "证券代码:000000 证券简称:示例 公告编号:2025-001\n2024年度业绩预告\n"
+    record = extract_text(head + body)
+    assert record.financials is not None
+    return {
+        f"{metric}.{part}": value
+        for metric, parts in record.financials.model_dump().items()
+        if parts
+        for part, value in parts.items()
+        if value is not None
+    }
+
+
+def test_szse_forecast_table_labels_and_per_share_range() -> None:
+    got = forecast(
+        "项目 本报告期 上年同期\n"
+        "归属于上市公司股东的净利润 盈利:12,000万元–15,000万元 盈利:9,876.54万元\n"
+        "扣除非经常性损益后的净利润 盈利:11,000万元–14,000万元 盈利:9,000.12万元\n"
+        "基本每股收益 盈利:0.11元/股–0.14元/股 盈利:0.09元/股\n"
+    )
+    assert got == {
+        "net_profit_attributable.low": 120_000_000,
+        "net_profit_attributable.high": 150_000_000,
+        "net_profit_attributable_deducted.low": 110_000_000,
+        "net_profit_attributable_deducted.high": 140_000_000,
+        "basic_eps.low": 0.11,
+        "basic_eps.high": 0.14,
+    }
+
+
+def test_forecast_labels_broken_around_their_row() -> None:
+    # pdftotext: 归属于上市公司 / the row / 股东的净利润 (the line breaks go in normalising)
+    got = forecast(
+        "项目 本报告期 上年同期\n归属于上市公司\n"
+        "亏损：17,000 万元–19,000 万元 盈利：1,806.98 万元\n"
+        "股东的净利润\n扣除非经常性损\n亏损：14,700 万元–16,700 万元 亏损：3,579.94 万元\n"
+        "益后的净利润\n营业收入 124,500 万元–127,500 万元 155,803.09 万元\n"
+    )
+    assert (got["net_profit_attributable.low"], got["net_profit_attributable.high"]) == (
+        -190_000_000,
+        -170_000_000,
+    )
+    assert got["net_profit_attributable_deducted.low"] == -167_000_000
+    assert got["revenue.high"] == 1_275_000_000
+
+
+def test_a_loss_named_by_its_label() -> None:
+    got = forecast(
+        "预计上半年归属于上市公司股东的净亏损6000万元-8500万元，而上年同期亏损7757.27万元。"
+    )
+    assert (got["net_profit_attributable.low"], got["net_profit_attributable.high"]) == (
+        -85_000_000,
+        -60_000_000,
+    )
+
+
+def test_last_years_figures_of_a_forecast_are_not_the_period() -> None:
+    got = forecast(
+        "1.预计2024年年度实现归属于母公司所有者的净利润为45,000万元到52,000万元。\n"
+        "二、上年同期经营业绩和财务状况\n(一)营业收入:30,600.00万元。归属于母公司所有者的净利润:"
+        "31,500.00万元。归属于母公司所有者的扣除非经常性损益的净利润:29,200.00万元。\n"
+    )
+    assert got == {
+        "net_profit_attributable.low": 450_000_000,
+        "net_profit_attributable.high": 520_000_000,
+    }
