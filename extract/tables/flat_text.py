@@ -345,6 +345,8 @@ def _split_token(token: str, start: int, allow_note: bool) -> list[Cell] | None:
                 if not percent and len({_digits_after_point(n) for n in numbers}) > 1:
                     continue
                 candidates.append(numbers)
+    if allow_note and len(candidates) > 1:
+        candidates = _without_note_digits_glued(candidates)
     if len(candidates) != 1:
         return None
     end = start + len(token)
@@ -353,6 +355,30 @@ def _split_token(token: str, start: int, allow_note: bool) -> list[Cell] | None:
         last = cells[-1]
         cells[-1] = Cell(last.value, start, end, percent=True, decimals=last.decimals)
     return cells
+
+
+# A note number glued to the first figure (附注 8 + 0.046 → 80.046) makes it thousands of
+# times its neighbour; figures of one row are rarely that far apart.
+_GLUED_NOTE_RATIO = Decimal(1000)
+_SAME_ROW_RATIO = Decimal(10)
+
+
+def _without_note_digits_glued(candidates: list[tuple[Decimal, ...]]) -> list[tuple[Decimal, ...]]:
+    """Of several readings, the one whose figures are close when every other is far apart."""
+    spreads = [_spread(c) for c in candidates]
+    close = [
+        c for c, s in zip(candidates, spreads, strict=True) if s is not None and s < _SAME_ROW_RATIO
+    ]
+    far = [s for s in spreads if s is not None and s > _GLUED_NOTE_RATIO]
+    return close if len(close) == 1 and len(far) == len(candidates) - 1 else candidates
+
+
+def _spread(numbers: tuple[Decimal, ...]) -> Decimal | None:
+    """Largest over smallest magnitude of a row's figures (None when one is zero)."""
+    sizes = [abs(n) for n in numbers]
+    if not sizes or min(sizes) == 0:
+        return None
+    return max(sizes) / min(sizes)
 
 
 def _split_with_change(

@@ -27,6 +27,9 @@ from ..load.normalise import normalise_text
 from ..vocab import load_vocab
 
 _YEAR_HEADING = re.compile(r"(?:19|20)\d{2}(?:年(?:度)?)?")
+# HKEX Chinese headers write years in numerals: 二零二一年 is 2021年
+_NUMERAL_YEAR = re.compile("[一二][零〇○一二三四五六七八九]{3}(?=年)")
+_NUMERAL_DIGITS = str.maketrans("零〇○一二三四五六七八九", "000123456789")
 
 
 @cache
@@ -115,7 +118,9 @@ def heading(text: str) -> Heading:
     role = next(
         (name for name, pattern in vocab["roles"].items() if re.search(pattern, compact)), None
     )
-    years = [int(y) for y in re.findall(vocab["year"], compact)]
+    # (spaces kept: cells joined as "2021 二零二一年" must not run into one number)
+    arabic = _NUMERAL_YEAR.sub(lambda m: m.group(0).translate(_NUMERAL_DIGITS), text)
+    years = [int(y) for y in re.findall(vocab["year"], arabic)]
     return Heading(
         role,
         bool(re.search(vocab["restated"], compact)),

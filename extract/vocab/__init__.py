@@ -31,11 +31,14 @@ def vocab_digest() -> str:
 
 
 @cache
-def spaced(pattern: str) -> str:
+def spaced(pattern: str, *, loose: bool = False) -> str:
     r"""A vocabulary pattern as it is matched: a literal space stands for any run of
     whitespace, since pdftotext wraps long English labels and sentences across lines
     (``Profit for the year attributable to\nowners of the Company``); an optional space
-    (`` ?``, `` *``) for optional whitespace. Spaces inside a character class stay."""
+    (`` ?``, `` *``) for optional whitespace. Spaces inside a character class stay.
+
+    ``loose`` makes every space optional: a whole table cell matched as a label may have
+    lost one (PDF text layers print ``Cost ofsales``, ``ofthe Company``)."""
     out: list[str] = []
     in_class = escaped = False
     i = 0
@@ -52,7 +55,7 @@ def spaced(pattern: str) -> str:
             in_class = False
         elif char == " " and not in_class:
             optional = pattern[i : i + 1] in ("?", "*")
-            out.append(r"\s*" if optional else r"\s+")
+            out.append(r"\s*" if optional or loose else r"\s+")
             i += 1 if pattern[i : i + 1] in ("?", "*", "+") else 0
             continue
         out.append(char)

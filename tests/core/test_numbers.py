@@ -433,3 +433,14 @@ def test_read_rows_never_returns_a_wrong_run_together_row(value: int, prior: int
     if "revenue" in rows:
         truth = (D(value), D(prior), D(change.replace(",", "")))
         assert tuple(c.value for c in rows["revenue"].cells) == truth
+
+
+def test_note_glued_to_a_small_figure_is_split_off() -> None:
+    # 003 简明综合中期收益表: 摊薄(以每股人民币列示) | 附注 8 | 0.046 | 0.011, printed "80.0460.011"
+    cells = _split_token("80.0460.011", 0, True)
+    assert cells is not None and [c.value for c in cells] == [D("0.046"), D("0.011")]
+
+
+def test_note_split_stays_ambiguous_when_both_readings_are_plausible() -> None:
+    # 毛利137,246159,659 under a 附注 header: 137,246 | 159,659 or note 1 | 37,246 | 159,659
+    assert _split_token("137,246159,659", 0, True) is None

@@ -158,10 +158,27 @@ def test_html_report_in_headless_chromium(tmp_path: Path, seed_report: EvalRepor
 
 @pytest.fixture(scope="module")
 def reports_with_views(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seed run written as ``extract eval -o OUT`` writes it: reports and views."""
+    """The seed run written as ``extract eval -o OUT`` writes it: reports and views, with one
+    field added to the first seed's gold that the rules leave null (the seeds' own gold is
+    scored in full), so the run has a missed field to link."""
     out = tmp_path_factory.mktemp("eval")
+    gold = tmp_path_factory.mktemp("gold")
+    for path in GOLD_DIR.glob("[0-9][0-9][0-9]_*.yaml"):
+        (gold / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    first = sorted(gold.glob("*.yaml"))[0]
+    text = first.read_text(encoding="utf-8")
+    assert "financials.ebitda" not in text and "  financials.revenue.value:" in text
+    missed = (
+        "  financials.ebitda.value:\n"
+        "    value: 5333000000\n"
+        '    quote: "现营业收入 53.33亿元，同比增长 1.18%"\n'
+    )
+    first.write_text(
+        text.replace("  financials.revenue.value:", missed + "  financials.revenue.value:", 1),
+        encoding="utf-8",
+    )
     report = evaluate(
-        GOLD_DIR,
+        gold,
         docs_dirs=DOCS,
         settings=Settings(backend="rules"),
         pattern="[0-9][0-9][0-9]_*",

@@ -114,6 +114,21 @@ def test_hkex_statement_with_a_notes_column_and_years_in_any_order() -> None:
     assert columns_of(table) == Columns(value=3, prior=2, change=None)
 
 
+def test_years_in_chinese_numerals_beside_arabic_ones() -> None:
+    # HKEX bilingual headers: 2021 over 二零二一年 (joined "2021 二零二一年" must stay two years)
+    table = grid(
+        ["", "Notes", "2021", "2020"],
+        ["", "附註", "二零二一年", "二零二零年"],
+        ["Turnover 營業額", "5,6", "76,705,162", "(52,399,474)"],
+    )
+    assert columns_of(table) == Columns(value=2, prior=3, change=None)
+    numerals_only = grid(
+        ["", "二零二一年", "二零二零年"],
+        ["Turnover 營業額", "76,705,162", "(52,399,474)"],
+    )
+    assert columns_of(numerals_only) == Columns(value=1, prior=2, change=None)
+
+
 def test_segments_under_one_year_are_not_the_period_total() -> None:
     """Remaining Business | Affected Entities | total, for each year: only the column headed
     by the year alone is the period's figure."""

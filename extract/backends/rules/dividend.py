@@ -49,26 +49,52 @@ def extract_dividend(doc: Document) -> SectionResult:
     if rate is not None:
         result.fields["cash_per_10_shares"] = rate
     # a dividend notice is about its one distribution; elsewhere only the plan's surroundings
-    window = (
-        (0, len(text))
-        if _is_notice(doc)
-        else (max(0, plan.start() - vocab["window_before"]), plan.end() + vocab["window_after"])
-    )
+    windows = [(0, len(text))] if _is_notice(doc) else _plan_windows(text, pattern, plan_kind, rate)
     for name, patterns in vocab["fields"].items():
-        for spec in patterns:
-            scope = (0, len(text)) if spec.get("anywhere") else window
-            found = _in_a_sentence_of_this_plan(
-                spec, text, rate, scope, strict=spec.get("anywhere")
-            )
-            if found is not None:
-                result.fields[name] = found
-                break
+        found = _first_field(patterns, text, rate, windows)
+        if found is not None:
+            result.fields[name] = found
     _apply_plan_table(text, result)
     if payout := _payout_from_table(text):
         result.fields.setdefault("payout_ratio", payout)
     result.fields = {k: v for k, v in result.fields.items() if v is not None}
     _check_total(result)
     return result
+
+
+def _plan_windows(text: str, pattern: str, kind: str, rate: Found | None) -> list[tuple[int, int]]:
+    """The surroundings of every statement of this plan, first to last.
+
+    A periodic report states its plan in 重要提示 and again, with the share base and the
+    payout ratio, in its section on profit distribution: both are this plan's if they state
+    the same rate.
+    """
+    vocab = _vocab()
+    windows: list[tuple[int, int]] = []
+    for m in compile_slot(pattern).finditer(text):
+        stated = find_number(pattern, text, m.start(), m.end(), kind=kind)
+        if windows and (rate is None or stated is None or stated.value != rate.value):
+            continue
+        windows.append(
+            (max(0, m.start() - vocab["window_before"]), m.end() + vocab["window_after"])
+        )
+    return windows
+
+
+def _first_field(
+    patterns: list[dict[str, Any]], text: str, rate: Found | None, windows: list[tuple[int, int]]
+) -> Found | None:
+    """The first statement of a field: the earliest window first, each pattern in order."""
+    whole = (0, len(text))
+    for window in windows:
+        for spec in patterns:
+            scope = whole if spec.get("anywhere") else window
+            found = _in_a_sentence_of_this_plan(
+                spec, text, rate, scope, strict=bool(spec.get("anywhere"))
+            )
+            if found is not None:
+                return found
+    return None
 
 
 def _is_notice(doc: Document) -> bool:

@@ -50,7 +50,7 @@ _UNIT_WINDOW = 200
 # Enumerators and remarks around a statement's labels: 五、净利润(净亏损以"-"号填列)
 _ENUMERATOR = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．]"
-    r"|其中[:：]|加[:：]|减[:：]|減[:：]|[:：])+"
+    r"|其中[:：]|加[:：]|减[:：]|減[:：]|[:：]|[–—−•-]\s*)+"
 )
 _REMARK = re.compile(r"[(（][^()（）]*(?:填列|列示)[^()（）]*[)）]")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff（）：、，][\u3400-\u9fff（）()：、，]*")
@@ -211,8 +211,13 @@ def table_rows(doc: Document, table: Table) -> list[tuple[str, str, dict[str, Fo
             columns = reporting_columns(column_groups(table, [r]))
             continue
         label = _row_label(table, r)
-        named = label_metric(label) if label else None
-        if named is None and (not label or label[:1].islower()):
+        # a label opening in lower case ends a label wrapped from the rows above: read whole
+        # first (…attributable to | equity holders of the Company is not "owners of")
+        wrapped = not label or label[:1].islower()
+        named = label_metric(_wrapped_label(table, r)) if label and wrapped else None
+        if named is None and label:
+            named = label_metric(label)
+        if named is None and not label:
             named = label_metric(_wrapped_label(table, r))
         if named is None and label and r + 1 < table.n_rows and not row_has_figures(table, r + 1):
             # a label cut by a page break: its end opens the next page's part of the table
@@ -290,7 +295,8 @@ def _label_patterns() -> list[tuple[str, re.Pattern[str]]]:
         for label in (*spec["labels"], *spec.get("grid_labels", ())):
             suffix = LABEL_UNIT_SUFFIX + r"(?:\*|\(\d\)|\d)?"
             # English labels as printed in capitals too (NET CASH USED IN OPERATING …)
-            patterns.append((metric, re.compile(spaced(f"(?:{label}){suffix}"), re.IGNORECASE)))
+            pattern = spaced(f"(?:{label}){suffix}", loose=True)
+            patterns.append((metric, re.compile(pattern, re.IGNORECASE)))
     return patterns
 
 

@@ -33,13 +33,7 @@ def gold_params(stems: list[str], known: dict[tuple[str, str], str]) -> list[Any
     return gold_support.gold_params(SECTION, stems, known)
 
 
-KNOWN = {
-    ("003_de5880db65f9c6a7", "buyback.as_of"): (
-        "003 dates its repurchase figures as '截至2025年6月30日,本公司持有846,000股库存股份' (after"
-        " the "
-        "table), a wording the as_of patterns (截至…累计回购) do not cover"
-    ),
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 # --- whole files against the gold ---------------------------------------------------------------

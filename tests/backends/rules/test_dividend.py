@@ -6,15 +6,16 @@ here); snippets are verbatim passages of the example filings.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import gold_support
 import pytest
 from gold_support import CORPUS, SEEDS, gold, same
-from shared_files import assert_verbatim
+from shared_files import WILD_DIR, assert_verbatim, need
 
 from extract.backends.rules.dividend import extract_dividend
-from extract.load.document import Document
+from extract.load.document import Document, read_document
 
 SECTION = "dividend"
 
@@ -38,8 +39,6 @@ _TOTAL_OUT_OF_WINDOW = (
 )
 KNOWN = {
     ("d01_hangtian_002025_ar2019", "dividend.total_cash"): _TOTAL_OUT_OF_WINDOW,
-    ("d03_huajin_000059_ar2019", "dividend.total_cash"): _TOTAL_OUT_OF_WINDOW
-    + "; and the plan table (value before label in pdftotext) is ignored",
     ("d02_jianxin_300107_ar2019", "dividend.payout_ratio"): (
         "the three-year table (现金分红情况表) is not read from d02's pdftotext layout"
     ),
@@ -317,3 +316,93 @@ def test_differentiated_distribution_of_an_implementation_notice() -> None:
     assert got["cash_per_10_shares"] == 4.0
     assert got["share_base"] == 2127664476 and got["excluded_treasury_shares"] == 22309075
     assert got["total_cash"] == 851065790.40
+
+
+# --- plans of the periodic-report templates (wild filings, as the loader normalises them) --------
+
+# STAR annual report: the base stated as total minus the repurchase account's shares
+STAR_BASE_AFTER_EXCLUSION = (
+    "公司2024年度利润分配方案拟以实施权益分派时股权登记日登记的总股本扣减公司回购专用证券账户中的"
+    "股份为基数,每10股派发现金红利0.6元(含税)。截至2025年4月24日,公司总股本400,680,000股,扣减回购"
+    "专用证券账户中的1,238,700股后为399,441,300股。以此计算合计拟派发现金红利总额23,966,478.00元"
+    "(含税),占公司2024年度归属于上市公司股东净利润的46.67% 。"
+)
+# STAR annual report: the total share capital is the base (以此计算), 归属 without 于
+STAR_BASE_IS_TOTAL = (
+    "拟向全体股东每10股派发现金红利1.69元(含税),截至2024年12月31日,公司总股本为413,657,598股,"
+    "以此计算合计拟派发现金红利69,908,134.06元(含税),占公司\n2024年度合并报表归属上市公司股东净利润"
+    "的比例"
+)
+# ChiNext annual report: the repurchase account's holding
+CHINEXT_TREASURY_HELD = (
+    "截至本报告出具日,公司总股本为66,519,431股,公司回购专用证券账户持有352,500股股份,"
+    "分配预案的股本基数\n66,166,931股为总股本剔除公司回购专用证券账户持有"
+)
+# the CSRC interim template's table, and an HKEX annual report in English
+INTERIM_NONE = (
+    "三、利润分配或资本公积金转增预案半年度拟定的利润分配预案、公积金转增股本预案是否分配或转增否"
+)
+HKEX_ENGLISH_NONE = (
+    "The Board did not recommend any payment of final dividend\n"  # (a line of its own)
+    "for the year ended 30 September 2021"
+)
+
+WILD_SNIPPETS = {
+    "w006_chengduxiandao_688222_ar_2024.pdf": [STAR_BASE_AFTER_EXCLUSION],
+    "w008_baikeshengwu_688276_ar_2024.pdf": [STAR_BASE_IS_TOTAL],
+    "w018_maipuyixue_301033_ar_2024.pdf": [CHINEXT_TREASURY_HELD],
+    "w003_zhaoyanxinyao_603127_h1_2024H1.pdf": [INTERIM_NONE],
+    "w030_emperorcapital_00717_ar_FY2021.pdf": [HKEX_ENGLISH_NONE],
+}
+
+
+@pytest.mark.parametrize("name", sorted(WILD_SNIPPETS))
+def test_wild_snippets_are_verbatim_in_the_normalised_text(name: str) -> None:
+    text = read_document(wild_file(name)).text
+    for snippet in WILD_SNIPPETS[name]:
+        assert snippet in text, snippet[:30]
+
+
+def test_base_after_excluding_the_repurchase_account() -> None:
+    got, warnings = values(STAR_BASE_AFTER_EXCLUSION)
+    assert got["total_shares"] == 400680000
+    assert got["excluded_treasury_shares"] == 1238700
+    assert got["share_base"] == 399441300
+    assert got["payout_ratio"] == 46.67
+    assert warnings == []  # 0.6 × 399,441,300 / 10 = 23,966,478.00
+
+
+def test_total_share_capital_as_the_base() -> None:
+    got, _ = values(STAR_BASE_IS_TOTAL)
+    assert got["share_base"] == 413657598 and got["cash_per_10_shares"] == 1.69
+
+
+def test_repurchase_account_holding_is_excluded() -> None:
+    plan = "向全体股东每10股派发现金红利6.00元(含税)。\n"
+    got, _ = values(plan + CHINEXT_TREASURY_HELD)
+    assert got["excluded_treasury_shares"] == 352500
+    assert got["total_shares"] == 66519431
+
+
+@pytest.mark.parametrize("text", [INTERIM_NONE, HKEX_ENGLISH_NONE], ids=["interim", "hkex-en"])
+def test_templates_saying_no_distribution(text: str) -> None:
+    got, _ = values(text)
+    assert got == {"declared": False}
+
+
+def test_details_come_from_the_plans_second_statement() -> None:
+    # 重要提示 states the rate; the section on distribution restates it with the base
+    front = "向全体股东每10股派发现金红利0.6元(含税)。" + "公司经营情况良好。" * 40
+    got, _ = values(front + STAR_BASE_AFTER_EXCLUSION)
+    assert got["share_base"] == 399441300 and got["payout_ratio"] == 46.67
+
+
+def test_another_rate_is_another_plan() -> None:
+    front = "向全体股东每10股派发现金红利0.8元(含税)。" + "公司经营情况良好。" * 40
+    got, _ = values(front + STAR_BASE_AFTER_EXCLUSION)
+    assert got["cash_per_10_shares"] == 0.8
+    assert "share_base" not in got and "payout_ratio" not in got
+
+
+def wild_file(name: str) -> Path:
+    return need(WILD_DIR / name)

@@ -29,16 +29,7 @@ def gold_params(stems: list[str], known: dict[tuple[str, str], str]) -> list[Any
     return gold_support.gold_params(SECTION, stems, known)
 
 
-_003_DILUTED = (
-    "003's diluted EPS is only in the income statement, headed 简明综合中期收益表 (no "
-    "income_statement heading matches 收益表), and its row '摊薄(以每股人民币列示)80.04"
-    "60.011' "
-    "runs note 8 into 0.046: not read"
-)
-KNOWN = {
-    ("003_de5880db65f9c6a7", "financials.diluted_eps.value"): _003_DILUTED,
-    ("003_de5880db65f9c6a7", "financials.diluted_eps.prior"): _003_DILUTED,
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 # --- whole seed files against the gold ------------------------------------------------------------

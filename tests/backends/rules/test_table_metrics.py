@@ -185,6 +185,16 @@ def test_an_hkex_statement_in_thousands_with_a_revenue_total_under_its_items() -
         ("Revenue 收入", "revenue"),
         ("营业外收入", None),
         ("利息收入", None),
+        # wild HKEX reports: "and diluted", a dash bullet, a space lost in the text layer
+        ("Basic and diluted (loss)/earnings per share (HK cents)", "basic_eps"),
+        ("– Equity shareholders of the Company", "net_profit_attributable"),
+        ("— Basic and diluted (RMB)", "basic_eps"),
+        (
+            "(Loss) profit for the year attributable to owner ofthe Company",
+            "net_profit_attributable",
+        ),
+        ("NET CASH FROM (USED IN) OPERATING ACTIVITIES", "operating_cash_flow"),
+        ("Equity attributable to equity shareholders of the Company", "equity_attributable"),
     ],
 )
 def test_row_labels(label: str, metric: str | None) -> None:
@@ -213,3 +223,52 @@ def test_a_row_label_cut_by_a_page_break() -> None:
         "net_profit_attributable_deducted.prior": 142734454.06,
         "net_profit_attributable_deducted.change_pct": -25.19,
     }
+
+
+def test_a_wrapped_label_is_read_whole_before_its_last_line() -> None:
+    """w052: "…attributable to | equity holders of the Company 權益總額" under the balance sheet
+    is equity, though its last line alone reads like the profit's "owners of the Company"."""
+    text = """CONSOLIDATED STATEMENT OF FINANCIAL POSITION
+2021 2020
+二零二一年 二零二零年
+HK$ HK$
+Reserves 儲備 440,405,067 379,798,657
+Total equity attributable to 本公司股權持有人應佔
+equity holders of the Company 權益總額 526,214,629 448,670,719
+"""
+    doc = document(
+        text,
+        [
+            ["CONSOLIDATED STATEMENT OF FINANCIAL POSITION", "", ""],
+            ["", "2021", "2020"],
+            ["", "二零二一年", "二零二零年"],
+            ["", "HK$", "HK$"],
+            ["Reserves 儲備", "440,405,067", "379,798,657"],
+            ["Total equity attributable to 本公司股權持有人應佔", "", ""],
+            ["equity holders of the Company 權益總額", "526,214,629", "448,670,719"],
+        ],
+    )
+    assert values(doc) == {
+        "equity_attributable.value": 526214629,
+        "equity_attributable.prior": 448670719,
+    }
+
+
+def test_a_five_year_summary_with_years_in_chinese_numerals() -> None:
+    text = """FINANCIAL SUMMARY 財務概要
+截至 截至
+二零二一年 二零二零年
+九月三十日 九月三十日
+Total assets 資產總值 554,316,595 489,783,797
+"""
+    doc = document(
+        text,
+        [
+            ["FINANCIAL SUMMARY 財務概要", "", ""],
+            ["", "截至", "截至"],
+            ["", "二零二一年", "二零二零年"],
+            ["", "九月三十日", "九月三十日"],
+            ["Total assets 資產總值", "554,316,595", "489,783,797"],
+        ],
+    )
+    assert values(doc) == {"total_assets.value": 554316595, "total_assets.prior": 489783797}
