@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from extract.backends.rules.table_metrics import (
@@ -272,3 +274,38 @@ Total assets 資產總值 554,316,595 489,783,797
         ],
     )
     assert values(doc) == {"total_assets.value": 554316595, "total_assets.prior": 489783797}
+
+
+def test_a_header_printed_as_a_line_at_the_foot_of_the_page_before() -> None:
+    """w011 (SZSE interim, 主要财务数据同比变动情况): the header line ends page 14, the ruled
+    grid of rows opens page 15 after the running header and the page number."""
+    text = (
+        "主要财务数据同比变动情况\n单位：元\n本报告期 上年同期 同比增减 变动原因\n\f\n"
+        "某某股份有限公司 2025 年半年度报告全文\n15\n"
+        "营业收入 3,188,306,524.43 2,697,352,097.00 18.20% 不适用\n"
+        "研发投入 285,748,241.70 328,687,274.22 -13.06% 不适用\n"
+    )
+    doc = document(
+        text,
+        [
+            ["营业收入", "3,188,306,524.43", "2,697,352,097.00", "18.20%", "不适用"],
+            ["研发投入", "285,748,241.70", "328,687,274.22", "-13.06%", "不适用"],
+        ],
+    )
+    page_start = text.index("某某")
+    continued = replace(doc.tables[0], page=2, continued=True)
+    doc = Document.from_text(text, page_starts=(0, page_start), tables=[continued])
+    assert values(doc) == {
+        "rd_investment.value": 285748241.70,
+        "rd_investment.prior": 328687274.22,
+        "rd_investment.change_pct": -13.06,
+    }
+
+
+def test_a_headerless_grid_with_no_header_line_above_reads_nothing() -> None:
+    text = (
+        "主要财务数据同比变动情况\n单位：元\n"
+        "研发投入 285,748,241.70 328,687,274.22 -13.06% 不适用\n"
+    )
+    doc = document(text, [["研发投入", "285,748,241.70", "328,687,274.22", "-13.06%", "不适用"]])
+    assert values(doc) == {}
