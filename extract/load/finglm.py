@@ -49,6 +49,10 @@ _MAX_PAGE = 100_000
 # be the page's first or last thing (a running header the corpus did not type 页眉; as
 # the PDF reader allows).
 _FURNITURE_CHARS = 60
+# Words that make a row a header, not a row of the table's body (as the PDF reader's).
+_HEADER_WORD = re.compile(
+    r"项目|項目|本期|上期|本年|上年|期末|期初|报告期|報告期|(?:19|20)\d{2}|Notes?|附注|附註"
+)
 # Some copies of the corpus were written as Python dicts with pdfplumber's page object in
 # place of the number: {'page': <Page:3>, …}
 _PAGE_OBJECT = re.compile(r"<Page:(\d+)>")
@@ -283,14 +287,14 @@ def _render(lines: list[_Line]) -> FinglmText:
 
 def _at_page_edges(page: _Page) -> list[Table]:
     """The page's tables, the first marked as opening the page (``continued`` when it opens
-    with a row of figures, else ``repeats_header``) when nothing but furniture stands above
+    with a row of its body, else ``repeats_header``) when nothing but furniture stands above
     it, the last ``ends_page`` when nothing but furniture follows it."""
     tables = list(page.tables)
     if not tables:
         return tables
     text = page.text
     if _visible(text, 0, tables[0].start, page.furniture) <= _FURNITURE_CHARS:
-        if _opens_with_figures(tables[0]):
+        if _opens_with_body(tables[0]):
             tables[0] = replace(tables[0], continued=True)
         else:
             tables[0] = replace(tables[0], repeats_header=True)
@@ -309,10 +313,12 @@ def _visible(text: str, start: int, end: int, furniture: list[tuple[int, int]]) 
     return count
 
 
-def _opens_with_figures(table: Table) -> bool:
-    """The first row prints figures: a row of the body, not a header of periods."""
-    return any(
-        CELL_FIGURE.fullmatch(text) or CELL_NOT_STATED.fullmatch(text)
-        for cell in table.rows[0][1:]
-        if (text := cell.text.replace(" ", ""))
-    )
+def _opens_with_body(table: Table) -> bool:
+    """The first row prints figures, or is a label alone (the end of a label the page break
+    cut, 非流动资产：): a row of the body, not a header of periods."""
+    first = table.rows[0]
+    texts = [cell.text.replace(" ", "") for cell in first[1:]]
+    if any(CELL_FIGURE.fullmatch(t) or CELL_NOT_STATED.fullmatch(t) for t in texts if t):
+        return True
+    label = first[0].text.strip()
+    return bool(label) and not any(texts) and not _HEADER_WORD.search(label)
