@@ -230,7 +230,7 @@ class _Page:
 
     def close_table(self) -> None:
         if self.rows and any(cell.end > cell.start for row in self.rows for cell in row):
-            cells = [cell for row in _join_split_columns(self.rows) for cell in row]
+            cells = [cell for row in self.rows for cell in row]
             self.tables.append(table_from_cells(cells, "finglm", self.number))
         self.rows = []
 
@@ -239,14 +239,15 @@ class _Page:
         return "".join(self.parts)
 
 
-def _join_split_columns(rows: list[list[Cell]]) -> list[list[Cell]]:
-    """Rows with each pair of neighbouring columns that no row fills both of made one.
+def _join_split_columns(table: Table) -> Table:
+    """The table with each pair of neighbouring columns that no row fills both of made one.
 
     pdfplumber splits a column where a rule crosses only some rows: a header over two grid
     columns (``上年同期 | ''``), the figures under it in the second (``'' | -37.76%``). A
     column of figures with its header beside it is one column; the label column stays.
     """
-    columns = [[row[c] for row in rows] for c in range(len(rows[0]))]
+    rows = table.rows
+    columns = [[row[c] for row in rows] for c in range(table.n_cols)]
     joined = columns[:1]
     for column in columns[1:]:
         last = joined[-1]
@@ -256,10 +257,13 @@ def _join_split_columns(rows: list[list[Cell]]) -> list[list[Cell]]:
             joined[-1] = [b if b.end > b.start else a for a, b in zip(last, column, strict=True)]
         else:
             joined.append(column)
-    return [
-        [replace(column[r], row=r, col=c) for c, column in enumerate(joined)]
+    if len(joined) == len(columns):
+        return table
+    grid = tuple(
+        tuple(replace(column[r], row=r, col=c) for c, column in enumerate(joined))
         for r in range(len(rows))
-    ]
+    )
+    return replace(table, rows=grid)
 
 
 def _render(lines: list[_Line]) -> FinglmText:
@@ -281,8 +285,14 @@ def _render(lines: list[_Line]) -> FinglmText:
     return FinglmText(
         PAGE_SEPARATOR.join(page.text for page in pages),
         tuple(starts),
-        tuple(join_continued(tables)),
+        tuple(_joined(tables)),
     )
+
+
+def _joined(tables: list[Table]) -> list[Table]:
+    """Tables joined across page breaks as pdfplumber drew them, then again once the columns
+    it split are one: a part whose grid lost a split column still meets the part before."""
+    return join_continued([_join_split_columns(t) for t in join_continued(tables)])
 
 
 def _at_page_edges(page: _Page) -> list[Table]:

@@ -16,6 +16,7 @@ import pytest
 from shared_files import WILD_DIR, need
 
 from extract import extract_file
+from extract.backends.rules.table_metrics import metrics_from_tables
 from extract.config import Settings
 from extract.core.errors import InputError
 from extract.load.document import document_from_bytes, read_document
@@ -230,3 +231,46 @@ def test_rendering_of_a_real_pdf_gives_the_pdf_key_figures(tmp_path: Path) -> No
     ours, theirs = extract_file(rendered).financials, extract_file(pdf).financials
     for metric in ("revenue", "net_profit_attributable", "basic_eps", "total_assets"):
         assert getattr(ours, metric) == getattr(theirs, metric), metric
+
+
+# --- the rules on rows as pdfplumber cut them ----------------------------------------------
+
+
+def _key_table(*rows: list[str]) -> dict[str, dict[str, float | None]]:
+    lines = [
+        _line(1, 0, "text", "（一）主要会计数据和财务指标"),
+        *(_line(1, r + 1, "excel", str(row)) for r, row in enumerate(rows)),
+    ]
+    doc = document_from_bytes("\n".join(lines).encode(), "q3.jsonl")
+    record = json.loads(extract_document(doc, Settings()).model_dump_json())
+    financials: dict[str, dict[str, float | None]] = record["financials"]
+    return financials
+
+
+def test_a_restated_mark_alone_heads_the_restated_comparative() -> None:
+    # 上年同期 over 调整前 | 调整后, its two header rows folded into one (w027, third quarter)
+    financials = _key_table(
+        ["", "本报告期", "上年同期调整前", "调整后", "本报告期比上年同期增减调整后"],
+        ["基本每股收益（元/股）", "0.22", "0.39", "0.28", "-21.43%"],
+    )
+    assert financials["basic_eps"] == {
+        "value": 0.22,
+        "prior": 0.28,
+        "change_pct": -21.43,
+        "change_pp": None,
+        "low": None,
+        "high": None,
+    }
+
+
+def test_a_percentage_is_never_read_from_a_table_as_an_amount() -> None:
+    # the header's columns astray from the body's: the change under 上年同期
+    lines = [
+        _line(1, 0, "text", "（一）主要会计数据和财务指标"),
+        _line(1, 1, "excel", str(["", "本报告期", "上年同期", "本报告期比上年同期增减"])),
+        _line(1, 2, "excel", str(["营业收入（元）", "1,380,240,203.63", "20.74%", ""])),
+    ]
+    doc = document_from_bytes("\n".join(lines).encode(), "q3.jsonl")
+    revenue = metrics_from_tables(doc)["revenue"]
+    assert revenue["value"].value == 1380240203.63
+    assert "prior" not in revenue

@@ -317,6 +317,7 @@ class _Figure:
     end: int
     points: bool = False
     cents: bool = False
+    percent: bool = False  # printed with a % sign
 
 
 def _read_figure(doc: Document, table: Table, r: int, col: int | None) -> _Figure | None:
@@ -340,7 +341,8 @@ def _read_figure(doc: Document, table: Table, r: int, col: int | None) -> _Figur
         value = parse_number(cents.group(1))
         return _Figure(value, start, end, cents=True) if value is not None else None
     value = parse_number(text.rstrip("%").replace(" ", ""))
-    return _Figure(value, start, end) if value is not None else None
+    percent = text.endswith("%")
+    return _Figure(value, start, end, percent=percent) if value is not None else None
 
 
 def _row_fields(
@@ -350,9 +352,11 @@ def _row_fields(
     value = _read_figure(doc, table, r, columns.value)
     prior = _read_figure(doc, table, r, columns.prior)
     change = _read_figure(doc, table, r, columns.change)
-    if value is None or value.value is None or value.points:
+    if value is None or value.value is None or value.points or _misplaced(kind, value):
         return {}
     fields = {"value": _found(value, kind, unit)}
+    if prior is not None and _misplaced(kind, prior):
+        prior = None  # a change printed under the comparative's header: columns astray
     if prior is not None and prior.value is not None and not prior.points:
         fields["prior"] = _found(prior, kind, unit)
     if change is not None and change.value is not None:
@@ -360,6 +364,12 @@ def _row_fields(
         if part:
             fields[part] = Found(float(change.value), change.start, change.end)
     return fields
+
+
+def _misplaced(kind: MetricKind, figure: _Figure) -> bool:
+    """A percentage where an amount or a per-share figure belongs: the header's columns do
+    not line up with the row's (a grid split differently in its header and its body)."""
+    return kind != "percent" and figure.percent
 
 
 def _change_part(
