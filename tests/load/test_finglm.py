@@ -16,7 +16,7 @@ import pytest
 from shared_files import WILD_DIR, need
 
 from extract import extract_file
-from extract.backends.rules.table_metrics import metrics_from_tables
+from extract.backends.rules.table_metrics import classify_tables, metrics_from_tables
 from extract.config import Settings
 from extract.core.errors import InputError
 from extract.load.document import document_from_bytes, read_document
@@ -274,3 +274,21 @@ def test_a_percentage_is_never_read_from_a_table_as_an_amount() -> None:
     revenue = metrics_from_tables(doc)["revenue"]
     assert revenue["value"].value == 1380240203.63
     assert "prior" not in revenue
+
+
+def test_a_heading_run_into_the_line_before_still_names_its_table() -> None:
+    # the corpus runs a line reaching the margin into the next: the signatures and the title
+    lines = [
+        _line(
+            9,
+            0,
+            "text",
+            "公司负责人：冯宇霞主管会计工作负责人：于爱水会计机构负责人：于爱水合并利润表",
+        ),
+        _line(9, 1, "text", "2023年1—9月"),
+        _line(9, 2, "text", "单位：元币种:人民币审计类型：未经审计"),
+        _line(9, 3, "excel", str(["项目", "2023年前三季度（1-9月）", "2022年前三季度（1-9月）"])),
+        _line(9, 4, "excel", str(["一、营业总收入", "1,587,079,779.38", "1,276,392,981.45"])),
+    ]
+    doc = document_from_bytes("\n".join(lines).encode(), "q3.jsonl")
+    assert classify_tables(doc) == ["income_statement"]

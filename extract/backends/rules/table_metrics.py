@@ -166,13 +166,16 @@ def classify_tables(doc: Document) -> list[str | None]:
 @cache
 def _heading(pattern: str) -> re.Pattern[str]:
     """A table's heading where headings stand: after an enumerator (五、, (一)), or opening a
-    line or following a non-Chinese character; never inside a sentence (…主要财务数据如下)."""
+    line or following a non-Chinese character, or closing a line the heading was run into
+    (…会计机构负责人：张三合并利润表, as FinGLM's text joins lines); never inside a sentence
+    (…主要财务数据如下)."""
     lead = (
         rf"(?:{_ENUMERATED}|(?:^|\n|(?<![\u4e00-\u9fff]))[ \t]*{_ENUMERATED}?)[ \t]*"
         r"(?:公司|本公司|近三年|近五年|本集团|本集團)?(?:(?:19|20)\d{2}年度?)?"
     )
     # letter-spaced English headings lose their word spaces (CONSOLIDATEDSTATEMENTOF…)
-    return re.compile(lead + "(?:" + spaced(pattern).replace(r"\s+", r"\s*") + ")")
+    body = "(?:" + spaced(pattern).replace(r"\s+", r"\s*") + ")"
+    return re.compile(f"{lead}{body}|{body}(?=[ \t]*(?:\n|$))")
 
 
 def _lines_before(doc: Document, start: int, width: int) -> str:
