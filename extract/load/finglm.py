@@ -107,7 +107,8 @@ def read_finglm(text: str, name: str = "input") -> FinglmText:
     """
     lines: list[_Line] = []
     skipped: list[int] = []
-    for number, raw in enumerate(text.splitlines(), 1):
+    # "\n" only: a value may hold U+2028 or a form feed, which JSON leaves as they are
+    for number, raw in enumerate(text.split("\n"), 1):
         if not raw.strip():
             continue
         line = _line(raw)
@@ -130,11 +131,14 @@ def read_finglm(text: str, name: str = "input") -> FinglmText:
 
 def _parse(raw: str) -> dict[str, Any] | None:
     """A line's object when it is a FinGLM one: JSON, or the Python repr some copies hold."""
+    raw = raw.strip()
+    if not (raw.startswith("{") and raw.endswith("}")):
+        return None  # not an object: a text filing is not parsed whole
     try:
         value = json.loads(raw)
     except ValueError:
         try:
-            value = ast.literal_eval(_PAGE_OBJECT.sub(r"\1", raw.strip()))
+            value = ast.literal_eval(_PAGE_OBJECT.sub(r"\1", raw))
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             return None
     if not isinstance(value, dict) or not value.keys() >= KEYS:
