@@ -17,6 +17,7 @@ from pathlib import Path
 from ..core.errors import InputError
 from ..core.table import Table
 from .decode import decode_bytes, looks_binary
+from .finglm import looks_like_finglm, read_finglm
 from .normalise import Furniture, learn_furniture, normalise
 from .offsets import OffsetMap
 
@@ -89,7 +90,7 @@ class Document:
 def read_document(
     path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, encoding: str | None = None
 ) -> Document:
-    """Read a filing from disk (text, markdown, HTML or PDF) into a Document.
+    """Read a filing from disk (text, markdown, HTML, FinGLM JSON lines or PDF) into a Document.
 
     ``encoding`` forces the text encoding (a PDF carries its own); by default it is found.
     """
@@ -131,7 +132,22 @@ def document_from_bytes(data: bytes, name: str, encoding: str | None = None) -> 
     del data  # as large as the text: gone before normalising, unless the caller keeps it
     if looks_binary(decoded.text):
         raise InputError(f"{name} looks binary, not a text filing")
+    if looks_like_finglm(decoded.text):  # by content: FinGLM files come as .txt, .json, .jsonl
+        return _finglm_document(decoded.text, name, digest)
     return Document.from_text(decoded.text, path=name, encoding=decoded.encoding, sha256=digest)
+
+
+def _finglm_document(text: str, name: str, digest: str) -> Document:
+    """A FinGLM file's lines rendered as text and tables, like a PDF's (``finglm``)."""
+    rendered = read_finglm(text, name)
+    return Document.from_text(
+        rendered.text,
+        path=name,
+        encoding="finglm",
+        sha256=digest,
+        page_starts=rendered.page_starts,
+        tables=rendered.tables,
+    )
 
 
 def _read_pdf_document(path: Path) -> Document:

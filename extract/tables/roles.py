@@ -155,6 +155,10 @@ def _role_groups(headings: Sequence[tuple[int, Heading]]) -> list[Group]:
             groups.append(Group(col, ytd=head.role == "ytd"))
         elif head.role == "prior" and groups:
             _add_prior(groups[-1], col, head)
+        elif head.role is None and head.restated and groups and groups[-1].prior is not None:
+            # 调整后 alone beside 上年同期调整前: the comparative's header lost its span over
+            # both (a grid read without it, FinGLM's rows) and still heads the restated one
+            _add_prior(groups[-1], col, head)
     return groups
 
 

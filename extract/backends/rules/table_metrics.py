@@ -170,13 +170,16 @@ def classify_tables(doc: Document) -> list[str | None]:
 @cache
 def _heading(pattern: str) -> re.Pattern[str]:
     """A table's heading where headings stand: after an enumerator (五、, (一)), or opening a
-    line or following a non-Chinese character; never inside a sentence (…主要财务数据如下)."""
+    line or following a non-Chinese character, or closing a line the heading was run into
+    (…会计机构负责人：张三合并利润表, as FinGLM's text joins lines); never inside a sentence
+    (…主要财务数据如下)."""
     lead = (
         rf"(?:{_ENUMERATED}|(?:^|\n|(?<![\u4e00-\u9fff]))[ \t]*{_ENUMERATED}?)[ \t]*"
         r"(?:公司|本公司|近三年|近五年|本集团|本集團)?(?:(?:19|20)\d{2}年度?)?"
     )
     # letter-spaced English headings lose their word spaces (CONSOLIDATEDSTATEMENTOF…)
-    return re.compile(lead + "(?:" + spaced(pattern).replace(r"\s+", r"\s*") + ")")
+    body = "(?:" + spaced(pattern).replace(r"\s+", r"\s*") + ")"
+    return re.compile(f"{lead}{body}|{body}(?=[ \t]*(?:\n|$))")
 
 
 def _lines_before(doc: Document, start: int, width: int) -> str:
@@ -353,6 +356,7 @@ class _Figure:
     end: int
     points: bool = False
     cents: bool = False
+    percent: bool = False  # printed with a % sign
 
 
 def _read_figure(doc: Document, table: Table, r: int, col: int | None) -> _Figure | None:
@@ -376,7 +380,8 @@ def _read_figure(doc: Document, table: Table, r: int, col: int | None) -> _Figur
         value = parse_number(cents.group(1))
         return _Figure(value, start, end, cents=True) if value is not None else None
     value = parse_number(text.rstrip("%").replace(" ", ""))
-    return _Figure(value, start, end) if value is not None else None
+    percent = text.endswith("%")
+    return _Figure(value, start, end, percent=percent) if value is not None else None
 
 
 def _row_fields(
@@ -386,9 +391,11 @@ def _row_fields(
     value = _read_figure(doc, table, r, columns.value)
     prior = _read_figure(doc, table, r, columns.prior)
     change = _read_figure(doc, table, r, columns.change)
-    if value is None or value.value is None or value.points:
+    if value is None or value.value is None or value.points or _misplaced(kind, value):
         return {}
     fields = {"value": _found(value, kind, unit)}
+    if prior is not None and _misplaced(kind, prior):
+        prior = None  # a change printed under the comparative's header: columns astray
     if prior is not None and prior.value is not None and not prior.points:
         fields["prior"] = _found(prior, kind, unit)
     if change is not None and change.value is not None:
@@ -396,6 +403,12 @@ def _row_fields(
         if part:
             fields[part] = Found(float(change.value), change.start, change.end)
     return fields
+
+
+def _misplaced(kind: MetricKind, figure: _Figure) -> bool:
+    """A percentage where an amount or a per-share figure belongs: the header's columns do
+    not line up with the row's (a grid split differently in its header and its body)."""
+    return kind != "percent" and figure.percent
 
 
 def _change_part(
