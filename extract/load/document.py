@@ -4,7 +4,7 @@
 file as decoded. Each normalised character remembers the span of original characters it
 came from, so any match in ``text`` maps back to the exact quote in the file.
 ``Document.tables`` holds the tables the loader could see as grids (a PDF's geometry, HTML
-``<table>``), their cells' spans pointing into ``original`` too.
+``<table>``, Markdown pipe tables), their cells' spans pointing into ``original`` too.
 
 Text carrying HTML (a whole page, or tags in OCR markdown) is read by the HTML parser first,
 whatever the file's name: normalisation works on the text a reader sees, and the map from
@@ -22,6 +22,7 @@ from ..core.errors import InputError
 from ..core.table import Table
 from .decode import decode_bytes, looks_binary
 from .html import HtmlText, has_markup, read_html
+from .markdown import markdown_tables
 from .normalise import Furniture, learn_furniture, normalise
 from .offsets import OffsetMap
 
@@ -54,7 +55,7 @@ class Document:
         tables: Iterable[Table] = (),
     ) -> Document:
         visible = read_html(original) if has_markup(original) else HtmlText.plain(original)
-        found = [*visible.tables]
+        found = [*visible.tables, *markdown_tables(visible.text, visible.offsets)]
         furniture = learn_furniture(visible.text)
         mapped = normalise(visible.text, furniture, visible.offsets)
         digest = sha256 or hashlib.sha256(original.encode("utf-8")).hexdigest()
