@@ -54,6 +54,8 @@ _HIDDEN = frozenset(("script", "style", "template", "noscript", "head"))
 _CELLS = frozenset(("td", "th"))
 # Inside a table row every whitespace character is a space: a row is one line.
 _ONE_LINE = str.maketrans("\n\r\t\f\v", "     ")
+# Characters a reference may stand for that print nothing (soft hyphen, zero widths, BOM).
+_INVISIBLE = dict.fromkeys(map(ord, "\xad\u200b\u200c\u200d\u2060\ufeff"))
 # The limits HTML itself sets on spans (colspan 1000, rowspan 65534).
 _MAX_COLSPAN = 1000
 _MAX_ROWSPAN = 65534
@@ -138,7 +140,8 @@ class _Reader(HTMLParser):
         self.tables: list[Table] = []
         self._line, self._line_start = 1, 0
         self._last = "\n"  # the last character written: no break opens the text
-        self._hidden: dict[str, int] = {}
+        self._hidden: dict[str, int] = {}  # hidden elements open now, by name
+        self._hiding = False
         self._stack: list[_TableReading] = []
 
     def read(self) -> None:
@@ -170,7 +173,7 @@ class _Reader(HTMLParser):
     def _write(self, text: str, origin: int, width: int) -> None:
         """Visible text: copied from ``origin`` (``width`` 0), or standing for the source
         span ``[origin, origin + width)`` (a reference, a break)."""
-        if not text or any(self._hidden.values()):
+        if not text or self._hiding:
             return
         if self._stack and self._stack[-1].cell is not None:
             self._stack[-1].cell.pieces.append((text, origin, width))
@@ -185,6 +188,10 @@ class _Reader(HTMLParser):
             return
         self._write(char, start, max(end - start, 1))
 
+    def _hide(self, tag: str, step: int) -> None:
+        self._hidden[tag] = self._hidden.get(tag, 0) + step
+        self._hiding = any(self._hidden.values())
+
     def _in_cell(self) -> bool:
         return bool(self._stack) and self._stack[-1].cell is not None
 
@@ -194,10 +201,10 @@ class _Reader(HTMLParser):
         start = self._here()
         end = start + len(self.get_starttag_text() or "<>")
         if tag in _HIDDEN:
-            self._hidden[tag] = self._hidden.get(tag, 0) + 1
+            self._hide(tag, 1)
             return
-        if tag == "body":
-            self._hidden.pop("head", None)  # a <head> left open ends where the body begins
+        if tag == "body" and self._hidden.get("head"):
+            self._hide("head", -self._hidden["head"])  # a <head> left open ends at the body
         if tag == "table":
             self._start_table(start, end)
         elif tag == "tr" and self._stack:
@@ -212,7 +219,7 @@ class _Reader(HTMLParser):
         end = self.source.find(">", start + 1) + 1 or start + 1
         if tag in _HIDDEN:
             if self._hidden.get(tag):
-                self._hidden[tag] -= 1
+                self._hide(tag, -1)
             return
         if tag == "table" and self._stack:
             self._end_table(start, end)
@@ -241,7 +248,7 @@ class _Reader(HTMLParser):
         if self.source.startswith(";", end):
             end += 1
         raw = self.source[start:end]
-        decoded = html.unescape(raw)
+        decoded = html.unescape(raw).translate(_INVISIBLE)
         if decoded == raw:
             self._write(raw, start, 0)  # no reference after all (R&D): as printed
         else:

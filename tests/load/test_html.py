@@ -108,6 +108,8 @@ def test_a_table_without_html_around_it_is_read_too() -> None:
         ("A&amp;B&nbsp;&lt;1&gt;&quot;", 'A&B\xa0<1>"'),
         ("R&D 投入", "R&D 投入"),  # not a reference: as printed
         ("&copy 2024", "© 2024"),  # a legacy reference without its semicolon
+        ("营业&shy;收入&#8203;", "营业收入"),  # references that print nothing
+        ("&#8722;1,234.56", "\u22121,234.56"),  # the minus sign, made "-" by normalising
     ],
 )
 def test_references_decoded(source: str, text: str) -> None:
