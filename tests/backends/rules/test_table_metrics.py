@@ -274,3 +274,31 @@ def test_a_markdown_table_under_its_unit_line_is_scaled() -> None:
     assert got["revenue.value"] == 467049000
     assert got["revenue.prior"] == 413713000
     assert got["revenue.change_pct"] == 12.89
+
+
+# d09: the 利润表分析 table prints the change the key table (years side by side) does not
+HTML_INCOME_CHANGES = (
+    "<h>7.2.1利润表分析</h><br/><p>利润表主要项目变动</p><br/><p>人民币百万元，百分比除外</p><br/>"
+    "<table><tr><td>项目</td><td>2019 年</td><td>2018 年</td><td>增（减）额</td>"
+    "<td>变动（%）</td></tr>"
+    "<tr><td>营业收入</td><td>276,809</td><td>260,995</td><td>15,814</td><td>6.06</td></tr>"
+    "<tr><td>归属于银行股东的净利润</td><td>60,933</td><td>52,311</td><td>8,622</td>"
+    "<td>16.48</td></tr></table>"
+)
+
+
+def test_a_later_table_adds_the_change_in_percent_not_in_amount() -> None:
+    doc = Document.from_text(HTML_BANK + HTML_INCOME_CHANGES)
+    assert classify_tables(doc) == ["key_figures", "income_changes"]
+    got = values(doc)
+    assert got["revenue.value"] == 276809000000
+    assert got["revenue.change_pct"] == 6.06  # the percent column, not 增（减）额
+    found = metrics_from_tables(doc)["revenue"]["change_pct"]
+    assert doc.quote(found.start, found.end) == "6.06"
+
+
+def test_a_later_table_adds_nothing_to_a_metric_whose_value_differs() -> None:
+    changes = HTML_INCOME_CHANGES.replace("276,809", "276,800")
+    got = values(Document.from_text(HTML_BANK + changes))
+    assert got["revenue.value"] == 276809000000
+    assert "revenue.change_pct" not in got
