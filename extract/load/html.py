@@ -112,9 +112,8 @@ def visible_text(fragment: str, *, clipped: bool = False) -> str:
 
 @dataclass
 class _CellReading:
-    """A cell being read: where it sits, its spans, and its text as pieces with spans."""
+    """A cell being read: its spans, and its text as pieces with their source spans."""
 
-    row: int
     rowspan: int
     colspan: int
     pieces: list[tuple[str, int, int]] = field(default_factory=list)  # text, origin, width
@@ -275,7 +274,7 @@ class _Reader(HTMLParser):
             self._break(start, end, " ")  # between two cells of a row
         rowspan = _span(attrs.get("rowspan"), _MAX_ROWSPAN)
         colspan = _span(attrs.get("colspan"), _MAX_COLSPAN)
-        table.cell = _CellReading(len(table.rows) - 1, rowspan, colspan)
+        table.cell = _CellReading(rowspan, colspan)
         table.rows[-1].append(table.cell)
 
     def _end_table(self, start: int, end: int) -> None:
@@ -325,6 +324,4 @@ def _cell_text(pieces: list[tuple[str, int, int]]) -> tuple[str, int, int]:
         for k, char in enumerate(piece)
         if not char.isspace()
     ]
-    if not spans:
-        return "", 0, 0
-    return text, spans[0][0], spans[-1][1]
+    return (text, spans[0][0], spans[-1][1]) if spans else ("", 0, 0)
