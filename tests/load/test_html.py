@@ -324,3 +324,18 @@ def test_corpus_html_key_table_read_as_a_grid() -> None:
     assert fields["revenue.prior"].value == 260995000000
     found = fields["revenue.value"]
     assert doc.quote(found.start, found.end) == "276,809"
+
+
+def test_windows_line_ends_uppercase_tags_and_quoted_brackets() -> None:
+    source = (
+        '<P>单位：元</P>\r\n<TABLE>\r\n<TR><TD TITLE="a>b" ROWSPAN=2>营业收入</TD><TD>1,000.00</TD>'
+        "</TR>\r\n<TR><TD>900.00</TD></TR>\r\n</TABLE>\r\n"
+    )
+    doc = Document.from_text(source)
+    (table,) = doc.tables
+    assert _texts(table) == [["营业收入", "1,000.00"], ["营业收入", "900.00"]]
+    for row in table.rows:
+        for cell in row:
+            assert source[cell.start : cell.end] == cell.text
+    lines = [line.split() for line in read_html(source).text.splitlines()]
+    assert [line for line in lines if line] == [["单位：元"], ["营业收入", "1,000.00"], ["900.00"]]
