@@ -3,8 +3,12 @@
 ``Document.text`` is the normalised text every rule reads; ``Document.original`` is the
 file as decoded. Each normalised character remembers the span of original characters it
 came from, so any match in ``text`` maps back to the exact quote in the file.
-``Document.tables`` holds the tables the loader could see as grids (a PDF's geometry),
-their cells' spans pointing into ``original`` too.
+``Document.tables`` holds the tables the loader could see as grids (a PDF's geometry, HTML
+``<table>``, Markdown pipe tables), their cells' spans pointing into ``original`` too.
+
+Text carrying HTML (a whole page, or tags in OCR markdown) is read by the HTML parser first,
+whatever the file's name: normalisation works on the text a reader sees, and the map from
+it to ``original`` is the parser's, so quotes stay exact substrings of the file.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from ..core.errors import InputError
 from ..core.table import Table
 from .decode import decode_bytes, looks_binary
 from .finglm import looks_like_finglm, read_finglm
+from .html import HtmlText, has_markup, read_html
+from .markdown import markdown_tables
 from .normalise import Furniture, learn_furniture, normalise
 from .offsets import OffsetMap
 
@@ -49,8 +55,10 @@ class Document:
         page_starts: Iterable[int] = (),
         tables: Iterable[Table] = (),
     ) -> Document:
-        furniture = learn_furniture(original)
-        mapped = normalise(original, furniture)
+        visible = read_html(original) if has_markup(original) else HtmlText.plain(original)
+        found = [*visible.tables, *markdown_tables(visible.text, visible.offsets)]
+        furniture = learn_furniture(visible.text)
+        mapped = normalise(visible.text, furniture, visible.offsets)
         digest = sha256 or hashlib.sha256(original.encode("utf-8")).hexdigest()
         return cls(
             path=path,
@@ -60,7 +68,7 @@ class Document:
             text=mapped.text,
             furniture=furniture,
             page_starts=tuple(page_starts),
-            tables=tuple(tables),
+            tables=tuple(sorted([*tables, *found], key=lambda table: table.start)),
             _offsets=mapped.offsets,
         )
 

@@ -30,6 +30,7 @@ from ...core.spans import Found
 from ...core.table import Table
 from ...core.units import LABEL_UNIT_SUFFIX, find_unit_headers, label_unit
 from ...load.document import Document
+from ...load.html import visible_text
 from ...load.normalise import normalise_text
 from ...tables.roles import (
     Columns,
@@ -183,9 +184,9 @@ def _heading(pattern: str) -> re.Pattern[str]:
 
 
 def _lines_before(doc: Document, start: int, width: int) -> str:
-    """The original text before ``start``, normalised line by line (line breaks kept: a
-    heading is known by where it stands)."""
-    window = doc.original[max(0, start - width) : start]
+    """The original text before ``start`` as a reader sees it (HTML's markup dropped),
+    normalised line by line (line breaks kept: a heading is known by where it stands)."""
+    window = visible_text(doc.original[max(0, start - width) : start], clipped=True)
     return "\n".join(normalise_text(line) for line in window.split("\n"))
 
 
