@@ -77,7 +77,19 @@ def _cell(glyphs: list[Glyph], row: int, col: int, rowspan: int = 1, colspan: in
     if not glyphs:
         return Cell("", 0, 0, row, col, rowspan, colspan)
     offsets = [g.offset for g in glyphs]
-    return Cell(glyph_text(glyphs), min(offsets), max(offsets) + 1, row, col, rowspan, colspan)
+    text = _unmirrored(glyph_text(glyphs))
+    return Cell(text, min(offsets), max(offsets) + 1, row, col, rowspan, colspan)
+
+
+# A PDF that draws its lines right to left stores mirrored brackets: the glyph drawn as "(" on
+# the left of a negative figure is a ")" in the text layer. No well-formed cell reads ")…(".
+_MIRRORED_NEGATIVE = re.compile(r"\)([\d,.]+)\(")
+
+
+def _unmirrored(text: str) -> str:
+    """A figure printed in mirrored brackets, ``)9,697,332(``, as ``(9,697,332)``."""
+    m = _MIRRORED_NEGATIVE.fullmatch(text.strip())
+    return f"({m.group(1)})" if m else text
 
 
 # --- ruled tables --------------------------------------------------------------------------

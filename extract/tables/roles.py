@@ -124,7 +124,7 @@ def heading(text: str) -> Heading:
     return Heading(
         role,
         bool(re.search(vocab["restated"], compact)),
-        max(years) if years else None,
+        years[-1] if years else None,  # the year nearest the body: titles above span columns
     )
 
 

@@ -129,6 +129,18 @@ def test_years_in_chinese_numerals_beside_arabic_ones() -> None:
     assert columns_of(numerals_only) == Columns(value=1, prior=2, change=None)
 
 
+def test_a_period_title_over_the_columns_does_not_name_the_column_it_sits_in() -> None:
+    # w036: the title spanning both columns is drawn in the last one, above its own year
+    table = grid(
+        ["", "", "", "截至二零二二年十二月三十一日止年度"],
+        ["", "", "二零二二年", "二零二一年"],
+        ["", "附註", "人民幣千元", "人民幣千元"],
+        ["", "", "", "（經重列）"],
+        ["毛利", "", "3,314,344", "3,294,795"],
+    )
+    assert columns_of(table) == Columns(value=2, prior=3, change=None)
+
+
 def test_segments_under_one_year_are_not_the_period_total() -> None:
     """Remaining Business | Affected Entities | total, for each year: only the column headed
     by the year alone is the period's figure."""

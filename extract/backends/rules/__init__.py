@@ -13,7 +13,7 @@ from .buyback import extract_buyback
 from .dividend import extract_dividend
 from .doctype import document_type
 from .filing import identify_filing
-from .financials import extract_financials
+from .financials import extract_financials, financials_from_grids
 from .incentive import extract_incentive
 from .reading_order import runs_right_to_left
 from .title import read_title
@@ -24,6 +24,10 @@ _EXTRACTORS: dict[SectionName, Callable[[Document], SectionResult]] = {
     "dividend": extract_dividend,
     "buyback": extract_buyback,
     "incentive": extract_incentive,
+}
+# For a text layer that runs right to left: only what the tables seen as grids state.
+_FROM_GRIDS: dict[SectionName, Callable[[Document], SectionResult]] = {
+    "financials": financials_from_grids,
 }
 
 
@@ -37,8 +41,11 @@ class RulesBackend:
         if extractor is None or not section_applies(document, section):
             return SectionResult()
         mirrored: dict[str, Any] = load_vocab("sections")["mirrored_text"]
-        if section in mirrored["not_read"] and runs_right_to_left(document.text):
-            return SectionResult(applies=True, warnings=[mirrored["warning"]])
+        if section in mirrored["grids_only"] and runs_right_to_left(document.text):
+            result = _FROM_GRIDS[section](document)
+            result.applies = True
+            result.warnings.append(mirrored["warning"])
+            return result
         return extractor(document)
 
 

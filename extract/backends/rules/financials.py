@@ -35,9 +35,7 @@ def extract_financials(doc: Document) -> SectionResult:
     grids first, then from tables flattened into text, then from prose."""
     result = SectionResult()
     from_grids = metrics_from_tables(doc)
-    for metric, fields in from_grids.items():
-        for part, found in fields.items():
-            result.fields[f"{metric}.{part}"] = found
+    _put_grid_metrics(result, from_grids)
     tables = _read_tables(doc.text)
     _share_combined_rows(tables, doc.text)
     for metric in _vocab()["metrics"]:
@@ -63,6 +61,23 @@ def extract_financials(doc: Document) -> SectionResult:
     _check_non_recurring(result)
     result.applies = bool(result.fields)
     return result
+
+
+def financials_from_grids(doc: Document) -> SectionResult:
+    """Only the metrics of the tables the loader saw as grids: for a text layer whose lines
+    run right to left, where flattened rows put each label after its figures."""
+    result = SectionResult()
+    _put_grid_metrics(result, metrics_from_tables(doc))
+    _drop_implausible_units(result)
+    _check_non_recurring(result)
+    result.applies = bool(result.fields)
+    return result
+
+
+def _put_grid_metrics(result: SectionResult, from_grids: dict[str, dict[str, Found]]) -> None:
+    for metric, fields in from_grids.items():
+        for part, found in fields.items():
+            result.fields[f"{metric}.{part}"] = found
 
 
 def _complete(result: SectionResult, metric: str, flat: dict[str, Found]) -> None:
@@ -207,6 +222,13 @@ def metric_fields(row: Row, kind: str, min_cells: int = 1) -> dict[str, Found]:
     change_index = _change_index(cells, kind)
     if change_index is None and row.quarterly:
         return _year_to_date(row, cells, kind)
+    if change_index is not None and row.quarterly and len(cells) > change_index + 1:
+        # the quarter's group, then the year to date's: the contract reads the second, and
+        # only when it has the first one's shape (else which cell is which is a guess)
+        second = cells[change_index + 1 :]
+        if len(second) != change_index + 1 or _change_index(second, kind) != change_index:
+            return {}
+        return metric_fields(replace(row, cells=second, quarterly=False), kind, min_cells)
     fields: dict[str, Found] = {"value": _found(cells[0], row, kind)}
     prior_index = (change_index - 1) if change_index else (1 if len(cells) > 1 else None)
     if prior_index and not cells[prior_index].is_na and not cells[prior_index].points:

@@ -117,6 +117,27 @@ def test_quarterly_table_value_is_the_year_to_date() -> None:
     assert fin["total_assets"]["prior"] == 28_000_000_000  # balances do print last year end
 
 
+# SZSE third quarter with restated comparatives (上年同期 调整前 | 调整后), flattened: each row
+# prints the quarter's group, then the year to date's (w025's rows as FinGLM renders them)
+QUARTERLY_RESTATED = (
+    "2025年第三季度报告\n一、主要财务数据\n(一)主要会计数据和财务指标\n"
+    "本报告期 上年同期 本报告期比上年同期增减 "
+    "年初至报告期末 上年同期 年初至报告期末比上年同期增减\n"
+    "调整前 调整后 调整后 调整前 调整后 调整后\n"
+    "加权平均净资产收益率 2.62% 2.84% 2.84% -0.22% 11.47% 14.99% 14.99% -3.52%\n"
+    "营业收入(元) 6,500,000,000.00 6,000,000,000.00 6,100,000,000.00 6.56% "
+    "20,000,000,000.00 18,000,000,000.00 18,500,000,000.00\n"
+)
+
+
+def test_quarterly_flattened_rows_read_the_year_to_date_group_or_nothing() -> None:
+    fin = financials_of(QUARTERLY_RESTATED)
+    roe = fin["weighted_roe"]
+    assert (roe["value"], roe["prior"], roe["change_pp"]) == (11.47, 14.99, -3.52)
+    # the year to date's group lacks its change: its cells cannot be told apart, so no figure
+    assert fin["revenue"] is None or fin["revenue"]["value"] != 6_500_000_000
+
+
 HKEX_PROFIT_WARNING = (
     "盈利預警\n本公司董事會謹此知會本公司股東及潛在投資者,根據對本集團未經審核綜合管理賬目的初步評估,"
     "本集團預期截至2025年6月30日止六個月錄得虧損介乎約60百萬港元至70百萬港元,而截至2024年6月30日"
