@@ -3,8 +3,8 @@
 ``Document.text`` is the normalised text every rule reads; ``Document.original`` is the
 file as decoded. Each normalised character remembers the span of original characters it
 came from, so any match in ``text`` maps back to the exact quote in the file.
-``Document.tables`` holds the tables the loader could see as grids (a PDF's geometry),
-their cells' spans pointing into ``original`` too.
+``Document.tables`` holds the tables the loader could see as grids (a PDF's geometry, text
+laid out in columns), their cells' spans pointing into ``original`` too.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ..core.table import Table
 from .decode import decode_bytes, looks_binary
 from .normalise import Furniture, learn_furniture, normalise
 from .offsets import OffsetMap
+from .text_layout import layout_tables
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
@@ -46,8 +47,12 @@ class Document:
         encoding: str = "utf-8",
         sha256: str | None = None,
         page_starts: Iterable[int] = (),
-        tables: Iterable[Table] = (),
+        tables: Iterable[Table] | None = None,
     ) -> Document:
+        """A Document of decoded text; ``tables`` from the loader, else those laid out in
+        the text by runs of spaces (``text_layout``)."""
+        if tables is None:
+            tables = layout_tables(original)
         furniture = learn_furniture(original)
         mapped = normalise(original, furniture)
         digest = sha256 or hashlib.sha256(original.encode("utf-8")).hexdigest()
