@@ -37,14 +37,15 @@ from ..core.table import Cell, Table, join_continued, table_from_cells
 SOURCE = "text-layout"
 """``Table.source`` of the tables found here."""
 
-# A line worth a look: a figure right after a run of two or more spaces (a column gap). The
-# pattern is anchored at line starts, so one pass over a large text stays linear.
-_SEED = re.compile(r"(?m)^[^\n]*? {2}[(（]?[-−]?\d[\d,]*(?:\.\d+)?[)）]?%?(?=[ \n]|$)")
+# A line worth a look: a figure right after a run of two or more spaces (a column gap).
+_SEED = re.compile(r" {2}[(（]?[-−]?\d[\d,]*(?:\.\d+)?[)）]?%?(?=[ \n]|$)")
 # A cell: printed characters with single spaces inside; two spaces separate cells.
 _CHUNK = re.compile(r"\S+(?: \S+)*")
 _TOKEN = re.compile(r"\S+")
 _YEAR = re.compile(r"[(（]?(?:19|20)\d{2}[)）]?")
 _YEAR_IN = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+# Characters each heading of a header piece printing several must have to be cut apart.
+_HEADING_CHARS = 4
 _CENTS = re.compile(r" (?=cents|仙)")
 # Characters of pdftotext's grid a CJK character covers, on average.
 _WIDE = 1.5
@@ -52,6 +53,8 @@ _WIDE = 1.5
 _MAX_GAP_LINES = 8
 # Printed lines of header a table may have above its first figures.
 _HEADER_LINES = 6
+# Lines between two tables of one page the second of which, headerless, carries the first on.
+_JOIN_GAP_LINES = 20
 # Lines after the last figures that may carry the last row on (the rest of a wrapped label).
 _TRAILING_LINES = 3
 # Blank lines in a row that end a header looking upwards (the page's running header above)
@@ -140,7 +143,7 @@ def is_figure(text: str) -> bool:
 
 def layout_tables(text: str) -> list[Table]:
     """The tables of ``text`` laid out in columns, in document order; none in other text."""
-    tables = [table for block in _blocks(text) for table in _tables(block)]
+    tables = _joined_on_page(text, [t for block in _blocks(text) for t in _tables(block)])
     return join_continued([_at_page_edges(text, t) for t in tables])
 
 
@@ -159,18 +162,21 @@ def _parse(text: str, start: int, page: int) -> _Line:
         start += 1
     line = text[start:end].rstrip("\r")
     chunks = [(m.start(), m.group(0)) for m in _CHUNK.finditer(line)]
+    figures = [is_figure(chunk) for _, chunk in chunks]
     pieces: list[_Piece] = []
     for k, (lo, chunk) in enumerate(chunks):
-        later_figure = any(is_figure(c) for _, c in chunks[k + 1 :])
-        pieces.extend(_split(start, lo, chunk, later_figure))
+        if figures[k]:
+            pieces.append(_Piece(lo, lo + len(chunk), start + lo, chunk, True))
+        else:
+            pieces.extend(_split(start, lo, chunk, any(figures[k + 1 :])))
     return _Line(start, tuple(pieces), page)
 
 
 def _split(start: int, lo: int, chunk: str, later_figure: bool) -> list[_Piece]:
-    """A chunk as one piece, or cut into its figures where it prints several side by side
-    (``49.54 1,075,904,934.98``) or a label then figures with one space between them."""
-    if is_figure(chunk):
-        return [_Piece(lo, lo + len(chunk), start + lo, chunk, True)]
+    """A chunk (not a figure) as one piece, or cut into its figures where it prints several
+    side by side (``49.54 1,075,904,934.98``) or a label then figures one space apart."""
+    if " " not in chunk:
+        return [_Piece(lo, lo + len(chunk), start + lo, chunk)]
     tokens = list(_TOKEN.finditer(chunk))
     trailing = 0
     for token in reversed(tokens):
@@ -192,28 +198,34 @@ def _split(start: int, lo: int, chunk: str, later_figure: bool) -> list[_Piece]:
 
 def _seeds(text: str) -> Iterator[tuple[int, int]]:
     """(line start, page) of every line with a figure after a column gap."""
-    page, counted = 1, 0
+    page, counted = 1, 0  # pages begun in text[:counted]
+    start, last = 0, -1
     for m in _SEED.finditer(text):
-        start = m.start()
-        page += text.count("\f", counted, start)
-        counted = start
-        yield start, page + (1 if text.startswith("\f", start) else 0)
+        # look back no further than the last figure: one pass, however long the lines
+        newline = text.rfind("\n", counted, m.start())
+        if newline >= 0:
+            start = newline + 1
+        page += text.count("\f", counted, m.start())
+        counted = m.start()
+        if start != last:
+            last = start
+            yield start, page
 
 
 def _blocks(text: str) -> Iterator[list[_Line]]:
     """Runs of lines with figures, each with its header lines above and trailing lines."""
-    run: list[tuple[int, int]] = []
+    run: list[_Line] = []
     floor = 0  # where the last block ended: the next one's header cannot reach above it
     for start, page in _seeds(text):
         line = _parse(text, start, page)
         if not line.is_seed():
             continue
-        if run and not _near(text, run[-1][0], start):
+        if run and not _near(text, run[-1].start, line.start):
             block, floor = _block(text, run, floor)
             if block:
                 yield block
             run = []
-        run.append((start, page))
+        run.append(line)
     if run:
         block, _ = _block(text, run, floor)
         if block:
@@ -229,20 +241,27 @@ def _near(text: str, a: int, b: int) -> bool:
     return "\f" not in between and _BLANK_LINES not in between.replace(" ", "")
 
 
-def _block(text: str, run: list[tuple[int, int]], floor: int) -> tuple[list[_Line], int]:
+def _block(text: str, run: list[_Line], floor: int) -> tuple[list[_Line], int]:
     """A run's lines, its header lines and trailing lines included; and where it ends."""
     if len(run) < 2:
         return [], floor
-    first, page = run[0]
-    last = run[-1][0]
+    parsed = {line.start: line for line in run}
+    page = run[0].page
+    first = _line_start(text, run[0].start)
+    last = _line_start(text, run[-1].start)
     starts = [*_header_starts(text, first, floor), first]
     position = first
     while position < last:
         position = _line_end(text, position) + 1
         starts.append(position)
     starts.extend(_trailing_starts(text, last))
-    lines = [_parse(text, s, page) for s in starts]
+    lines = [parsed.get(s) or _parse(text, s, page) for s in starts]
     return lines, _line_end(text, starts[-1])
+
+
+def _line_start(text: str, position: int) -> int:
+    """Where the line holding ``position`` starts (before any form feed opening it)."""
+    return text.rfind("\n", 0, position) + 1
 
 
 def _header_starts(text: str, first: int, floor: int) -> list[int]:
@@ -325,7 +344,8 @@ def _placed(line: _Line, columns: Sequence[_Column], edge: int) -> dict[int, _Pi
     """The line's pieces by column (0: the label); pieces of one column on one line are one."""
     placed: dict[int, _Piece] = {}
     header = not line.figures
-    for piece in line.pieces:
+    pieces = [p for q in line.pieces for p in _headings(q, columns)] if header else line.pieces
+    for piece in pieces:
         col = _figure_column(piece, columns)
         # a header standing over the first column, though it starts left of it
         over = header and 0 in placed and piece.hi > edge
@@ -341,6 +361,21 @@ def _placed(line: _Line, columns: Sequence[_Column], edge: int) -> dict[int, _Pi
             piece = _Piece(before.lo, piece.hi, before.start, joined, is_figure(joined))
         placed[col] = piece
     return placed
+
+
+def _headings(piece: _Piece, columns: Sequence[_Column]) -> list[_Piece]:
+    """A header piece printing several long headings one space apart (基本每股收益（元/股）
+    稀释每股收益（元/股）) over as many columns, cut into them; any other piece whole."""
+    words = list(_TOKEN.finditer(piece.text))
+    if len(words) < 2 or any(len(w.group(0)) < _HEADING_CHARS for w in words):
+        return [piece]
+    cut = [
+        _Piece(piece.lo + w.start(), piece.lo + w.end(), piece.start + w.start(), w.group(0))
+        for w in words
+    ]
+    if len({_column_of(p, columns) for p in cut}) < len(cut):
+        return [piece]
+    return cut
 
 
 def _figure_column(piece: _Piece, columns: Sequence[_Column]) -> int | None:
@@ -593,7 +628,7 @@ def _table(lines: list[_Line]) -> Table | None:
     for r, row in enumerate(rows):
         for col, pieces in row.cells.items():
             first, colspan = spans.get((r, col), (col, 1))
-            cells.append(replace(_cell(pieces, r, first), colspan=colspan))
+            cells.append(_cell(pieces, r, first, colspan))
     return table_from_cells(cells, SOURCE, lines[0].page)
 
 
@@ -648,7 +683,7 @@ def _trimmed(rows: list[_Row]) -> list[_Row]:
     return rows[: last + 1]
 
 
-def _cell(pieces: list[_Piece], row: int, col: int) -> Cell:
+def _cell(pieces: list[_Piece], row: int, col: int, colspan: int = 1) -> Cell:
     """A cell of pieces top to bottom: joined without a space (Chinese, a wrapped figure)
     but between two Latin words; its span from the first piece's start to the last's end."""
     parts: list[str] = []
@@ -656,7 +691,7 @@ def _cell(pieces: list[_Piece], row: int, col: int) -> Cell:
         if parts and _latin(parts[-1][-1]) and _latin(piece.text[0]):
             parts.append(" ")
         parts.append(piece.text)
-    return Cell("".join(parts), pieces[0].start, pieces[-1].end, row, col)
+    return Cell("".join(parts), pieces[0].start, pieces[-1].end, row, col, colspan=colspan)
 
 
 def _text(pieces: list[_Piece]) -> str:
@@ -665,6 +700,53 @@ def _text(pieces: list[_Piece]) -> str:
 
 def _latin(char: str) -> bool:
     return char.isascii() and char.isalpha()
+
+
+# --- tables put back together -------------------------------------------------------------
+
+
+def _joined_on_page(text: str, tables: list[Table]) -> list[Table]:
+    """A table without a header of its own, a few lines below a table as wide on the same
+    page, carries that table on: a statement's rows printed without figures (template rows
+    left empty) broke it in two."""
+    joined: list[Table] = []
+    for table in tables:
+        previous = joined[-1] if joined else None
+        if previous is not None and _carries_on_below(text, previous, table):
+            joined[-1] = _appended(previous, table)
+        else:
+            joined.append(table)
+    return joined
+
+
+def _carries_on_below(text: str, previous: Table, table: Table) -> bool:
+    if table.n_cols != previous.n_cols or table.start < previous.end:
+        return False
+    gap = text[previous.end : table.start]
+    lines = gap.split("\n")
+    return (
+        len(lines) <= _JOIN_GAP_LINES
+        and "\f" not in gap
+        and _BLANK_LINES not in gap.replace(" ", "")
+        and not any(_opens_table(_parse(line, 0, 0)) for line in lines[1:])
+        and _headerless(table)
+    )
+
+
+def _headerless(table: Table) -> bool:
+    """No text over the figure columns above the first row with figures."""
+    for row in table.rows:
+        if any(is_figure(cell.text) for cell in row[1:]):
+            return True
+        if any(cell.text for cell in row[1:]):
+            return False
+    return False
+
+
+def _appended(previous: Table, table: Table) -> Table:
+    offset = previous.n_rows
+    rows = tuple(tuple(replace(c, row=c.row + offset) for c in row) for row in table.rows)
+    return replace(previous, rows=previous.rows + rows, end=table.end)
 
 
 # --- page edges ----------------------------------------------------------------------------
@@ -688,6 +770,6 @@ def _at_page_edges(text: str, table: Table) -> Table:
 def _furniture(text: str) -> bool:
     """Only page furniture: a few characters, no line laid out in columns (the header of a
     table whose body opens the next page is not furniture)."""
-    visible = sum(not char.isspace() for char in text)
-    columned = any(len(_CHUNK.findall(line)) >= 3 for line in text.split("\n"))
-    return visible <= _FURNITURE_CHARS and not columned
+    if sum(map(len, text.split())) > _FURNITURE_CHARS:
+        return False
+    return not any(len(_CHUNK.findall(line)) >= 3 for line in text.split("\n"))
