@@ -57,10 +57,11 @@ _HEADER_LINES = 6
 _JOIN_GAP_LINES = 20
 # Lines after the last figures that may carry the last row on (the rest of a wrapped label).
 _TRAILING_LINES = 3
-# Blank lines in a row that end a header looking upwards (the page's running header above)
-# and part two tables.
+# Blank lines in a row that part two tables, and that end a header looking upwards (the
+# page's running header above it; an HKEX statement's header stands two blank lines above).
 _BLANK_RUN = 2
 _BLANK_LINES = "\n" * (_BLANK_RUN + 1)
+_HEADER_BLANK_RUN = 3
 # How far (characters) a figure's right end may stray from its column's.
 _COLUMN_SLACK = 2
 # A column with under half the figures of the column beside it, on other lines only, is
@@ -89,8 +90,9 @@ _OWN_LABEL = re.compile(
 _ENDS_LABEL = re.compile(r"[:：)）\]】]$")
 # Characters that may end a Chinese label cut at the column's width besides CJK ones.
 _WRAPPED_END = "“”‘’"
-# A figure cut in a narrow cell (2,213,598, over 352.97): digits and separators, not whole.
-_BROKEN_FIGURE = re.compile(r"(?=.*[,.])[-(（]?[\d,.]+")
+# A figure cut in a narrow cell (2,213,598, over 352.97; 1,144,231,8 over 80.23): digits and
+# separators, not a whole figure, ending in a separator or long (notes print 5,6).
+_BROKEN_FIGURE = re.compile(r"[-(（]?[\d,.]*\d[,.]|[-(（]?\d[\d,.]{4,}")
 
 
 @dataclass(frozen=True)
@@ -280,7 +282,7 @@ def _header_starts(text: str, first: int, floor: int) -> list[int]:
             starts.append(above)
         else:
             blanks += 1
-            if blanks >= _BLANK_RUN:
+            if blanks >= _HEADER_BLANK_RUN:
                 break
         position = above
     return starts[::-1]
@@ -753,12 +755,12 @@ def _appended(previous: Table, table: Table) -> Table:
 
 
 def _at_page_edges(text: str, table: Table) -> Table:
-    """Mark a table that opens its page (``continued`` when its first row holds figures,
+    """Mark a table that opens its page (``continued`` when it opens with rows of its body,
     else ``repeats_header``) and one that ends it, for ``join_continued``."""
     page_start = text.rfind("\f", 0, table.start) + 1
     next_page = text.find("\f", table.end)
     opens = page_start > 0 and _furniture(text[page_start : table.start])
-    body = any(is_figure(c.text) for c in table.rows[0][1:] if c.text)
+    body = _headerless(table)  # rows of its body, or the end of a label the page break cut
     return replace(
         table,
         continued=opens and body,
