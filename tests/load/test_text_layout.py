@@ -77,6 +77,22 @@ QUARTERLY = """\
 注:“本报告期”指本季度初至本季度末 3 个月期间，下同。
 """
 
+# The table whose columns are the metrics (d01's layout): labels around their figures
+ROE_EPS = """\
+2、净资产收益率及每股收益
+
+
+                                                   每股收益
+       报告期利润       加权平均净资产收益率
+                                         基本每股收益（元/股） 稀释每股收益（元/股）
+
+归属于公司普通股股东的净利润                  14.08%             0.94        0.94
+
+扣除非经常性损益后归属于公司
+                                12.96%             0.86        0.86
+普通股股东的净利润
+"""
+
 PROSE = """\
 报告期内，公司实现营业收入 226,797.10 万元，同比增长 49.54%，实现归属于上市公司股东的
 净利润 107,425.72 万元，同比增长 92.71%。公司总资产 1,036,421.55 万元。
@@ -177,6 +193,18 @@ def test_quarterly_columns_read_the_year_to_date() -> None:
     assert (revenue.value, revenue.change_pct) == (1587079779.38, 24.34)
     assert record.financials.operating_cash_flow is not None
     assert record.financials.operating_cash_flow.value == 448440218.42
+
+
+def test_a_table_whose_columns_are_the_metrics() -> None:
+    doc, rows = _table(ROE_EPS)
+    assert ["", "", "基本每股收益（元/股）", "稀释每股收益（元/股）"] in rows
+    assert ["扣除非经常性损益后归属于公司普通股股东的净利润", "12.96%", "0.86", "0.86"] in rows
+    financials = extract_text(ROE_EPS).financials
+    assert financials.weighted_roe_deducted is not None
+    assert financials.weighted_roe_deducted.value == 12.96
+    assert financials.basic_eps_deducted is not None
+    assert financials.basic_eps_deducted.value == 0.86
+    assert financials.basic_eps is not None and financials.basic_eps.value == 0.94
 
 
 def test_prose_and_plain_text_give_no_table() -> None:
