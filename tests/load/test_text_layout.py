@@ -196,7 +196,7 @@ def test_quarterly_columns_read_the_year_to_date() -> None:
 
 
 def test_a_table_whose_columns_are_the_metrics() -> None:
-    doc, rows = _table(ROE_EPS)
+    _, rows = _table(ROE_EPS)
     assert ["", "", "基本每股收益（元/股）", "稀释每股收益（元/股）"] in rows
     assert ["扣除非经常性损益后归属于公司普通股股东的净利润", "12.96%", "0.86", "0.86"] in rows
     financials = extract_text(ROE_EPS).financials
