@@ -35,7 +35,8 @@ class Cell:
 
 @dataclass(frozen=True)
 class Table:
-    """A rectangular grid of cells from one source (``pdf-ruled``, ``pdf-unruled``, ``html``)."""
+    """A rectangular grid of cells from one source (``pdf-ruled``, ``pdf-unruled``, ``html``,
+    ``text-layout``)."""
 
     rows: tuple[tuple[Cell, ...], ...]
     source: str

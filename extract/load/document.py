@@ -4,7 +4,8 @@
 file as decoded. Each normalised character remembers the span of original characters it
 came from, so any match in ``text`` maps back to the exact quote in the file.
 ``Document.tables`` holds the tables the loader could see as grids (a PDF's geometry, HTML
-``<table>``, Markdown pipe tables), their cells' spans pointing into ``original`` too.
+``<table>``, Markdown pipe tables, text laid out in columns), their cells' spans pointing
+into ``original`` too.
 
 Text carrying HTML (a whole page, or tags in OCR markdown) is read by the HTML parser first,
 whatever the file's name: normalisation works on the text a reader sees, and the map from
@@ -26,6 +27,7 @@ from .html import HtmlText, has_markup, read_html
 from .markdown import markdown_tables
 from .normalise import Furniture, learn_furniture, normalise
 from .offsets import OffsetMap
+from .text_layout import layout_tables
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
@@ -53,10 +55,16 @@ class Document:
         encoding: str = "utf-8",
         sha256: str | None = None,
         page_starts: Iterable[int] = (),
-        tables: Iterable[Table] = (),
+        tables: Iterable[Table] | None = None,
     ) -> Document:
-        visible = read_html(original) if has_markup(original) else HtmlText.plain(original)
+        """A Document of decoded text; ``tables`` from the loader, else those laid out in
+        the text by runs of spaces (``text_layout``), beside its HTML and Markdown tables."""
+        markup = has_markup(original)
+        visible = read_html(original) if markup else HtmlText.plain(original)
         found = [*visible.tables, *markdown_tables(visible.text, visible.offsets)]
+        if tables is None:
+            # columns by runs of spaces exist in plain text only (HTML lays out nothing)
+            tables = () if markup else layout_tables(original)
         furniture = learn_furniture(visible.text)
         mapped = normalise(visible.text, furniture, visible.offsets)
         digest = sha256 or hashlib.sha256(original.encode("utf-8")).hexdigest()

@@ -17,7 +17,7 @@ from ...tables.flat_text import Cell, Row, find_regions, read_rows
 from ...vocab import load_vocab, spaced
 from ..base import SectionResult
 from .prose import confirmed_changes, prose_metrics
-from .table_metrics import metrics_from_tables
+from .table_metrics import column_table_metrics, metrics_from_tables
 
 # How close value − prior must be to a printed change for it to be a change in points.
 _POINTS_TOLERANCE = Decimal("0.011")
@@ -52,6 +52,9 @@ def extract_financials(doc: Document) -> SectionResult:
         result.warnings.extend(rows[0].warnings)
         result.warnings.extend(_disagreements(metric, fields, rows[1:], METRIC_KINDS[metric]))
     _fill_from_column_tables(doc.text, result)
+    for metric, found in column_table_metrics(doc).items():
+        if not any(path.startswith(metric + ".") for path in result.fields):
+            result.fields[f"{metric}.value"] = found
     from_tables = {path.split(".")[0] for path in result.fields}
     for path, found in prose_metrics(doc.text).items():
         if path.split(".")[0] not in from_tables:

@@ -141,6 +141,48 @@ def quarter_figures(doc: Document) -> dict[str, list[Found]]:
 _QUARTER = re.compile(r"第[一二三四]季度|[1-4]季度|Q[1-4]")
 
 
+def column_table_metrics(doc: Document) -> dict[str, Found]:
+    """metric → value from the tables whose columns, not rows, are the metrics
+    (净资产收益率及每股收益, ``column_tables`` in the vocabulary), read as grids: the row
+    whose whole label is one of the spec's gives its figures, left to right, to its metrics."""
+    found: dict[str, Found] = {}
+    for spec in _vocab()["column_tables"]:
+        for table in doc.tables:
+            if not _headed_by(doc, table, spec["heading"]):
+                continue
+            for row_spec in spec["rows"].values():
+                figures = _labelled_figures(doc, table, row_spec["labels"])
+                for metric, figure in zip(row_spec["columns"], figures, strict=False):
+                    if figure.value is not None and not figure.points:
+                        found.setdefault(
+                            metric, Found(float(figure.value), figure.start, figure.end)
+                        )
+            if found:
+                return found
+    return found
+
+
+def _headed_by(doc: Document, table: Table, pattern: str) -> bool:
+    """The nearest table heading above ``table`` (or in its header) is ``pattern``."""
+    first_labels = "\n".join(cell_text(table.rows[r][0].text) for r in header_rows(table)[:8])
+    window = _lines_before(doc, table.start, _HEADING_WINDOW) + "\n" + first_labels
+    own = [m.start() for m in _heading(pattern).finditer(window)]
+    if not own:
+        return False
+    others = [_heading(spec["heading"]) for spec in _vocab()["tables"]]
+    return all(m.start() < max(own) for other in others for m in other.finditer(window))
+
+
+def _labelled_figures(doc: Document, table: Table, labels: list[str]) -> list[_Figure]:
+    """The figures of the first row whose whole label is one of ``labels``."""
+    for r in range(table.n_rows):
+        label = _ENUMERATOR.sub("", _row_label(table, r)).strip()
+        if any(re.fullmatch(spaced(pattern), label) for pattern in labels):
+            figures = [_read_figure(doc, table, r, col) for col in range(1, table.n_cols)]
+            return [f for f in figures if f is not None]
+    return []
+
+
 def _same(a: float, b: float) -> bool:
     return abs(a - b) <= max(abs(a), abs(b)) * 1e-9 + 1e-9
 
