@@ -117,8 +117,16 @@ def _query_tokens(query: SectionQuery) -> list[str]:
 def _focus_tokens(section: str, focus: Sequence[str]) -> list[str]:
     """Query tokens for the labels of the ``focus`` fields (none if locate.yaml has none)."""
     labels = _config().get("field_terms", {}).get(section, {})
-    terms = [term for field in focus for term in str(labels.get(field, "")).split()]
+    terms = [term for field in focus for term in _terms(labels.get(field))]
     return list(dict.fromkeys(t for term in terms for t in tokenize(term)))
+
+
+def _terms(entry: str | list[str] | None) -> list[str]:
+    """A field's label terms: words of a string, or the items of a list (English labels are
+    several words: ``owners of the Company``)."""
+    if entry is None:
+        return []
+    return [str(term) for term in entry] if isinstance(entry, list) else str(entry).split()
 
 
 def _chunk_tokens(text: str) -> tuple[list[str], float]:
@@ -450,7 +458,7 @@ def _row_terms(section: str, focus: Sequence[str]) -> Callable[[str], bool]:
     """Does a row label name a field of the section (all the tokens of one of its labels)?"""
     labels = _config().get("field_terms", {}).get(section, {})
     fields = focus or list(labels)
-    terms = [set(tokenize(term)) for f in fields for term in str(labels.get(f, "")).split()]
+    terms = [set(tokenize(term)) for f in fields for term in _terms(labels.get(f))]
     terms = [t for t in terms if t]
     if not terms:
         return _labelled(set(_query_tokens(section_query(section))))
