@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from ..core.numbers import CELL_FIGURE
@@ -66,6 +66,7 @@ class Columns:
     change: int | None
 
 
+@lru_cache(maxsize=1 << 16)  # every rule reads the same cells again
 def cell_text(text: str) -> str:
     """A cell's text as the rules match it: normalised, on one line."""
     return normalise_text(text).replace("\n", "").strip()

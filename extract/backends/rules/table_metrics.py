@@ -12,10 +12,11 @@ prints the same value (the same figure of the same period).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from ...core.numbers import (
@@ -193,6 +194,26 @@ def _same(a: float, b: float) -> bool:
 def classify_tables(doc: Document) -> list[str | None]:
     """Each table's kind (key_figures, income_statement, …) from the nearest heading above
     it, or in its first rows; a table carrying on the one before keeps that one's kind."""
+    key = (doc.sha256, tuple((t.start, t.end, t.n_rows, t.n_cols) for t in doc.tables))
+    with _KINDS_LOCK:
+        known = _KINDS.get(key)
+    if known is None:
+        known = _classify(doc)
+        with _KINDS_LOCK:  # batches read documents in threads too
+            if len(_KINDS) >= _KINDS_KEPT:
+                _KINDS.pop(next(iter(_KINDS)))
+            _KINDS[key] = known
+    return list(known)
+
+
+# The financials, the checks and the quarters table ask for the same document's kinds: kept
+# for the last few documents (keyed by content and table layout, not by object).
+_KINDS: dict[tuple[str, tuple[tuple[int, int, int, int], ...]], list[str | None]] = {}
+_KINDS_KEPT = 8
+_KINDS_LOCK = threading.Lock()
+
+
+def _classify(doc: Document) -> list[str | None]:
     headings = [(spec["name"], _heading(spec["heading"])) for spec in _vocab()["tables"]]
     headings.append((None, _heading(_vocab()["other_tables"])))
     kinds: list[str | None] = []
@@ -228,8 +249,13 @@ def _heading(pattern: str) -> re.Pattern[str]:
 def _lines_before(doc: Document, start: int, width: int) -> str:
     """The original text before ``start`` as a reader sees it (HTML's markup dropped),
     normalised line by line (line breaks kept: a heading is known by where it stands)."""
-    window = visible_text(doc.original[max(0, start - width) : start], clipped=True)
-    return "\n".join(normalise_text(line) for line in window.split("\n"))
+    return _normalised_lines(doc.original[max(0, start - width) : start])
+
+
+@lru_cache(maxsize=4096)  # classifying, reading units and headings ask for the same windows
+def _normalised_lines(window: str) -> str:
+    visible = visible_text(window, clipped=True)
+    return "\n".join(normalise_text(line) for line in visible.split("\n"))
 
 
 def table_unit(doc: Document, table: Table, rows: Iterable[int]) -> Decimal:
