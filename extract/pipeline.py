@@ -31,7 +31,7 @@ from .reask import plan_reasks, settle
 
 
 def extract_file(path: str | Path, settings: Settings | None = None) -> Record:
-    """Extract one filing from disk (``.txt``, ``.md``, ``.html`` or ``.pdf``)."""
+    """Extract one filing from disk (``.txt``, ``.md``, ``.html``, ``.pdf``, FinGLM JSON lines)."""
     settings = settings or Settings()
     return extract_document(_read(Path(path), settings), settings)
 

@@ -3,8 +3,12 @@
 ``Document.text`` is the normalised text every rule reads; ``Document.original`` is the
 file as decoded. Each normalised character remembers the span of original characters it
 came from, so any match in ``text`` maps back to the exact quote in the file.
-``Document.tables`` holds the tables the loader could see as grids (a PDF's geometry),
-their cells' spans pointing into ``original`` too.
+``Document.tables`` holds the tables the loader could see as grids (a PDF's geometry, HTML
+``<table>``, Markdown pipe tables), their cells' spans pointing into ``original`` too.
+
+Text carrying HTML (a whole page, or tags in OCR markdown) is read by the HTML parser first,
+whatever the file's name: normalisation works on the text a reader sees, and the map from
+it to ``original`` is the parser's, so quotes stay exact substrings of the file.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from pathlib import Path
 from ..core.errors import InputError
 from ..core.table import Table
 from .decode import decode_bytes, looks_binary
+from .finglm import looks_like_finglm, read_finglm
+from .html import HtmlText, has_markup, read_html
+from .markdown import markdown_tables
 from .normalise import Furniture, learn_furniture, normalise
 from .offsets import OffsetMap
 
@@ -48,8 +55,10 @@ class Document:
         page_starts: Iterable[int] = (),
         tables: Iterable[Table] = (),
     ) -> Document:
-        furniture = learn_furniture(original)
-        mapped = normalise(original, furniture)
+        visible = read_html(original) if has_markup(original) else HtmlText.plain(original)
+        found = [*visible.tables, *markdown_tables(visible.text, visible.offsets)]
+        furniture = learn_furniture(visible.text)
+        mapped = normalise(visible.text, furniture, visible.offsets)
         digest = sha256 or hashlib.sha256(original.encode("utf-8")).hexdigest()
         return cls(
             path=path,
@@ -59,7 +68,7 @@ class Document:
             text=mapped.text,
             furniture=furniture,
             page_starts=tuple(page_starts),
-            tables=tuple(tables),
+            tables=tuple(sorted([*tables, *found], key=lambda table: table.start)),
             _offsets=mapped.offsets,
         )
 
@@ -89,7 +98,7 @@ class Document:
 def read_document(
     path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, encoding: str | None = None
 ) -> Document:
-    """Read a filing from disk (text, markdown, HTML or PDF) into a Document.
+    """Read a filing from disk (text, markdown, HTML, FinGLM JSON lines or PDF) into a Document.
 
     ``encoding`` forces the text encoding (a PDF carries its own); by default it is found.
     """
@@ -131,7 +140,22 @@ def document_from_bytes(data: bytes, name: str, encoding: str | None = None) -> 
     del data  # as large as the text: gone before normalising, unless the caller keeps it
     if looks_binary(decoded.text):
         raise InputError(f"{name} looks binary, not a text filing")
+    if looks_like_finglm(decoded.text):  # by content: FinGLM files come as .txt, .json, .jsonl
+        return _finglm_document(decoded.text, name, digest)
     return Document.from_text(decoded.text, path=name, encoding=decoded.encoding, sha256=digest)
+
+
+def _finglm_document(text: str, name: str, digest: str) -> Document:
+    """A FinGLM file's lines rendered as text and tables, like a PDF's (``finglm``)."""
+    rendered = read_finglm(text, name)
+    return Document.from_text(
+        rendered.text,
+        path=name,
+        encoding="finglm",
+        sha256=digest,
+        page_starts=rendered.page_starts,
+        tables=rendered.tables,
+    )
 
 
 def _read_pdf_document(path: Path) -> Document:

@@ -1,10 +1,10 @@
 """Normalise a filing's text for matching, keeping for every character the original it came from.
 
-Full-width forms become half-width, HTML tags and entities, LaTeX and Markdown markup and
-page furniture (``12 / 277`` and the running header beside it) are dropped, runs of spaces
-fold, and spaces next to CJK characters go. :class:`MappedText` carries, per character, the
-span of the original it came from, so a match in the normalised text maps back to the
-exact quote.
+Full-width forms become half-width, LaTeX and Markdown markup and page furniture (``12 /
+277`` and the running header beside it) are dropped, runs of spaces fold, and spaces next to
+CJK characters go. :class:`MappedText` carries, per character, the span of the original it
+came from, so a match in the normalised text maps back to the exact quote. HTML is not
+handled here: it is read by its parser (``html``) before, and normalised as it reads.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class MappedText:
         """
         if pattern.search(self.text) is None:
             return self  # most passes find nothing in most filings: skip the rebuild
-        out = _Joiner()
+        out = Joiner()
         mapping = self.offsets.empty_like()
         pos = 0
         for m in pattern.finditer(self.text):
@@ -64,7 +64,7 @@ class MappedText:
         return MappedText(self.text.translate(table), self.offsets)
 
 
-class _Joiner:
+class Joiner:
     """Pieces of a string joined as they come, a few thousand at a time: a pass over a
     50 MB filing makes millions of small pieces, each an object several times its size."""
 
@@ -99,18 +99,6 @@ def halfwidth(text: str) -> str:
     """Full-width forms as half-width, one character for one (offsets stay as they are)."""
     return text.translate(_FULLWIDTH)
 
-
-_HTML_BREAK = re.compile(r"</?(?:tr|table|p|br|div|h\d|li|ul|ol|thead|tbody)\b[^>]*>", re.I)
-_HTML_TAG = re.compile(r"<[a-zA-Z/!][^<>]{0,400}>")
-_HTML_ENTITIES = {
-    "&nbsp;": " ",
-    "&amp;": "&",
-    "&lt;": "<",
-    "&gt;": ">",
-    "&quot;": '"',
-    "&#39;": "'",
-}
-_HTML_ENTITY = re.compile("|".join(map(re.escape, _HTML_ENTITIES)))
 
 # LaTeX as OCR tools emit it around formulas: commands to symbols, markup dropped.
 _LATEX_SYMBOLS = {
@@ -189,12 +177,13 @@ def _furniture_pattern(furniture: Furniture) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\d,.])\d{{1,4}} ?/ ?(?:{totals})(?![\d,.%]){header_part}")
 
 
-def normalise(text: str, furniture: Furniture | None = None) -> MappedText:
-    """Normalise ``text`` for matching; see module docstring."""
-    mapped = MappedText.identity(text).translate(_FULLWIDTH)
-    mapped = mapped.sub(_HTML_BREAK, lambda m: "\n")
-    mapped = mapped.sub(_HTML_TAG, lambda m: " ")
-    mapped = mapped.sub(_HTML_ENTITY, lambda m: _HTML_ENTITIES[m.group(0)])
+def normalise(
+    text: str, furniture: Furniture | None = None, offsets: OffsetMap | None = None
+) -> MappedText:
+    """Normalise ``text`` for matching; see module docstring. ``offsets`` maps ``text`` to
+    the original (HTML's visible text to its source); by default ``text`` is the original."""
+    start = MappedText.identity(text) if offsets is None else MappedText(text, offsets)
+    mapped = start.translate(_FULLWIDTH)
     mapped = mapped.sub(_LATEX_SYMBOL, lambda m: _LATEX_SYMBOLS[m.group(0)])
     mapped = mapped.sub(_LATEX_MARKUP, lambda m: "")
     mapped = mapped.sub(_MARKDOWN, lambda m: " ")

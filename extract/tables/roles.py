@@ -133,6 +133,19 @@ def column_groups(table: Table, rows: Sequence[int], first_col: int = 1) -> list
     headings = [
         (col, heading(header_text(table, col, rows))) for col in _distinct_columns(table, first_col)
     ]
+    return _role_groups(headings) or _year_groups(table, rows, headings)
+
+
+def groups_from_header_line(texts: Sequence[str], first_col: int = 1) -> list[Group]:
+    """Period groups from a header printed as a line of text outside the grid, one text a
+    column (本报告期 上年同期 同比增减 变动原因 at the foot of the page before the table's
+    rows). Only roles count here: years alone, with no cells to compare, say too little."""
+    return _role_groups([(first_col + i, heading(text)) for i, text in enumerate(texts)])
+
+
+def _role_groups(headings: Sequence[tuple[int, Heading]]) -> list[Group]:
+    """Groups of columns named by their roles: a period starts one, a comparative and a
+    change join the one before them."""
     groups: list[Group] = []
     for col, head in headings:
         if head.role == "change":
@@ -142,7 +155,11 @@ def column_groups(table: Table, rows: Sequence[int], first_col: int = 1) -> list
             groups.append(Group(col, ytd=head.role == "ytd"))
         elif head.role == "prior" and groups:
             _add_prior(groups[-1], col, head)
-    return groups or _year_groups(table, rows, headings)
+        elif head.role is None and head.restated and groups and groups[-1].prior is not None:
+            # 调整后 alone beside 上年同期调整前: the comparative's header lost its span over
+            # both (a grid read without it, FinGLM's rows) and still heads the restated one
+            _add_prior(groups[-1], col, head)
+    return groups
 
 
 def _add_prior(group: Group, col: int, head: Heading) -> None:

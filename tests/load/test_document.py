@@ -13,6 +13,7 @@ from shared_files import corpus_file
 from extract.core.errors import InputError
 from extract.load.decode import decode_bytes
 from extract.load.document import Document, document_from_bytes, read_document
+from extract.load.html import has_markup, visible_text
 from extract.load.normalise import normalise_text
 
 SMALL_PDF_NAME = "d07_haitian_03288_stabilisation_end_2025.pdf"
@@ -179,9 +180,14 @@ def _seed(path: Path) -> Document:
     return read_document(path)
 
 
+def _compact(text: str, markup: bool) -> str:
+    return "".join(text.split()) if markup else text
+
+
 @pytest.mark.parametrize("path", SEEDS, ids=[p.stem[:3] for p in SEEDS])
 def test_offset_map_round_trips_random_spans(path: Path) -> None:
     doc = _seed(path)
+    markup = has_markup(doc.original)
     rng = random.Random(20240829)
     failures = []
     for _ in range(2000):
@@ -191,7 +197,10 @@ def test_offset_map_round_trips_random_spans(path: Path) -> None:
         a, b = doc.original_span(start, end)
         assert 0 <= a < b <= len(doc.original)
         assert doc.quote(start, end) == doc.original[a:b]
-        if normalise_text(doc.original[a:b], doc.furniture) != doc.text[start:end]:
+        # the quote, as a reader sees it, normalises to the text matched (up to the spaces a
+        # table's markup makes, where it carries HTML: 002, cut out of its table)
+        seen = normalise_text(visible_text(doc.original[a:b]), doc.furniture)
+        if _compact(seen, markup) != _compact(doc.text[start:end], markup):
             failures.append((start, end, doc.text[start:end], doc.original[a:b]))
         span = doc.normalised_span(a, b)
         assert span is not None and span[0] <= start and span[1] >= end
@@ -282,7 +291,7 @@ def test_html_table_markup_removed() -> None:
         "</tr> <tr> <th>目标值 (Am)</th> <th>触发值 (An)</th> </tr> </thead> <tbody> <tr> "
         "<td>第一个归属期</td> <td>2023</td> <td>20.00%</td> <td>16.00%</td> </tr>"
     )
-    text = normalise_text(html)
+    text = Document.from_text(html).text
     assert "<" not in text and ">" not in text and "bbox" not in text
     assert "第一个归属期2023 20.00% 16.00%" in text
 
@@ -293,7 +302,7 @@ def test_html_paragraph_markup_removed() -> None:
         "<p>(四) 满足公司层面业绩考核要求</p> <p>首次授予部分的第一个归属期考核公司 2023 年业绩。</"
         "p>"
     )
-    text = normalise_text(html)
+    text = Document.from_text(html).text
     assert "<" not in text and "p>" not in text
     assert "(四)满足公司层面业绩考核要求" in text
     assert "首次授予部分的第一个归属期考核公司2023年业绩。" in text

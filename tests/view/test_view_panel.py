@@ -54,6 +54,7 @@ def test_every_section_in_contract_order_with_its_stated_fields() -> None:
     assert set(financials.not_stated) == set(METRICS) - stated
     buyback, incentive = panel[3], panel[4]
     assert [r.label for r in buyback.rows] == [
+        "as_of",
         "shares_repurchased",
         "price_high",
         "price_low",

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from ...core.table import Table
 from ...load.document import Document
+from ...load.html import visible_text
 from ...load.normalise import normalise_text
 from ...tables.roles import cell_text, header_rows
 
@@ -24,7 +25,10 @@ _CAPTION_WIDTH = 160
 
 def caption(doc: Document, table: Table) -> str:
     """The last lines printed above the table (its heading, its unit line), normalised."""
-    before = doc.original[max(0, table.start - _CAPTION_WIDTH * _CAPTION_LINES) : table.start]
+    before = visible_text(
+        doc.original[max(0, table.start - _CAPTION_WIDTH * _CAPTION_LINES) : table.start],
+        clipped=True,
+    )
     lines = [normalise_text(line).strip() for line in before.split("\n")]
     kept = [line for line in lines if line][-_CAPTION_LINES:]
     return "\n".join(line[-_CAPTION_WIDTH:] for line in kept)

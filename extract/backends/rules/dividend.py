@@ -7,10 +7,12 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from ...core.numbers import change_consistent, normalise_decimal
+from ...core.numbers import change_consistent, normalise_decimal, parse_number
 from ...core.spans import Found
+from ...core.table import Table
 from ...load.document import Document
 from ...tables.flat_text import find_regions, read_rows
+from ...tables.roles import cell_text, column_groups, header_rows, reporting_columns
 from ...vocab import load_vocab
 from ..base import SectionResult
 from .filing import document_kind
@@ -55,7 +57,7 @@ def extract_dividend(doc: Document) -> SectionResult:
         if found is not None:
             result.fields[name] = found
     _apply_plan_table(text, result)
-    if payout := _payout_from_table(text):
+    if payout := _payout_from_table(text) or _payout_from_grids(doc):
         result.fields.setdefault("payout_ratio", payout)
     result.fields = {k: v for k, v in result.fields.items() if v is not None}
     _check_total(result)
@@ -187,6 +189,40 @@ def _payout_from_table(text: str) -> Found | None:
         if profit > 0 and change_consistent(cash, profit, ratio - 100):
             return Found(float(normalise_decimal(ratio)), m.start("ratio"), m.end("ratio"))
     return None
+
+
+def _payout_from_grids(doc: Document) -> Found | None:
+    """The latest year's ratio in a three-year table read as a grid (years as columns),
+    when that year's cash ÷ profit matches it."""
+    for table in doc.tables:
+        rows = _payout_rows(table)
+        columns = reporting_columns(column_groups(table, header_rows(table)))
+        if len(rows) < 3 or columns is None:
+            continue
+        cells = {role: table.cell(r, columns.value) for role, r in rows.items()}
+        ratio, cash, profit = (
+            parse_number(cell_text(cell.text).rstrip("%")) if cell else None
+            for cell in (cells["ratio"], cells["cash"], cells["profit"])
+        )
+        ratio_cell = cells["ratio"]
+        span = doc.normalised_span(ratio_cell.start, ratio_cell.end) if ratio_cell else None
+        if ratio is None or cash is None or profit is None or span is None or profit <= 0:
+            continue
+        if change_consistent(cash, profit, ratio - 100):
+            return Found(float(normalise_decimal(ratio)), *span)
+    return None
+
+
+def _payout_rows(table: Table) -> dict[str, int]:
+    """The first row each of the ratio, the cash and the profit is printed on."""
+    patterns = _vocab()["payout_grid"]
+    rows: dict[str, int] = {}
+    for r in range(table.n_rows):
+        label = cell_text(table.rows[r][0].text)
+        role = next((role for role, p in patterns.items() if re.search(p, label)), None)
+        if role is not None:
+            rows.setdefault(role, r)
+    return rows
 
 
 def _check_total(result: SectionResult) -> None:

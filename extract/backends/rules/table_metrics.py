@@ -30,12 +30,17 @@ from ...core.spans import Found
 from ...core.table import Table
 from ...core.units import LABEL_UNIT_SUFFIX, find_unit_headers, label_unit
 from ...load.document import Document
+from ...load.html import visible_text
 from ...load.normalise import normalise_text
 from ...tables.roles import (
     Columns,
+    Group,
     cell_text,
     column_groups,
+    groups_from_header_line,
     header_rows,
+    heading,
+    is_figure,
     is_subheader,
     reporting_columns,
     row_has_figures,
@@ -166,19 +171,22 @@ def classify_tables(doc: Document) -> list[str | None]:
 @cache
 def _heading(pattern: str) -> re.Pattern[str]:
     """A table's heading where headings stand: after an enumerator (五、, (一)), or opening a
-    line or following a non-Chinese character; never inside a sentence (…主要财务数据如下)."""
+    line or following a non-Chinese character, or closing a line the heading was run into
+    (…会计机构负责人：张三合并利润表, as FinGLM's text joins lines); never inside a sentence
+    (…主要财务数据如下)."""
     lead = (
         rf"(?:{_ENUMERATED}|(?:^|\n|(?<![\u4e00-\u9fff]))[ \t]*{_ENUMERATED}?)[ \t]*"
         r"(?:公司|本公司|近三年|近五年|本集团|本集團)?(?:(?:19|20)\d{2}年度?)?"
     )
     # letter-spaced English headings lose their word spaces (CONSOLIDATEDSTATEMENTOF…)
-    return re.compile(lead + "(?:" + spaced(pattern).replace(r"\s+", r"\s*") + ")")
+    body = "(?:" + spaced(pattern).replace(r"\s+", r"\s*") + ")"
+    return re.compile(f"{lead}{body}|{body}(?=[ \t]*(?:\n|$))")
 
 
 def _lines_before(doc: Document, start: int, width: int) -> str:
-    """The original text before ``start``, normalised line by line (line breaks kept: a
-    heading is known by where it stands)."""
-    window = doc.original[max(0, start - width) : start]
+    """The original text before ``start`` as a reader sees it (HTML's markup dropped),
+    normalised line by line (line breaks kept: a heading is known by where it stands)."""
+    window = visible_text(doc.original[max(0, start - width) : start], clipped=True)
     return "\n".join(normalise_text(line) for line in window.split("\n"))
 
 
@@ -200,7 +208,10 @@ def table_unit(doc: Document, table: Table, rows: Iterable[int]) -> Decimal:
 def table_rows(doc: Document, table: Table) -> list[tuple[str, str, dict[str, Found]]]:
     """(metric, label, fields) for every metric row of ``table``, first occurrence only."""
     header = header_rows(table)
-    columns = reporting_columns(column_groups(table, header))
+    groups = column_groups(table, header)
+    if not header and not groups:
+        groups = _groups_from_the_line_above(doc, table)
+    columns = reporting_columns(groups)
     unit = table_unit(doc, table, header)
     out: list[tuple[str, str, dict[str, Found]]] = []
     seen: set[str] = set()
@@ -239,6 +250,29 @@ def table_rows(doc: Document, table: Table) -> list[tuple[str, str, dict[str, Fo
                 seen.add(metric)
                 out.append((metric, label, fields))
     return out
+
+
+# A grid that opens with figures may have its header printed as a line of text just above
+# it, often at the foot of the page before (only a page number and a running header between).
+_HEADER_LINE_WINDOW = 400
+_HEADER_LINE_LOOKBACK = 4
+
+
+def _groups_from_the_line_above(doc: Document, table: Table) -> list[Group]:
+    """Column groups from a header line printed above a headerless grid: one word a figure
+    column, at least two of them naming a period role; none if no such line is near."""
+    end = table.start
+    if table.continued and table.page and len(doc.page_starts) >= table.page:
+        end = doc.page_starts[table.page - 1]  # above it on its page: the running header
+    window = doc.original[max(0, end - _HEADER_LINE_WINDOW) : end]
+    lines = [line.split() for line in window.split("\n") if line.strip()]
+    for words in reversed(lines[-_HEADER_LINE_LOOKBACK:]):
+        if any(is_figure(word) for word in words):
+            return []  # the rows of something else stand between
+        named = sum(heading(normalise_text(word)).role is not None for word in words)
+        if len(words) == table.n_cols - 1 and named >= 2:
+            return groups_from_header_line([normalise_text(word) for word in words])
+    return []
 
 
 @cache
@@ -323,6 +357,7 @@ class _Figure:
     end: int
     points: bool = False
     cents: bool = False
+    percent: bool = False  # printed with a % sign
 
 
 def _read_figure(doc: Document, table: Table, r: int, col: int | None) -> _Figure | None:
@@ -346,7 +381,8 @@ def _read_figure(doc: Document, table: Table, r: int, col: int | None) -> _Figur
         value = parse_number(cents.group(1))
         return _Figure(value, start, end, cents=True) if value is not None else None
     value = parse_number(text.rstrip("%").replace(" ", ""))
-    return _Figure(value, start, end) if value is not None else None
+    percent = text.endswith("%")
+    return _Figure(value, start, end, percent=percent) if value is not None else None
 
 
 def _row_fields(
@@ -356,9 +392,11 @@ def _row_fields(
     value = _read_figure(doc, table, r, columns.value)
     prior = _read_figure(doc, table, r, columns.prior)
     change = _read_figure(doc, table, r, columns.change)
-    if value is None or value.value is None or value.points:
+    if value is None or value.value is None or value.points or _misplaced(kind, value):
         return {}
     fields = {"value": _found(value, kind, unit)}
+    if prior is not None and _misplaced(kind, prior):
+        prior = None  # a change printed under the comparative's header: columns astray
     if prior is not None and prior.value is not None and not prior.points:
         fields["prior"] = _found(prior, kind, unit)
     if change is not None and change.value is not None:
@@ -366,6 +404,12 @@ def _row_fields(
         if part:
             fields[part] = Found(float(change.value), change.start, change.end)
     return fields
+
+
+def _misplaced(kind: MetricKind, figure: _Figure) -> bool:
+    """A percentage where an amount or a per-share figure belongs: the header's columns do
+    not line up with the row's (a grid split differently in its header and its body)."""
+    return kind != "percent" and figure.percent
 
 
 def _change_part(

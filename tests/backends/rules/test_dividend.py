@@ -42,10 +42,6 @@ KNOWN = {
     ("d02_jianxin_300107_ar2019", "dividend.payout_ratio"): (
         "the three-year table (现金分红情况表) is not read from d02's pdftotext layout"
     ),
-    ("d09_psbc_601658_ar2019", "dividend.payout_ratio"): (
-        "d09 states the ratio as '30%' in an HTML table row 现金分红比例(1)（%), not in the patte"
-        "rns read"
-    ),
 }
 
 
@@ -137,6 +133,39 @@ BANK_PLAN = (
     "登记在册的全部普通股股东派发现金股利，每10股普通股派发人民币2.102元\n"
     "（含税），合计人民币182.83亿元（含税）"
 )
+# d09: the three-year table, years as columns (cash, profit, ratio as rows)
+BANK_PAYOUT_TABLE = """近三年普通股现金分红情况如下表：</p><br/><table border="1"><tr>
+ <td colspan="1" rowspan="1">项目
+</td> <td colspan="1" rowspan="1">2019 年
+</td> <td colspan="1" rowspan="1">2018 年
+</td> <td colspan="1" rowspan="1">2017 年
+</td></tr>
+<tr>
+ <td colspan="1" rowspan="1">每 10 股派息金额（含税，人民币元）
+</td> <td colspan="1" rowspan="1">2.102
+</td> <td colspan="1" rowspan="1">1.937
+</td> <td colspan="1" rowspan="1">1.471
+</td></tr>
+<tr>
+ <td colspan="1" rowspan="1">现金分红（含税，人民币百万元）
+</td> <td colspan="1" rowspan="1">18,283
+</td> <td colspan="1" rowspan="1">15,696
+</td> <td colspan="1" rowspan="1">11,920
+</td></tr>
+<tr>
+ <td colspan="1" rowspan="1">合并报表中归属于银行股东的净利润
+（人民币百万元）
+</td> <td colspan="1" rowspan="1">60,933
+</td> <td colspan="1" rowspan="1">52,311
+</td> <td colspan="1" rowspan="1">47,683
+</td></tr>
+<tr>
+ <td colspan="1" rowspan="1">现金分红比例(1)（%)
+</td> <td colspan="1" rowspan="1">30%
+</td> <td colspan="1" rowspan="1">30%
+</td> <td colspan="1" rowspan="1">25%
+</td></tr>
+</table>"""
 
 SNIPPETS = {
     "examples/filings/001_815c9fc6d423563f.txt": [SSE_PLAN],
@@ -151,7 +180,7 @@ SNIPPETS = {
     ],
     "corpus/d04_changchai_000570_ar2019.txt": [SZSE_NONE],
     "examples/filings/003_de5880db65f9c6a7.txt": [HKEX_NONE],
-    "corpus/d09_psbc_601658_ar2019.html": [BANK_PLAN],
+    "corpus/d09_psbc_601658_ar2019.html": [BANK_PLAN, BANK_PAYOUT_TABLE],
 }
 
 
@@ -406,3 +435,16 @@ def test_another_rate_is_another_plan() -> None:
 
 def wild_file(name: str) -> Path:
     return need(WILD_DIR / name)
+
+
+def test_payout_ratio_from_a_three_year_table_read_as_a_grid() -> None:
+    doc = Document.from_text(BANK_PLAN + "\n" + BANK_PAYOUT_TABLE)
+    found = extract_dividend(doc).fields["payout_ratio"]
+    assert found.value == 30  # 2019's column: 18,283 / 60,933
+    assert doc.quote(found.start, found.end) == "30%"
+
+
+def test_payout_ratio_not_taken_when_cash_and_profit_do_not_give_it() -> None:
+    table = BANK_PAYOUT_TABLE.replace("18,283", "19,283")
+    got, _ = values(BANK_PLAN + "\n" + table)
+    assert "payout_ratio" not in got

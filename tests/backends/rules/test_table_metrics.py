@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from extract.backends.rules.table_metrics import (
@@ -272,3 +274,127 @@ Total assets 資產總值 554,316,595 489,783,797
         ],
     )
     assert values(doc) == {"total_assets.value": 554316595, "total_assets.prior": 489783797}
+
+
+def test_a_header_printed_as_a_line_at_the_foot_of_the_page_before() -> None:
+    """w011 (SZSE interim, 主要财务数据同比变动情况): the header line ends page 14, the ruled
+    grid of rows opens page 15 after the running header and the page number."""
+    text = (
+        "主要财务数据同比变动情况\n单位：元\n本报告期 上年同期 同比增减 变动原因\n\f\n"
+        "某某股份有限公司 2025 年半年度报告全文\n15\n"
+        "营业收入 3,188,306,524.43 2,697,352,097.00 18.20% 不适用\n"
+        "研发投入 285,748,241.70 328,687,274.22 -13.06% 不适用\n"
+    )
+    doc = document(
+        text,
+        [
+            ["营业收入", "3,188,306,524.43", "2,697,352,097.00", "18.20%", "不适用"],
+            ["研发投入", "285,748,241.70", "328,687,274.22", "-13.06%", "不适用"],
+        ],
+    )
+    page_start = text.index("某某")
+    continued = replace(doc.tables[0], page=2, continued=True)
+    doc = Document.from_text(text, page_starts=(0, page_start), tables=[continued])
+    assert values(doc) == {
+        "rd_investment.value": 285748241.70,
+        "rd_investment.prior": 328687274.22,
+        "rd_investment.change_pct": -13.06,
+    }
+
+
+def test_a_headerless_grid_with_no_header_line_above_reads_nothing() -> None:
+    text = (
+        "主要财务数据同比变动情况\n单位：元\n"
+        "研发投入 285,748,241.70 328,687,274.22 -13.06% 不适用\n"
+    )
+    doc = document(text, [["研发投入", "285,748,241.70", "328,687,274.22", "-13.06%", "不适用"]])
+    assert values(doc) == {}
+
+
+# --- tables from HTML and Markdown: read like a PDF's ------------------------------------------
+
+# d09's key table as its HTML prints it, the unit line above it written with a reference
+HTML_BANK = (
+    "<h>4.财务概要</h><br/><p>主要财务数据</p><br/><p>人民币&ensp;百万元，另有标注除外</p><br/>"
+    '<table border="1"><tr>\n <td colspan="1" rowspan="1">项目\n</td> '
+    '<td colspan="1" rowspan="1">2019 年\n</td> <td colspan="1" rowspan="1">2018 年\n</td> '
+    '<td colspan="1" rowspan="1">2017 年\n</td></tr>\n<tr>\n <td colspan="1" rowspan="1">营业收入\n'
+    '</td> <td colspan="1" rowspan="1">276,809\n</td> <td colspan="1" rowspan="1">260,995\n</td> '
+    '<td colspan="1" rowspan="1">224,978\n</td></tr>\n</table>'
+)
+
+# an SZSE key table with a restated comparative: header cells merged over two rows
+HTML_RESTATED = """<p>六、主要会计数据和财务指标</p>
+<p>单位：万元</p>
+<table>
+<tr><td rowspan="2"></td><td rowspan="2">2019年</td><td colspan="2">2018年</td>
+<td rowspan="2">本年比上年增减</td></tr>
+<tr><td>调整前</td><td>调整后</td><td></td></tr>
+<tr><td>营业收入&#65288;万元&#65289;</td><td>27,481.61</td><td>25,100.00</td><td>25,200.00</td>
+<td>9.05%</td></tr>
+</table>"""
+
+MARKDOWN_KEY = """## 主要会计数据
+
+单位：千元 币种：人民币
+
+| 项目 | 2024年 | 2023年 | 本年比上年增减(%) |
+| --- | --- | --- | --- |
+| 营业收入 | 467,049 | 413,713 | 12.89 |
+"""
+
+
+def test_an_html_table_under_its_unit_line_is_scaled() -> None:
+    doc = Document.from_text(HTML_BANK)
+    assert [table.source for table in doc.tables] == ["html"]
+    assert classify_tables(doc) == ["key_figures"]
+    got = values(doc)
+    assert got["revenue.value"] == 276809000000
+    assert got["revenue.prior"] == 260995000000  # 2018, not 2017
+    found = metrics_from_tables(doc)["revenue"]["value"]
+    assert doc.quote(found.start, found.end) == "276,809"
+
+
+def test_an_html_header_merged_over_two_rows_gives_the_restated_prior() -> None:
+    doc = Document.from_text(HTML_RESTATED)
+    got = values(doc)
+    assert got["revenue.value"] == 274816100
+    assert got["revenue.prior"] == 252000000  # 调整后
+    assert got["revenue.change_pct"] == 9.05
+
+
+def test_a_markdown_table_under_its_unit_line_is_scaled() -> None:
+    doc = Document.from_text(MARKDOWN_KEY)
+    assert [table.source for table in doc.tables] == ["markdown"]
+    got = values(doc)
+    assert got["revenue.value"] == 467049000
+    assert got["revenue.prior"] == 413713000
+    assert got["revenue.change_pct"] == 12.89
+
+
+# d09: the 利润表分析 table prints the change the key table (years side by side) does not
+HTML_INCOME_CHANGES = (
+    "<h>7.2.1利润表分析</h><br/><p>利润表主要项目变动</p><br/><p>人民币百万元，百分比除外</p><br/>"
+    "<table><tr><td>项目</td><td>2019 年</td><td>2018 年</td><td>增（减）额</td>"
+    "<td>变动（%）</td></tr>"
+    "<tr><td>营业收入</td><td>276,809</td><td>260,995</td><td>15,814</td><td>6.06</td></tr>"
+    "<tr><td>归属于银行股东的净利润</td><td>60,933</td><td>52,311</td><td>8,622</td>"
+    "<td>16.48</td></tr></table>"
+)
+
+
+def test_a_later_table_adds_the_change_in_percent_not_in_amount() -> None:
+    doc = Document.from_text(HTML_BANK + HTML_INCOME_CHANGES)
+    assert classify_tables(doc) == ["key_figures", "income_changes"]
+    got = values(doc)
+    assert got["revenue.value"] == 276809000000
+    assert got["revenue.change_pct"] == 6.06  # the percent column, not 增（减）额
+    found = metrics_from_tables(doc)["revenue"]["change_pct"]
+    assert doc.quote(found.start, found.end) == "6.06"
+
+
+def test_a_later_table_adds_nothing_to_a_metric_whose_value_differs() -> None:
+    changes = HTML_INCOME_CHANGES.replace("276,809", "276,800")
+    got = values(Document.from_text(HTML_BANK + changes))
+    assert got["revenue.value"] == 276809000000
+    assert "revenue.change_pct" not in got
