@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any, Literal
 
 from .backends.rules.table_metrics import quarter_figures, table_candidates
-from .core.schema import METRICS, Record
+from .core.schema import METRICS, SECTION_NAMES, Record
 from .core.spans import Found
 from .load.document import Document
 from .vocab import load_vocab
@@ -57,7 +57,7 @@ class Conflict:
 
     def record_paths(self) -> list[str]:
         """The record's field paths among the figures (``section.field``)."""
-        return [f.path for f in self.figures if "." in f.path and " " not in f.path]
+        return [f.path for f in self.figures if f.path.split(".", 1)[0] in SECTION_NAMES]
 
 
 @dataclass
