@@ -56,10 +56,10 @@ class AsyncPipeline:
     worker processes. With the LLM, each filing is prepared (:func:`prepare_filing`) in a
     worker process, then its sections are asked concurrently, each call within
     ``limiter``'s budgets; figures that break an identity of the checks are then asked
-    about once more, concurrently too. With the rules alone, a filing is extracted whole in a worker
-    (the workers start with the first large filing). Small filings, and every filing when
-    ``workers`` is 0, use a thread instead. The event loop itself only awaits, renders
-    prompts and grounds answers.
+    about once more, concurrently too. With the rules alone, a filing is extracted whole in
+    a worker (the workers start with the first large filing). Small filings, and every
+    filing when ``workers`` is 0, use a thread instead. The event loop itself only awaits,
+    renders prompts and grounds answers.
     """
 
     def __init__(
