@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any, Literal
 
 from .backends.rules.table_metrics import quarter_figures, table_candidates
-from .core.schema import METRICS, Record
+from .core.schema import METRICS, SECTION_NAMES, Record
 from .core.spans import Found
 from .load.document import Document
 from .vocab import load_vocab
@@ -47,28 +47,48 @@ class Figure:
     start: int | None = None  # where the quote is in the original text
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """An identity that fails: what it states, in words, and the figures it involves (the
+    record's, and any the document prints elsewhere, such as the four quarters)."""
+
+    identity: str
+    figures: tuple[Figure, ...]
+
+    def record_paths(self) -> list[str]:
+        """The record's field paths among the figures (``section.field``)."""
+        return [f.path for f in self.figures if f.path.split(".", 1)[0] in SECTION_NAMES]
+
+
 @dataclass
 class Checks:
-    """Statuses by field path, and the warnings of the identities that failed."""
+    """Statuses by field path, the warnings of the identities that failed, and those
+    identities as data (:class:`Conflict`)."""
 
     status: dict[str, Status] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
 
     def confirm(self, figures: Iterable[Figure]) -> None:
         for figure in figures:
             self.status.setdefault(figure.path, "confirmed")
 
-    def conflict(self, figures: Sequence[Figure], why: str) -> None:
+    def conflict(self, figures: Sequence[Figure], why: str, identity: str) -> None:
         for figure in figures:
             self.status[figure.path] = "conflict"
         named = "; ".join(f"{f.path} {_show(f.value)} ({f.quote!r})" for f in figures)
         self.warnings.append(f"checks: {why}: {named}")
+        self.conflicts.append(Conflict(identity, tuple(figures)))
 
-    def verdict(self, holds: bool, figures: Sequence[Figure], why: str) -> None:
+    def verdict(self, holds: bool, figures: Sequence[Figure], why: str, identity: str) -> None:
         if holds:
             self.confirm(figures)
         else:
-            self.conflict(figures, why)
+            self.conflict(figures, why, identity)
+
+    def failing(self) -> set[str]:
+        """The identities that fail."""
+        return {c.identity for c in self.conflicts}
 
 
 def printed_precision(value: Decimal, quote: str) -> Decimal:
@@ -156,11 +176,30 @@ def figure_of(doc: Document, path: str, found: Found) -> Figure:
     return Figure(path, number, printed_precision(number, quote), quote, start)
 
 
-def check_record(record: Record, doc: Document | None = None) -> Checks:
+@dataclass(frozen=True)
+class Printed:
+    """What a document's tables print besides the record's quotes: each metric's value or
+    prior printed again, and the four quarters. Read once per document (it costs seconds on
+    an annual report), however often its record is checked."""
+
+    elsewhere: Mapping[str, list[Figure]]
+    quarters: Mapping[str, list[Figure]]
+
+
+def printed_in(doc: Document) -> Printed:
+    """The figures ``doc`` prints elsewhere (none without tables)."""
+    if not doc.tables:
+        return Printed({}, {})
+    return Printed(_elsewhere(doc), _quarter_parts(doc))
+
+
+def check_record(
+    record: Record, doc: Document | None = None, *, printed: Printed | None = None
+) -> Checks:
     """Statuses for every field of ``record`` that at least one identity covers.
 
-    With the ``doc`` the record was read from, figures it prints elsewhere (another table,
-    the four quarters) are checked against the record's too.
+    With the ``doc`` the record was read from (or what it prints, ``printed``), figures it
+    prints elsewhere (another table, the four quarters) are checked against the record's too.
     """
     figures = record_figures(record)
     checks = Checks()
@@ -169,9 +208,11 @@ def check_record(record: Record, doc: Document | None = None) -> Checks:
     _products(checks, figures)
     _between(checks, figures)
     _at_least(checks, figures)
-    if doc is not None and doc.tables:
-        _printed_again(checks, figures, _elsewhere(doc))
-        _quarters(checks, figures, doc)
+    if printed is None and doc is not None:
+        printed = printed_in(doc)
+    if printed is not None:
+        _printed_again(checks, figures, printed.elsewhere)
+        _quarters(checks, figures, printed.quarters)
     return checks
 
 
@@ -209,11 +250,14 @@ def _changes(checks: Checks, figures: Mapping[str, Figure]) -> None:
             spread = (value.precision + abs(value.value / prior.value) * prior.precision) * 100
             tolerance = change.precision + spread / abs(prior.value) + _EPSILON
             holds = abs(actual - change.value) <= tolerance
-            checks.verdict(holds, (value, prior, change), "the change does not follow")
+            identity = f"{change.path} = ({value.path} − {prior.path}) / |{prior.path}| × 100"
+            checks.verdict(holds, (value, prior, change), "the change does not follow", identity)
         if (change := figures.get(paths["points"])) is not None:
             tolerance = change.precision + value.precision + prior.precision + _EPSILON
             holds = abs(value.value - prior.value - change.value) <= tolerance
-            checks.verdict(holds, (value, prior, change), "the change in points does not follow")
+            identity = f"{change.path} = {value.path} − {prior.path} (in percentage points)"
+            why = "the change in points does not follow"
+            checks.verdict(holds, (value, prior, change), why, identity)
 
 
 def _sums(checks: Checks, figures: Mapping[str, Figure]) -> None:
@@ -227,7 +271,13 @@ def _sums(checks: Checks, figures: Mapping[str, Figure]) -> None:
             summed = sum((-f.value if minus else f.value for minus, f in terms if f), Decimal(0))
             tolerance = total.precision + sum((f.precision for f in parts), Decimal(0))
             holds = abs(summed - total.value) <= tolerance + _EPSILON
-            checks.verdict(holds, (total, *parts), f"{paths['total']} is not the sum of its terms")
+            terms_text = " ".join(
+                f"{'−' if minus else '+'} {path.lstrip('-')}"
+                for path, (minus, _) in zip(paths["terms"], terms, strict=True)
+            ).removeprefix("+ ")
+            identity = f"{total.path} = {terms_text}"
+            why = f"{paths['total']} is not the sum of its terms"
+            checks.verdict(holds, (total, *parts), why, identity)
 
 
 def _products(checks: Checks, figures: Mapping[str, Figure]) -> None:
@@ -241,7 +291,9 @@ def _products(checks: Checks, figures: Mapping[str, Figure]) -> None:
         expected = a.value * b.value / divisor
         tolerance = total.precision + (a.precision * abs(b.value) + b.precision * abs(a.value))
         holds = abs(expected - total.value) <= tolerance / divisor + total.precision + _EPSILON
-        checks.verdict(holds, (total, a, b), f"{spec['total']} is not the product it states")
+        identity = f"{total.path} = {a.path} × {b.path} / {spec['divisor']}"
+        why = f"{spec['total']} is not the product it states"
+        checks.verdict(holds, (total, a, b), why, identity)
 
 
 def _between(checks: Checks, figures: Mapping[str, Figure]) -> None:
@@ -254,7 +306,12 @@ def _between(checks: Checks, figures: Mapping[str, Figure]) -> None:
         lowest = count.value * (low.value - low.precision) - amount.precision
         highest = count.value * (high.value + high.precision) * slack + amount.precision
         holds = lowest <= amount.value <= highest
-        checks.verdict(holds, (amount, count, low, high), f"{spec['amount']} is out of range")
+        identity = (
+            f"{count.path} × {low.path} ≤ {amount.path} ≤ {count.path} × {high.path} "
+            f"(up to {spec['slack_pct']}% more for fees)"
+        )
+        why = f"{spec['amount']} is out of range"
+        checks.verdict(holds, (amount, count, low, high), why, identity)
 
 
 def _at_least(checks: Checks, figures: Mapping[str, Figure]) -> None:
@@ -268,7 +325,8 @@ def _at_least(checks: Checks, figures: Mapping[str, Figure]) -> None:
             if "when_positive" in paths and (condition is None or condition.value <= 0):
                 continue
             if larger.value + larger.precision + smaller.precision < smaller.value:
-                checks.conflict((larger, smaller), f"{paths['larger']} is below {paths['smaller']}")
+                why = f"{paths['larger']} is below {paths['smaller']}"
+                checks.conflict((larger, smaller), why, f"{larger.path} ≥ {smaller.path}")
 
 
 def _elsewhere(doc: Document) -> dict[str, list[Figure]]:
@@ -301,16 +359,28 @@ def _printed_again(
             checks.confirm((mine,))
 
 
-def _quarters(checks: Checks, figures: Mapping[str, Figure], doc: Document) -> None:
+def _quarter_parts(doc: Document) -> dict[str, list[Figure]]:
+    """metric → the four quarters the document prints for it (the metrics checked)."""
     wanted = set(_vocab()["quarters"])
-    for metric, found in quarter_figures(doc).items():
+    return {
+        metric: [figure_of(doc, f"quarter of {metric}", f) for f in found]
+        for metric, found in quarter_figures(doc).items()
+        if metric in wanted
+    }
+
+
+def _quarters(
+    checks: Checks, figures: Mapping[str, Figure], quarters: Mapping[str, list[Figure]]
+) -> None:
+    for metric, parts in quarters.items():
         year = figures.get(f"financials.{metric}.value")
-        if metric not in wanted or year is None:
+        if year is None:
             continue
-        parts = [figure_of(doc, f"quarter of {metric}", f) for f in found]
         summed = sum((p.value for p in parts), Decimal(0))
         tolerance = year.precision + sum((p.precision for p in parts), Decimal(0)) + _EPSILON
         if abs(summed - year.value) <= tolerance:
             checks.confirm((year,))
         else:
-            checks.conflict((year, *parts), f"the four quarters of {metric} do not add up")
+            why = f"the four quarters of {metric} do not add up"
+            identity = f"{year.path} = the sum of the four quarters printed for {metric}"
+            checks.conflict((year, *parts), why, identity)

@@ -1,16 +1,17 @@
-"""load → normalise → locate → extract (backend) → ground & validate → record."""
+"""load → normalise → locate → extract (backend) → ground & validate → check → re-ask → record."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .backends.base import SectionResult
-from .backends.llm.plan import Ask, Planner, can_state, merge_results
+from .backends.llm.plan import Ask, Planner, Reask, can_state, merge_results
 from .backends.rules import RulesBackend
-from .checks import check_record
+from .checks import Checks, Printed, check_record, printed_in
 from .config import Settings
 from .core.schema import (
     CONTENT_SECTIONS,
@@ -26,6 +27,7 @@ from .core.schema import (
 )
 from .core.spans import Found
 from .load.document import Document, document_from_bytes, read_document
+from .reask import plan_reasks, settle
 
 
 def extract_file(path: str | Path, settings: Settings | None = None) -> Record:
@@ -56,7 +58,8 @@ def extract_document(doc: Document, settings: Settings) -> Record:
     llm = LLMBackend(settings)
     prepared = prepare_document(doc, settings, llm.planner)
     results = prepared.with_answers(llm.answer(doc, prepared.asks))
-    return build_record(doc, results, settings, prompt_version=llm.prompt_version)
+    review = review_answers(prepared, results, settings, llm.planner)
+    return review.record(llm.answer(doc, review.reasks), prompt_version=llm.prompt_version)
 
 
 @dataclass
@@ -73,6 +76,68 @@ class PreparedFiling:
         if self.rule_results is None:
             return answers
         return merge_results(self.rule_results, answers)
+
+    def rules_paths(self) -> set[str]:
+        """The record paths of the figures the rules read (auto mode; none in llm mode)."""
+        rules = self.rule_results or {}
+        return {f"{section}.{path}" for section, result in rules.items() for path in result.fields}
+
+
+@dataclass
+class Review:
+    """A filing's merged first answers, checked: the re-asks its failing identities need
+    (none when all hold), and how their answers settle into the record."""
+
+    prepared: PreparedFiling
+    results: dict[str, SectionResult]
+    settings: Settings
+    printed: Printed
+    checks: Checks
+    reasks: dict[str, Reask]
+
+    def record(
+        self, answers: dict[str, SectionResult], *, prompt_version: str | None = None
+    ) -> Record:
+        """The record, the re-asks' ``answers`` settled in (:func:`reask.settle`)."""
+        doc, settings = self.prepared.document, self.settings
+        if not self.reasks:
+            return build_record(
+                doc, self.results, settings, prompt_version=prompt_version, checks=self.checks
+            )
+        settled = settle(
+            self.results, answers, self.checks, self.prepared.rules_paths(), self.recheck
+        )
+        record = build_record(
+            doc, settled.results, settings, prompt_version=prompt_version, printed=self.printed
+        )
+        stated = record.flat_fields()
+        for path, status in settled.flagged.items():
+            if stated.get(path) is not None:
+                record.checks[path] = status
+        return record
+
+    def recheck(self, results: Mapping[str, SectionResult]) -> Checks:
+        """The checks of the record these results make."""
+        record = assemble_record(self.prepared.document, results, self.settings)
+        return check_record(record, printed=self.printed)
+
+
+def review_answers(
+    prepared: PreparedFiling,
+    results: dict[str, SectionResult],
+    settings: Settings,
+    planner: Planner | None = None,
+) -> Review:
+    """Check the merged first answers and plan a re-ask per section whose figures break an
+    identity (CPU-bound: the document's printed figures are read once, here)."""
+    doc = prepared.document
+    printed = printed_in(doc)
+    checks = check_record(assemble_record(doc, results, settings), printed=printed)
+    reasks: dict[str, Reask] = {}
+    if checks.conflicts:
+        planner = planner or _planner(settings)
+        reasks = plan_reasks(doc, planner, checks, results, prepared.asks)
+    return Review(prepared, results, settings, printed, checks, reasks)
 
 
 def prepare_filing(
@@ -129,13 +194,33 @@ def warm_up(settings: Settings) -> None:
 
 def build_record(
     doc: Document,
-    results: dict[str, SectionResult],
+    results: Mapping[str, SectionResult],
+    settings: Settings,
+    *,
+    prompt_version: str | None = None,
+    printed: Printed | None = None,
+    checks: Checks | None = None,
+) -> Record:
+    """Turn section results into the contract record, with evidence in original offsets,
+    and check it. ``prompt_version``: of the templates the LLM was asked with (recorded
+    when it was); ``printed``: what the document prints elsewhere, if read already;
+    ``checks``: of these very results, if run already."""
+    record = assemble_record(doc, results, settings, prompt_version=prompt_version)
+    if checks is None:
+        checks = check_record(record, doc, printed=printed)
+    record.checks = checks.status
+    record.warnings.extend(checks.warnings)
+    return record
+
+
+def assemble_record(
+    doc: Document,
+    results: Mapping[str, SectionResult],
     settings: Settings,
     *,
     prompt_version: str | None = None,
 ) -> Record:
-    """Turn section results into the contract record, with evidence in original offsets.
-    ``prompt_version``: of the templates the LLM was asked with (recorded when it was)."""
+    """The record of section results, unchecked."""
     record = Record(
         source=Source(
             path=doc.path,
@@ -168,13 +253,10 @@ def build_record(
             setattr(record, name, content)
     if record.filing.is_empty():
         record.warnings.append("not recognised as a listed-company filing")
-    checks = check_record(record, doc)
-    record.checks = checks.status
-    record.warnings.extend(checks.warnings)
     return record
 
 
-def _backend_label(settings: Settings, results: dict[str, SectionResult]) -> str:
+def _backend_label(settings: Settings, results: Mapping[str, SectionResult]) -> str:
     if settings.backend == "llm":
         return "llm"
     if settings.runs_llm:

@@ -88,3 +88,25 @@ def by_section(answers: Mapping[str, Mapping[str, Any] | Handler]) -> Handler:
 def sections_asked(requests: list[Any]) -> list[str | None]:
     """The section of each recorded chat request, in order."""
     return [section_of(r.json) for r in requests]
+
+
+# 000's buyback progress (gold): 5,160,476 shares at 102.20–140.00, 561,263,835.84 paid.
+BUYBACK_000: dict[str, Any] = {
+    "plan_date": "2023-08-22",
+    "plan_amount_min": 400000000,
+    "plan_amount_max": 800000000,
+    "as_of": "2024-06-30",
+    "shares_repurchased": 5160476,
+    "pct_of_total_shares": 0.63,
+    "price_high": 140.0,
+    "price_low": 102.2,
+    "amount_paid": 561263835.84,
+}
+# The identity the checks hold 000's buyback figures to, as a re-ask names it.
+BUYBACK_IDENTITY = "shares_repurchased × price_low ≤ amount_paid ≤ shares_repurchased × price_high"
+
+
+def names_identity(request: JsonDict, identity: str) -> bool:
+    """Does the request's last message name ``identity`` (a re-ask after a conflict)?"""
+    messages = request.get("messages") or []
+    return bool(messages) and identity in str(messages[-1].get("content") or "")

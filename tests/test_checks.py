@@ -134,6 +134,27 @@ def test_an_inequality_can_only_fail() -> None:
     }
 
 
+def test_a_failing_identity_is_data_naming_its_figures() -> None:
+    """The re-ask names the identity and asks about its figures: both come from here."""
+    values = {
+        "dividend.cash_per_10_shares": 1.2,
+        "dividend.share_base": 818952512,
+        "dividend.total_cash": 98274301.44 * 2,
+    }
+    (conflict,) = check_record(record(values)).conflicts
+    assert conflict.identity == (
+        "dividend.total_cash = dividend.cash_per_10_shares × dividend.share_base / 10"
+    )
+    assert conflict.record_paths() == [
+        "dividend.total_cash",
+        "dividend.cash_per_10_shares",
+        "dividend.share_base",
+    ]
+    assert [f.quote for f in conflict.figures] == ["196548602.88", "1.2", "818952512"]
+    values["dividend.total_cash"] = 98274301.44
+    assert check_record(record(values)).conflicts == []
+
+
 def test_every_seed_record_is_free_of_conflicts() -> None:
     """A conflict on a correct record would be a bug in a check."""
     for seed in sorted((ROOT / "examples" / "filings").glob("*.txt")):

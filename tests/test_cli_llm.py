@@ -11,8 +11,18 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from llm_answers import GOLD_004, INCENTIVE_000, SEED_000, SEED_004, by_section, sections_asked
-from openai_server import FakeOpenAI, Reply
+from llm_answers import (
+    BUYBACK_000,
+    BUYBACK_IDENTITY,
+    GOLD_004,
+    INCENTIVE_000,
+    SEED_000,
+    SEED_004,
+    by_section,
+    names_identity,
+    sections_asked,
+)
+from openai_server import FakeOpenAI, JsonDict, Reply, reply_in_requested_form
 
 from extract.cli import cli
 
@@ -181,6 +191,31 @@ def test_auto_mode_runs_rules_first_and_asks_only_for_gaps(openai_server: FakeOp
     assert record["backend"] == "rules+llm"
     assert 0 < len(openai_server.chat_requests) < 5
     assert record["incentive"]["tranche"] == "预留部分"
+
+
+def test_a_figure_in_conflict_is_reasked_and_dropped_if_it_still_conflicts(
+    openai_server: FakeOpenAI,
+) -> None:
+    misread = {**BUYBACK_000, "price_high": 1.2}  # the dividend's rate, printed nearby
+
+    def buyback(request: JsonDict) -> Reply:
+        reasked = names_identity(request, BUYBACK_IDENTITY)
+        return reply_in_requested_form(request, BUYBACK_000 if reasked else misread)
+
+    openai_server.handler = by_section({"buyback": buyback})
+    record = record_of(run(*llm_args(openai_server, seed=SEED_000)))
+    assert sections_asked(openai_server.chat_requests).count("buyback") == 2
+    assert record["buyback"]["price_high"] == 140.0
+    assert record["checks"]["buyback.price_high"] == "confirmed"
+    assert record["usage"]["calls"] == 6
+
+    openai_server.handler = by_section({"buyback": misread})
+    record = record_of(run(*llm_args(openai_server, "--no-cache", seed=SEED_000)))
+    assert record["buyback"]["price_high"] is None
+    assert any(
+        w.startswith("buyback: price_high: 1.2 dropped: ") and "fails, also after a re-ask" in w
+        for w in record["warnings"]
+    )
 
 
 def test_a_broken_template_dir_is_an_error(openai_server: FakeOpenAI, tmp_path: Path) -> None:

@@ -21,9 +21,9 @@ from ..core.schema import Record
 from ..load.document import Document
 from ..pipeline import (
     PreparedFiling,
-    build_record,
     extract_document,
     prepare_document,
+    review_answers,
     warm_up,
 )
 from .remote import extract_location, prepare_location
@@ -55,10 +55,11 @@ class AsyncPipeline:
     ``async with``, one HTTP connection pool, one open response cache and ``workers``
     worker processes. With the LLM, each filing is prepared (:func:`prepare_filing`) in a
     worker process, then its sections are asked concurrently, each call within
-    ``limiter``'s budgets. With the rules alone, a filing is extracted whole in a worker
-    (the workers start with the first large filing). Small filings, and every filing when
-    ``workers`` is 0, use a thread instead. The event loop itself only awaits, renders
-    prompts and grounds answers.
+    ``limiter``'s budgets; figures that break an identity of the checks are then asked
+    about once more, concurrently too. With the rules alone, a filing is extracted whole in
+    a worker (the workers start with the first large filing). Small filings, and every
+    filing when ``workers`` is 0, use a thread instead. The event loop itself only awaits,
+    renders prompts and grounds answers.
     """
 
     def __init__(
@@ -140,9 +141,12 @@ class AsyncPipeline:
         assert self.llm is not None
         doc = prepared.document
         results = prepared.with_answers(await self.llm.aanswer(doc, prepared.asks))
-        version = self.llm.prompt_version
+        review = await asyncio.to_thread(
+            review_answers, prepared, results, self.settings, self.llm.planner
+        )
+        answers = await self.llm.aanswer(doc, review.reasks)
         return await asyncio.to_thread(
-            build_record, doc, results, self.settings, prompt_version=version
+            review.record, answers, prompt_version=self.llm.prompt_version
         )
 
 

@@ -5,6 +5,8 @@ For one section: locate the passages (planned in ``plan``), render the section's
 retries, cache), then ground every value in the passages (``ground``). Values not found
 are re-asked once with the reason, then dropped with a warning: an invented number never
 reaches the record. A failed call leaves the section null with a warning; the run goes on.
+A :class:`~.plan.Reask` (figures that break an identity of the checks) is one more call,
+grounded the same way; what it returns is only about the figures it names.
 
 Planning (which sections, which fields, which passages) is ``plan``; this module asks what
 was planned. Each section is a small generator that yields requests and receives replies,
@@ -36,7 +38,7 @@ from .answers import ANSWERS, Answer
 from .client import AsyncLLMClient, LLMClient
 from .ground import Grounder
 from .limits import CallLimiter
-from .plan import Ask, Planner
+from .plan import Ask, Planner, Reask
 from .prompts import PromptSet
 from .request import LLMReply, LLMRequest
 
@@ -71,24 +73,26 @@ class LLMBackend:
         """Every section, in order."""
         return self.answer(doc, self.planner.plan_all(doc, sections))
 
-    def answer(self, doc: Document, asks: Mapping[str, Ask]) -> dict[str, SectionResult]:
-        """Ask what was planned, section by section."""
+    def answer(self, doc: Document, asks: Mapping[str, Ask | Reask]) -> dict[str, SectionResult]:
+        """Ask what was planned (first asks or re-asks), section by section."""
         if not asks:
             return {}
         grounder = Grounder(doc)
         with self._client() as client:
-            return {s: drive(self.flow(grounder, ask), client.complete) for s, ask in asks.items()}
+            return {s: drive(self.any_flow(grounder, a), client.complete) for s, a in asks.items()}
 
     # --- asynchronous ----------------------------------------------------------------
 
-    async def aanswer(self, doc: Document, asks: Mapping[str, Ask]) -> dict[str, SectionResult]:
+    async def aanswer(
+        self, doc: Document, asks: Mapping[str, Ask | Reask]
+    ) -> dict[str, SectionResult]:
         """As :meth:`answer`, the sections asked concurrently (``asks`` may come from a
         worker process)."""
         if not asks:
             return {}
         grounder = Grounder(doc)
         async with self._aclient() as client:
-            flows = (adrive(self.flow(grounder, ask), client.complete) for ask in asks.values())
+            flows = (adrive(self.any_flow(grounder, a), client.complete) for a in asks.values())
             results = await asyncio.gather(*flows)
         return dict(zip(asks, results, strict=True))
 
@@ -133,6 +137,33 @@ class LLMBackend:
         found, warnings = first.settle(retry)
         applies = section == "filing" or bool(found)
         return SectionResult(applies=applies, fields=found, warnings=warnings, usage=usage)
+
+    def reask_flow(self, grounder: Grounder, reask: Reask) -> Flow:
+        """Ask again about figures that break identities; the result holds the figures named
+        (``reask.focus``) that the answer gives and the passages print, nothing else."""
+        messages = self.prompts.reask_check(
+            reask.section, reask.passages, reask.focus, reask.doubts
+        )
+        reply = yield LLMRequest(messages, ANSWERS[reask.section])
+        if reply.answer is None:
+            reason = reply.error or "the LLM gave no answer"
+            return SectionResult(warnings=[f"re-ask failed: {reason}"], usage=reply.usage)
+        grounded = grounder.ground(reply.answer, reask.passages)
+        found = {p: f for p, f in grounded.found.items() if p in reask.focus}
+        warnings = [
+            f"re-asked {d.path}: {d.value} not found in the source; not used"
+            for d in grounded.ungrounded
+            if d.path in reask.focus
+        ]
+        return SectionResult(
+            applies=bool(found), fields=found, warnings=warnings, usage=reply.usage
+        )
+
+    def any_flow(self, grounder: Grounder, ask: Ask | Reask) -> Flow:
+        """The flow of a first ask or of a re-ask."""
+        if isinstance(ask, Reask):
+            return self.reask_flow(grounder, ask)
+        return self.flow(grounder, ask)
 
     def requests_for(
         self, doc: Document, section: str, focus: tuple[str, ...] = ()

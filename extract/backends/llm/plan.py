@@ -3,7 +3,8 @@
 Planning is the CPU-bound half of the LLM backend: which sections to ask (every one, or in
 auto mode those the rules left incomplete), which fields each ask is about, and the
 passages its prompt carries (located within the section's share of the prompt budget).
-Auto mode's merging of the answers into the rules' results is here too.
+Auto mode's merging of the answers into the rules' results is here too, and the re-asks
+of figures that break an identity of the checks (:class:`Reask`).
 Nothing here imports openai or instructor, so a batch can plan in worker processes and
 send the plans, which are small and picklable, to the process that talks to the endpoint.
 """
@@ -27,6 +28,8 @@ from .prompts import PromptSet, load_prompts
 
 # Characters kept free for the 【片段N】 labels around the passages.
 _PASSAGE_LABELS = 60
+# A re-ask shows this many characters either side of each figure's quote, cut to whole lines.
+_AROUND_QUOTE = 200
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,34 @@ class Ask:
     section: str
     focus: tuple[str, ...]
     passages: tuple[Passage, ...]
+
+
+@dataclass(frozen=True)
+class Doubted:
+    """A figure of a failing identity: its path inside the section, value and quote."""
+
+    path: str
+    value: Any
+    quote: str
+
+
+@dataclass(frozen=True)
+class Doubt:
+    """An identity between printed figures (in words) that the figures read break."""
+
+    identity: str
+    figures: tuple[Doubted, ...]
+
+
+@dataclass(frozen=True)
+class Reask:
+    """A section asked again about figures in conflict: the fields (``focus``), the passages
+    (the first ask's and those around the quotes) and the identities they break."""
+
+    section: str
+    focus: tuple[str, ...]
+    passages: tuple[Passage, ...]
+    doubts: tuple[Doubt, ...]
 
 
 class Planner:
@@ -66,6 +97,24 @@ class Planner:
         overhead = self._overheads[key] + _PASSAGE_LABELS
         return max(section_budget(section, self.settings.prompt_budget_chars) - overhead, 0)
 
+    def plan_reask(
+        self,
+        doc: Document,
+        section: str,
+        doubts: Sequence[Doubt],
+        quoted: Iterable[tuple[int, int]],
+        asked: Ask | None = None,
+    ) -> Reask:
+        """One re-ask of ``section`` about the figures of ``doubts``: the passages ``asked``
+        used (located afresh when the section was not asked) and those around ``quoted``,
+        the figures' spans in ``doc.text``."""
+        focus = tuple(dict.fromkeys(f.path for d in doubts for f in d.figures))
+        if asked is None:
+            metrics = tuple(dict.fromkeys(path.split(".", 1)[0] for path in focus))
+            asked = self.plan(doc, {section: metrics})[section]
+        passages = with_windows(doc.text, asked.passages, quoted, _AROUND_QUOTE)
+        return Reask(section, focus, passages, tuple(doubts))
+
     def plan(self, doc: Document, wanted: Mapping[str, tuple[str, ...]]) -> dict[str, Ask]:
         """An ask per section of ``wanted`` (section → focus fields, empty for all)."""
         if not wanted:
@@ -79,6 +128,49 @@ class Planner:
             )
             for section, focus in wanted.items()
         }
+
+
+def with_windows(
+    text: str, passages: Sequence[Passage], spans: Iterable[tuple[int, int]], radius: int
+) -> tuple[Passage, ...]:
+    """``passages`` and, in document order, the text within ``radius`` of each span (cut to
+    whole lines) that no passage covers already."""
+    windows: list[list[int]] = []
+    for start, end in sorted(_window(text, start, end, radius) for start, end in spans):
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], end)
+        else:
+            windows.append([start, end])
+    added = [
+        Passage(a, b, text[a:b])
+        for start, end in windows
+        for a, b in _uncovered(start, end, passages)
+        if text[a:b].strip()
+    ]
+    return tuple(sorted((*passages, *added), key=lambda p: p.start))
+
+
+def _window(text: str, start: int, end: int, radius: int) -> tuple[int, int]:
+    """``start:end`` widened by ``radius`` either side, trimmed back to line boundaries."""
+    low, high = max(0, start - radius), min(len(text), end + radius)
+    first_break = text.find("\n", low, start)
+    last_break = text.rfind("\n", end, high)
+    return (first_break + 1 if first_break >= 0 else low), (
+        last_break + 1 if last_break >= 0 else high
+    )
+
+
+def _uncovered(start: int, end: int, passages: Sequence[Passage]) -> list[tuple[int, int]]:
+    """The parts of ``start:end`` outside every passage."""
+    parts = [(start, end)]
+    for passage in passages:
+        parts = [
+            piece
+            for a, b in parts
+            for piece in ((a, min(b, passage.start)), (max(a, passage.end), b))
+            if piece[0] < piece[1]
+        ]
+    return parts
 
 
 # --- auto mode: which gaps ---------------------------------------------------------------

@@ -33,9 +33,11 @@ from .locate import Passage
 from .request import Message
 
 REASK_GROUND = "_reask_ground.j2"
+REASK_CHECK = "_reask_check.j2"
 REQUIRED: tuple[str, ...] = (
     *(f"{s}.{role}.j2" for s in SECTION_NAMES for role in ("system", "user")),
     REASK_GROUND,
+    REASK_CHECK,
 )
 _SOURCE_TREE = Path(__file__).resolve().parents[3]
 _REPO_PROMPTS = _SOURCE_TREE / "prompts"
@@ -75,6 +77,22 @@ class PromptSet:
         ``path`` and ``value``)."""
         return self.render(REASK_GROUND, {"ungrounded": list(ungrounded)})
 
+    def reask_check(
+        self,
+        section: str,
+        passages: Sequence[Passage],
+        focus: Sequence[str],
+        doubts: Sequence[Any],
+    ) -> list[Message]:
+        """The messages of a re-ask about figures that break identities (``doubts``: items
+        with ``identity`` and ``figures``, each with ``path``, ``value`` and ``quote``)."""
+        context = {"section": section, "passages": list(passages), "focus": list(focus)}
+        user = self.render(REASK_CHECK, {**context, "doubts": list(doubts)})
+        return [
+            {"role": "system", "content": self.render(f"{section}.system.j2", context)},
+            {"role": "user", "content": user},
+        ]
+
     def overhead(self, section: str, focus: Sequence[str] = ()) -> int:
         """Characters of the prompt for ``section`` without any passage."""
         return sum(len(m["content"]) for m in self.messages(section, (), focus))
@@ -100,6 +118,9 @@ class PromptSet:
             self.messages(section, _SAMPLE_PASSAGES)
             self.messages(section, _SAMPLE_PASSAGES, ("title",))
         self.reask_ground([{"path": "revenue.value", "value": 1.0}])
+        figure = {"path": "revenue.value", "value": 1.0, "quote": "营业收入 1.00"}
+        doubt = {"identity": "revenue.change_pct = …", "figures": [figure]}
+        self.reask_check("financials", _SAMPLE_PASSAGES, ["revenue.value"], [doubt])
 
     def _path(self, name: str) -> str:
         return f"{self.location}/{name}"
