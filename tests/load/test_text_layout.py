@@ -8,6 +8,7 @@ break (a form feed, a page number and the running header).
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 from shutil import which
@@ -219,8 +220,13 @@ def test_a_loader_s_own_tables_are_kept() -> None:
     assert Document.from_text(ANNUAL, tables=()).tables == ()
 
 
-@pytest.mark.skipif(which("pdftotext") is None, reason="poppler's pdftotext is not installed")
+@pytest.mark.skipif(
+    which("pdftotext") is None and not os.environ.get("CI"),
+    reason="poppler's pdftotext is not installed: apt-get install -y poppler-utils "
+    "(in CI, where CI is set, this test fails instead of skipping)",
+)
 def test_a_real_filing_laid_out_by_pdftotext(tmp_path: Path) -> None:
+    assert which("pdftotext"), "CI is set but pdftotext is missing: apt-get install poppler-utils"
     pdf = need(WILD_DIR / "w001_zhaoyanxinyao_603127_ar_2022.pdf")
     out = tmp_path / "w001.txt"
     subprocess.run(["pdftotext", "-layout", str(pdf), str(out)], check=True)
