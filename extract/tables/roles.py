@@ -97,6 +97,20 @@ def header_rows(table: Table) -> list[int]:
     return rows
 
 
+def header_shifted(table: Table, rows: Sequence[int]) -> bool:
+    """Is the label column's header (项目) printed over a column the body fills with figures?"""
+    pattern = _vocab()["label_header"]
+    named = [
+        col
+        for col in range(1, table.n_cols)
+        if any(re.search(pattern, cell_text(c.text)) for c in table.column(col, rows))
+    ]
+    if not named:
+        return False
+    body = [r for r in range(table.n_rows) if r not in rows]
+    return any(is_figure(table.rows[r][col].text) for r in body for col in range(named[0] + 1))
+
+
 def is_subheader(table: Table, row: int) -> bool:
     """A row inside the body that names periods again (本报告期末 | 上年度末 | 增减)."""
     if row_has_figures(table, row):

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from extract.core.table import Cell, Table, grid_from_cells
-from extract.tables.roles import Columns, column_groups, header_rows, reporting_columns
+from extract.tables.roles import (
+    Columns,
+    column_groups,
+    header_rows,
+    header_shifted,
+    reporting_columns,
+)
 
 
 def grid(*rows: list[str], merged: dict[tuple[int, int], int] | None = None) -> Table:
@@ -162,3 +168,18 @@ def test_segments_under_one_year_are_not_the_period_total() -> None:
 def test_two_columns_headed_the_same_year_alone_read_nothing() -> None:
     table = grid(["", "2021", "2021"], ["Revenue", "1", "2"])
     assert columns_of(table) is None
+
+
+def test_a_header_shifted_against_its_body_is_recognised() -> None:
+    # w025 as FinGLM renders it: the header row has an extra empty cell before 项目, so
+    # 本报告期末 heads the column of last year's figures
+    shifted = grid(
+        ["", "项目", "本报告期末", "上年度末", "变动比率", "变动原因"],
+        ["交易性金融资产", "2,951,880,246.72", "1,677,334,369.26", "75.99%", "并购导致。", ""],
+    )
+    assert header_shifted(shifted, header_rows(shifted))
+    aligned = grid(
+        ["项目", "本报告期末", "上年度末", "变动比率", "变动原因"],
+        ["交易性金融资产", "2,951,880,246.72", "1,677,334,369.26", "75.99%", "并购导致。"],
+    )
+    assert not header_shifted(aligned, header_rows(aligned))

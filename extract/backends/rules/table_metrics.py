@@ -40,6 +40,7 @@ from ...tables.roles import (
     column_groups,
     groups_from_header_line,
     header_rows,
+    header_shifted,
     heading,
     is_figure,
     is_subheader,
@@ -276,6 +277,8 @@ def table_unit(doc: Document, table: Table, rows: Iterable[int]) -> Decimal:
 def table_rows(doc: Document, table: Table) -> list[tuple[str, str, dict[str, Found]]]:
     """(metric, label, fields) for every metric row of ``table``, first occurrence only."""
     header = header_rows(table)
+    if header_shifted(table, header):
+        return []
     groups = column_groups(table, header)
     if not header and not groups:
         groups = _groups_from_the_line_above(doc, table)
