@@ -39,3 +39,17 @@ def test_layers_import_downward_only() -> None:
     the LLM client loads openai."""
     result = subprocess.run([_tool("lint-imports")], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+MAX_MODULE_LINES = 500
+
+
+def test_no_module_of_the_package_is_over_500_lines() -> None:
+    """A module a newcomer can read in one sitting: split one that grows past this."""
+    package = Path(__file__).resolve().parents[1] / "extract"
+    long = {
+        str(path.relative_to(package)): n
+        for path in package.rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}

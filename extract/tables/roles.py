@@ -23,6 +23,7 @@ from typing import Any
 
 from ..core.numbers import CELL_FIGURE
 from ..core.table import Table
+from ..load.document import Document
 from ..load.normalise import normalise_text
 from ..vocab import load_vocab
 
@@ -156,6 +157,29 @@ def groups_from_header_line(texts: Sequence[str], first_col: int = 1) -> list[Gr
     column (本报告期 上年同期 同比增减 变动原因 at the foot of the page before the table's
     rows). Only roles count here: years alone, with no cells to compare, say too little."""
     return _role_groups([(first_col + i, heading(text)) for i, text in enumerate(texts)])
+
+
+# A grid that opens with figures may have its header printed as a line of text just above
+# it, often at the foot of the page before (only a page number and a running header between).
+_HEADER_LINE_WINDOW = 400
+_HEADER_LINE_LOOKBACK = 4
+
+
+def groups_from_the_line_above(doc: Document, table: Table) -> list[Group]:
+    """Column groups from a header line printed above a headerless grid: one word a figure
+    column, at least two of them naming a period role; none if no such line is near."""
+    end = table.start
+    if table.continued and table.page and len(doc.page_starts) >= table.page:
+        end = doc.page_starts[table.page - 1]  # above it on its page: the running header
+    window = doc.original[max(0, end - _HEADER_LINE_WINDOW) : end]
+    lines = [line.split() for line in window.split("\n") if line.strip()]
+    for words in reversed(lines[-_HEADER_LINE_LOOKBACK:]):
+        if any(is_figure(word) for word in words):
+            return []  # the rows of something else stand between
+        named = sum(heading(normalise_text(word)).role is not None for word in words)
+        if len(words) == table.n_cols - 1 and named >= 2:
+            return groups_from_header_line([normalise_text(word) for word in words])
+    return []
 
 
 def _role_groups(headings: Sequence[tuple[int, Heading]]) -> list[Group]:

@@ -35,14 +35,11 @@ from ...load.html import visible_text
 from ...load.normalise import normalise_text
 from ...tables.roles import (
     Columns,
-    Group,
     cell_text,
     column_groups,
-    groups_from_header_line,
+    groups_from_the_line_above,
     header_rows,
     header_shifted,
-    heading,
-    is_figure,
     is_subheader,
     reporting_columns,
     row_has_figures,
@@ -281,7 +278,7 @@ def table_rows(doc: Document, table: Table) -> list[tuple[str, str, dict[str, Fo
         return []
     groups = column_groups(table, header)
     if not header and not groups:
-        groups = _groups_from_the_line_above(doc, table)
+        groups = groups_from_the_line_above(doc, table)
     columns = reporting_columns(groups)
     unit = table_unit(doc, table, header)
     out: list[tuple[str, str, dict[str, Found]]] = []
@@ -321,29 +318,6 @@ def table_rows(doc: Document, table: Table) -> list[tuple[str, str, dict[str, Fo
                 seen.add(metric)
                 out.append((metric, label, fields))
     return out
-
-
-# A grid that opens with figures may have its header printed as a line of text just above
-# it, often at the foot of the page before (only a page number and a running header between).
-_HEADER_LINE_WINDOW = 400
-_HEADER_LINE_LOOKBACK = 4
-
-
-def _groups_from_the_line_above(doc: Document, table: Table) -> list[Group]:
-    """Column groups from a header line printed above a headerless grid: one word a figure
-    column, at least two of them naming a period role; none if no such line is near."""
-    end = table.start
-    if table.continued and table.page and len(doc.page_starts) >= table.page:
-        end = doc.page_starts[table.page - 1]  # above it on its page: the running header
-    window = doc.original[max(0, end - _HEADER_LINE_WINDOW) : end]
-    lines = [line.split() for line in window.split("\n") if line.strip()]
-    for words in reversed(lines[-_HEADER_LINE_LOOKBACK:]):
-        if any(is_figure(word) for word in words):
-            return []  # the rows of something else stand between
-        named = sum(heading(normalise_text(word)).role is not None for word in words)
-        if len(words) == table.n_cols - 1 and named >= 2:
-            return groups_from_header_line([normalise_text(word) for word in words])
-    return []
 
 
 @cache
