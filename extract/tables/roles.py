@@ -233,6 +233,9 @@ def _year_groups(
     if not years:
         return []
     latest = max(years.values())
+    label_year = heading(header_text(table, 0, rows)).year
+    if label_year is not None and label_year > latest:
+        return []  # the period's own year printed over the labels: the header is misplaced
     value = _year_column(table, rows, [c for c, y in years.items() if y == latest])
     if value is None:
         return []

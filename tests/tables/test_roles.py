@@ -183,3 +183,15 @@ def test_a_header_shifted_against_its_body_is_recognised() -> None:
         ["交易性金融资产", "2,951,880,246.72", "1,677,334,369.26", "75.99%", "并购导致。"],
     )
     assert not header_shifted(aligned, header_rows(aligned))
+
+
+def test_the_periods_year_printed_over_the_labels_reads_nothing() -> None:
+    # w034 (a right-to-left PDF): 二零二三年 landed in the label column, 二零二二年 over the
+    # last column; taking 2022 as the period would read last year's figures as this year's
+    table = grid(
+        ["於二零二三年六月三十日", "", ""],
+        ["二零二三年", "", "二零二二年"],
+        ["附註 人民幣千元", "", "人民幣千元"],
+        ["本公司權益股東應佔權益", "11,586,104", "12,039,043"],
+    )
+    assert columns_of(table) is None
