@@ -195,3 +195,17 @@ def test_the_periods_year_printed_over_the_labels_reads_nothing() -> None:
         ["本公司權益股東應佔權益", "11,586,104", "12,039,043"],
     )
     assert columns_of(table) is None
+
+
+def test_segments_with_a_total_and_the_period_title_drawn_in_the_last_column() -> None:
+    # w032: Remaining Business | Affected Entities | total for each year; the title "For the
+    # year ended 31 August 2021" spans the columns but is drawn over the last one
+    table = grid(
+        ["", "", "", "", "", "", "", "For theyear ended 31August2021"],
+        ["", "", "Remaining", "Affected", "", "Remaining", "Affected", ""],
+        ["", "", "Business*", "Entities*", "", "Business*", "Entities*", ""],
+        ["", "", "2021", "2021", "2021", "2020", "2020", "2020"],
+        ["Notes", "", "RMB’000", "RMB’000", "RMB’000", "RMB’000", "RMB’000", "RMB’000"],
+        ["Revenue", "5", "219,666", "2,044,081", "2,263,747", "179,496", "1,613,232", "1,792,728"],
+    )
+    assert columns_of(table) == Columns(value=4, prior=7, change=None)
