@@ -111,14 +111,28 @@ def numeric_fields(gold: GoldDoc) -> dict[str, Any]:
     }
 
 
+# The fields that name a filing: a prompt about its cover may print no figure at all, and a
+# figure such as 0.60 is printed by many filings.
+_IDENTITY = {"filing.stock_code": 5, "filing.company_name": 5, "filing.title": 3}
+
+
 def best_gold(candidates: Iterable[GoldDoc], printed: Printed) -> GoldDoc | None:
-    """The gold document whose figures the prompt shows most of."""
-    scored = [
-        (sum(printed.shows(p, v) for p, v in numeric_fields(g).items()), g.name, g)
-        for g in candidates
-    ]
+    """The gold document whose identity (code, name, title) and figures the prompt shows most."""
+    scored = [(_score(g, printed), g.name, g) for g in candidates]
     scored = [s for s in scored if s[0] > 0]
     return max(scored, key=lambda s: (s[0], s[1]))[2] if scored else None
+
+
+def _score(gold: GoldDoc, printed: Printed) -> int:
+    figures = sum(printed.shows(p, v) for p, v in numeric_fields(gold).items())
+    named = sum(
+        weight
+        for path, weight in _IDENTITY.items()
+        if (entry := gold.fields.get(path)) is not None
+        and entry.value is not None
+        and printed.shows(path, entry.value)
+    )
+    return figures + named
 
 
 def oracle_arguments(gold: GoldDoc, section: str, printed: Printed) -> dict[str, Any]:

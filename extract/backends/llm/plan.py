@@ -184,10 +184,12 @@ def sections_to_ask(rule_results: Mapping[str, SectionResult]) -> list[str]:
     exchange = filing.fields.get("exchange") if filing else None
     kind = str(doc_type.value) if doc_type is not None else None
     unstated = must_state_missing(rule_results, kind, str(exchange.value) if exchange else None)
+    occasional = _llm_vocab().get("asked_only_if_read") or {}
     return [
         section
         for section, result in rule_results.items()
         if can_state(section, kind)
+        and (result.fields or kind not in occasional.get(section, ()))
         and (not is_complete(section, result) or any(p.startswith(section + ".") for p in unstated))
     ]
 

@@ -276,6 +276,18 @@ def test_complete_sections_and_impossible_sections_are_not_asked() -> None:
     assert sections_to_ask(unknown) == ["filing", "financials", "buyback", "incentive"]
 
 
+def test_a_quarterly_reports_dividend_is_asked_only_if_the_rules_read_one() -> None:
+    """A quarterly report recounts last year's distribution; asked about a dividend the
+    rules found none of, a model would most likely answer with that other period's."""
+    filing = result({"company_name": "x", "document_type": "quarterly_report"})
+    rules = {"filing": filing, "financials": SectionResult(), "dividend": SectionResult()}
+    assert "dividend" not in sections_to_ask(rules)
+    read = {**rules, "dividend": result({"declared": True})}
+    assert "dividend" in sections_to_ask(read)  # a quarterly distribution: its details asked
+    annual = {**rules, "filing": result({"company_name": "x", "document_type": "annual_report"})}
+    assert "dividend" in sections_to_ask(annual)
+
+
 # --- templates ---------------------------------------------------------------------------
 
 
