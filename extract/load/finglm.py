@@ -10,7 +10,7 @@ removed), and a stretch of text opens with an empty line.
 The file is read by its content, whatever its name: :func:`looks_like_finglm`. It is read
 back the way the PDF reader reads a PDF: the document's text is the lines rendered in order
 (a row as its cells joined by spaces, as a PDF's text layer prints it; furniture lines kept,
-so a running header is still seen), pages joined by :data:`PAGE_SEPARATOR`; consecutive rows
+so a running header is still seen), pages joined by :data:`.pages.PAGE_SEPARATOR`; consecutive rows
 are a :class:`~extract.core.table.Table` whose cells point into that text, and a table broken
 by a page break is joined again (``join_continued``), furniture lines between its parts
 ignored. Cells are parsed with ``ast.literal_eval``, never evaluated; a line that cannot be
@@ -30,8 +30,8 @@ from typing import Any
 from ..core.errors import InputError
 from ..core.numbers import CELL_FIGURE, CELL_NOT_STATED
 from ..core.table import Cell, Table, join_continued, table_from_cells
+from .pages import FURNITURE_CHARS, pages_joined
 
-PAGE_SEPARATOR = "\n\f\n"
 """Between pages, as the PDF reader puts it: a form feed on a line of its own."""
 CELL_SEPARATOR = " "
 """Between a row's cells in the text, as a PDF's text layer prints a row."""
@@ -45,10 +45,6 @@ _log = logging.getLogger(__name__)
 _PROBE_LINES = 3
 # A page number past this is a damaged line, not a page (no filing has 100,000 pages).
 _MAX_PAGE = 100_000
-# Characters of unmarked text a table may have between itself and the page's edge and still
-# be the page's first or last thing (a running header the corpus did not type 页眉; as
-# the PDF reader allows).
-_FURNITURE_CHARS = 60
 # Words that make a row a header, not a row of the table's body (as the PDF reader's).
 _HEADER_WORD = re.compile(
     r"项目|項目|本期|上期|本年|上年|期末|期初|报告期|報告期|(?:19|20)\d{2}|Notes?|附注|附註"
@@ -60,7 +56,7 @@ _PAGE_OBJECT = re.compile(r"<Page:(\d+)>")
 
 @dataclass(frozen=True)
 class FinglmText:
-    """A FinGLM file rendered as text: pages joined by :data:`PAGE_SEPARATOR`, its tables."""
+    """A FinGLM file rendered as text: pages joined by :data:`.pages.PAGE_SEPARATOR`, its tables."""
 
     text: str
     page_starts: tuple[int, ...]
@@ -279,18 +275,8 @@ def _render(lines: list[_Line]) -> FinglmText:
             pages.append(_Page(pages[-1].number + 1))
         pages[-1].add(line)  # a page number going back stays on the page being read
     pages[-1].close_table()
-    starts: list[int] = []
-    tables: list[Table] = []
-    offset = 0
-    for page in pages:
-        starts.append(offset)
-        tables.extend(table.shifted(offset) for table in _at_page_edges(page))
-        offset += page.size + len(PAGE_SEPARATOR)
-    return FinglmText(
-        PAGE_SEPARATOR.join(page.text for page in pages),
-        tuple(starts),
-        tuple(_joined(tables)),
-    )
+    text, starts, tables = pages_joined([(page.text, _at_page_edges(page)) for page in pages])
+    return FinglmText(text, starts, tuple(_joined(tables)))
 
 
 def _joined(tables: list[Table]) -> list[Table]:
@@ -307,12 +293,12 @@ def _at_page_edges(page: _Page) -> list[Table]:
     if not tables:
         return tables
     text = page.text
-    if _visible(text, 0, tables[0].start, page.furniture) <= _FURNITURE_CHARS:
+    if _visible(text, 0, tables[0].start, page.furniture) <= FURNITURE_CHARS:
         if _opens_with_body(tables[0]):
             tables[0] = replace(tables[0], continued=True)
         else:
             tables[0] = replace(tables[0], repeats_header=True)
-    if _visible(text, tables[-1].end, len(text), page.furniture) <= _FURNITURE_CHARS:
+    if _visible(text, tables[-1].end, len(text), page.furniture) <= FURNITURE_CHARS:
         tables[-1] = replace(tables[-1], ends_page=True)
     return tables
 

@@ -38,11 +38,9 @@ import pypdfium2.raw as pdfium_c
 from extract.core.errors import InputError
 from extract.core.table import Table, join_continued
 
+from .pages import FURNITURE_CHARS, PAGE_SEPARATOR, pages_joined
 from .pdf_geometry import page_glyphs, page_lines, rules_from_lines
 from .pdf_tables import page_tables
-
-PAGE_SEPARATOR = "\n\f\n"
-"""Put between the text of consecutive pages in :attr:`PdfText.text`."""
 
 MIN_CHARS_PER_PAGE = 20
 """Below this average of visible characters per page the PDF is treated as scanned.
@@ -242,23 +240,8 @@ def _check_text_layer(path: Path, pages: list[str]) -> None:
 
 
 def _join(pages: list[_Page]) -> PdfText:
-    starts: list[int] = []
-    tables: list[Table] = []
-    offset = 0
-    for page in pages:
-        starts.append(offset)
-        tables.extend(table.shifted(offset) for table in _at_page_edges(page))
-        offset += len(page.text) + len(PAGE_SEPARATOR)
-    return PdfText(
-        text=PAGE_SEPARATOR.join(page.text for page in pages),
-        page_starts=tuple(starts),
-        tables=tuple(join_continued(tables)),
-    )
-
-
-# Characters of page furniture (a running header, a page number) a table may have between
-# itself and the page's edge and still be the page's first or last thing.
-_FURNITURE_CHARS = 60
+    text, starts, tables = pages_joined([(page.text, _at_page_edges(page)) for page in pages])
+    return PdfText(text=text, page_starts=starts, tables=tuple(join_continued(tables)))
 
 
 def _at_page_edges(page: _Page) -> list[Table]:
@@ -273,10 +256,10 @@ def _at_page_edges(page: _Page) -> list[Table]:
     def visible(text: str) -> int:
         return sum(not char.isspace() for char in text)
 
-    if visible(page.text[: tables[0].start]) > _FURNITURE_CHARS:
+    if visible(page.text[: tables[0].start]) > FURNITURE_CHARS:
         tables[0] = replace(tables[0], continued=False)  # a heading or prose stands above it
     elif not tables[0].continued:
         tables[0] = replace(tables[0], repeats_header=True)
-    if visible(page.text[tables[-1].end :]) <= _FURNITURE_CHARS:
+    if visible(page.text[tables[-1].end :]) <= FURNITURE_CHARS:
         tables[-1] = replace(tables[-1], ends_page=True)
     return tables

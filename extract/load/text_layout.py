@@ -45,6 +45,7 @@ from .layout_lines import (
     _placed,
     is_figure,
 )
+from .pages import FURNITURE_CHARS
 
 _YEAR_IN = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
@@ -66,10 +67,6 @@ _HEADER_WORD = re.compile(
     r"项目|項目|本期|上期|本年|上年|期末|期初|报告期|報告期|年初|同期|增减|增減|变动|變動"
     r"|(?:19|20)\d{2}|Notes?|附注|附註"
 )
-
-# Characters of page furniture (a running header, a page number) a table may have between
-# itself and the page's edge and still be the page's first or last thing.
-_FURNITURE_CHARS = 60
 
 # How much narrower (in half-width characters; an ideograph is two) than the widest label a
 # label line may be and still fill the label column: a label cut there goes on below. The
@@ -456,6 +453,6 @@ def _at_page_edges(text: str, table: Table) -> Table:
 def _furniture(text: str) -> bool:
     """Only page furniture: a few characters, no line laid out in columns (the header of a
     table whose body opens the next page is not furniture)."""
-    if sum(map(len, text.split())) > _FURNITURE_CHARS:
+    if sum(map(len, text.split())) > FURNITURE_CHARS:
         return False
     return not any(len(_CHUNK.findall(line)) >= 3 for line in text.split("\n"))

@@ -20,7 +20,8 @@ from extract.backends.rules.table_metrics import classify_tables, metrics_from_t
 from extract.config import Settings
 from extract.core.errors import InputError
 from extract.load.document import document_from_bytes, read_document
-from extract.load.finglm import PAGE_SEPARATOR, looks_like_finglm, read_finglm
+from extract.load.finglm import looks_like_finglm, read_finglm
+from extract.load.pages import PAGE_SEPARATOR
 from extract.pipeline import extract_document
 
 FIXTURE = Path(__file__).with_name("finglm_annual_report.txt")

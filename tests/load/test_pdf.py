@@ -12,7 +12,8 @@ import pytest
 from shared_files import CORPUS_DIR, corpus_file, need
 
 from extract.core.errors import InputError
-from extract.load.pdf import PAGE_SEPARATOR, PdfText, read_pdf
+from extract.load.pages import PAGE_SEPARATOR
+from extract.load.pdf import PdfText, read_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 D05 = "d05_huiwei_002888_ar2019.pdf"
