@@ -156,6 +156,12 @@ def parse_points(text: str) -> Decimal | None:
 CELL_FIGURE = re.compile(
     r"[(（]?[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?[)）]?%?"
     r"|(?:HK|RMB|US)?\$?\(?[\d.]+\)?(?:cents|仙)"
+    r"|(?:人民幣|人民币|港幣|港币|HK\$|RMB|US\$)\(?[\d.,]*\d\)?元?"  # per share: 人民幣(0.007)元
+)
+# A cell stating its currency (人民幣(0.007)元, RMB0.002): a figure in whole yuan or dollars,
+# whatever the table's unit line says.
+CELL_CURRENCY_FIGURE = re.compile(
+    r"(?:人民幣|人民币|港幣|港币|HK\$|RMB|US\$)\s*(\(?[\d.,]*\d\)?)\s*元?"
 )
 CELL_NOT_STATED = re.compile(r"[-–—]{1,2}|——|不适用|不適用|N/A|/")
 

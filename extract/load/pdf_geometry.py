@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import re
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -78,8 +79,33 @@ def page_glyphs(textpage: Any, raw: str) -> list[Glyph]:
         if char.isspace() or not read_box(textpage, index, box):
             continue
         offset = index - bisect_left(dropped, index)
-        glyphs.append(Glyph.at(offset, char, box.left, box.right, box.bottom, box.top))
+        bottom, top = box.bottom, box.top
+        if top - bottom > _INFLATED * (box.right - box.left) and _square(char):
+            bottom, top = _em_box(textpage, index, box.right - box.left)
+        glyphs.append(Glyph.at(offset, char, box.left, box.right, bottom, top))
     return glyphs
+
+
+# A Chinese character's box is about as tall as it is wide. Some fonts declare a bounding box
+# two or three times taller (seen in HKEX reports): PDFium's loose boxes then overlap the lines
+# above and below, and a header's two lines (二零二二年 over 人民幣千元) read as one.
+_INFLATED = 1.5
+# Where the em box of a Chinese character stands against its baseline.
+_EM_BELOW_BASELINE = 0.12
+
+
+def _square(char: str) -> bool:
+    """A full-width character (Chinese, full-width punctuation) or one the font could not
+    decode (U+FFFD: in these reports, Chinese characters without a Unicode mapping)."""
+    return char == "\ufffd" or unicodedata.east_asian_width(char) in "WF"
+
+
+def _em_box(textpage: Any, index: int, width: float) -> tuple[float, float]:
+    """A full-width character's bottom and top from its baseline and its width."""
+    x, y = ctypes.c_double(), ctypes.c_double()
+    pdfium_c.FPDFText_GetCharOrigin(textpage, index, ctypes.byref(x), ctypes.byref(y))
+    bottom = y.value - _EM_BELOW_BASELINE * width
+    return bottom, bottom + width
 
 
 def page_lines(page: Any) -> list[Line]:

@@ -232,7 +232,9 @@ class _Line:
 
 
 def _is_figure(text: str) -> bool:
-    return bool(FIGURE.fullmatch(text.replace(" ", "")))
+    """A figure, or one printed in mirrored brackets (``)172,544(``, see ``_unmirrored``)."""
+    bare = text.replace(" ", "")
+    return bool(FIGURE.fullmatch(bare) or FIGURE.fullmatch(bare.translate(_MIRROR)))
 
 
 def unruled_tables(glyphs: Sequence[Glyph]) -> list[tuple[float, list[Cell]]]:
@@ -256,6 +258,8 @@ def _line_chunks(line: list[Glyph]) -> list[tuple[str, list[Glyph]]]:
     for previous, glyph in itertools.pairwise(line):
         gap = glyph.x0 - previous.x1
         figures_meet = previous.char in "0123456789)%）" and glyph.char in "0123456789(（-"
+        mirrored_meet = previous.char == "(" and glyph.char == ")"  # )3,542,028( )3,213,676(
+        figures_meet = figures_meet or mirrored_meet
         if gap > glyph.height * 0.9 or (figures_meet and gap > glyph.height * 0.25):
             chunks.append([glyph])
         else:
@@ -263,15 +267,24 @@ def _line_chunks(line: list[Glyph]) -> list[tuple[str, list[Glyph]]]:
     out = []
     for chunk in chunks:
         text, owners = text_with_owners(chunk)
-        found = list(FIGURE.finditer(text))
-        whole = "".join(m.group(0) for m in found).replace(" ", "") == text.replace(" ", "")
-        if len(found) >= 2 and whole:
+        found = _figures_filling(text) or _figures_filling(text.translate(_MIRROR))
+        if len(found) >= 2:
             for m in found:
                 piece = chunk[owners[m.start()] : owners[m.end() - 1] + 1]
                 out.append((m.group(0), piece))
         else:
             out.append((text, chunk))
     return out
+
+
+_MIRROR = str.maketrans("()", ")(")
+
+
+def _figures_filling(text: str) -> list[re.Match[str]]:
+    """The figures printed side by side that make up the whole of ``text``; [] otherwise."""
+    found = list(FIGURE.finditer(text))
+    whole = "".join(m.group(0) for m in found).replace(" ", "") == text.replace(" ", "")
+    return found if whole else []
 
 
 # Lines of header a run of figures may have above it (years, dates, units, in two languages).
@@ -314,13 +327,24 @@ def _unruled_cells(block: list[_Line]) -> list[Cell]:
         c: min(g[0].x0 for g in figures if abs(g[-1].x1 - c) <= _COLUMN_SLACK) for c in columns
     }
     label_edge = min(lefts.values()) - SNAP
+
+    def _centred_on(glyphs: list[Glyph], col: int) -> bool:
+        """A header wider than its column (二零二三年 over 172,544) reaching past the labels'
+        edge: its centre still lies over the column, and it is not much wider (a page title
+        centred over the table is not the column's)."""
+        left, right = glyphs[0].x0, glyphs[-1].x1
+        column = columns[col]
+        width = column - lefts[column]
+        centred = lefts[column] - _COLUMN_SLACK <= (left + right) / 2 <= column + _COLUMN_SLACK
+        return centred and right - left <= 2 * width + _COLUMN_SLACK
+
     cells: list[Cell] = []
     for row, line in enumerate(block):
         label: list[Glyph] = []
         placed: dict[int, list[Glyph]] = {}
         for _, glyphs in line.chunks:
             col = _column_of(glyphs, columns, lefts)
-            if col is None or glyphs[0].x0 < label_edge:
+            if col is None or (glyphs[0].x0 < label_edge and not _centred_on(glyphs, col)):
                 label.extend(glyphs)
             else:
                 placed.setdefault(col + 1, []).extend(glyphs)

@@ -144,3 +144,52 @@ def test_an_unruled_hkex_statement() -> None:
     assert statement.source == "pdf-unruled"
     row = next(r for r in statement.rows if "Loss for the year attributable" in r[0].text)
     assert [c.text for c in row[-2:]] == ["(576,094)", "(689,747)"]
+
+
+def test_figures_in_mirrored_brackets_side_by_side_are_split() -> None:
+    """A right-to-left text layer stores ``(3,542,028)`` as ``)3,542,028(``; two such
+    figures printed close together are two cells, each read the right way round."""
+
+    def right_aligned(text: str, right: float, y: float, offset: int) -> list[Glyph]:
+        return glyphs(text, right - 5.0 * len(text), y, offset, width=5.0)
+
+    page = (
+        glyphs("收益", 10, 300, 0)
+        + right_aligned("10,288,651", 210, 300, 10)
+        + right_aligned("11,163,103", 270, 300, 30)
+        + glyphs("除稅前虧損", 10, 286, 50)
+        + right_aligned(")3,542,028(", 210, 286, 60)
+        + right_aligned(")3,213,676(", 270, 286, 80)
+    )
+    (table,) = page_tables(page, [], [], page=1)
+    assert [c.text for c in table.rows[-1]] == ["除稅前虧損", "(3,542,028)", "(3,213,676)"]
+
+
+def test_a_year_header_wider_than_its_column_stays_over_it() -> None:
+    """二零二三年 centred over a narrow column of figures starts left of the figures: it is
+    still that column's header, not a label."""
+    page = (
+        glyphs("二零二三年", 141, 330, 0, width=9.0)
+        + glyphs("二零二二年", 221, 330, 10, width=9.0)
+        + glyphs("－本公司權益股東", 10, 300, 20, width=9.0)
+        + glyphs("(172,544)", 150, 300, 40, width=5.0)
+        + glyphs("46,723", 245, 300, 50, width=5.0)
+        + glyphs("－非控股權益", 10, 286, 60, width=9.0)
+        + glyphs("342,556", 155, 286, 70, width=5.0)
+        + glyphs("159,373", 240, 286, 80, width=5.0)
+    )
+    (table,) = page_tables(page, [], [], page=1)
+    assert [c.text for c in table.rows[0]] == ["", "二零二三年", "二零二二年"]
+
+
+def test_header_lines_of_a_font_with_tall_boxes_stay_apart() -> None:
+    """w036's five-year summary: its Chinese font declares boxes three times taller than
+    its characters, so PDFium's boxes overlap the line below; the year and the unit under
+    it are still two lines, not one interleaved (二人零民一幣…)."""
+    pdf = read_pdf(need(WILD_DIR / "w036_fullshare_00607_ar_FY2022.pdf"))
+    summary = next(t for t in pdf.tables if any(r[0].text == "資產總額" for r in t.rows))
+    header = [[c.text for c in row] for row in summary.rows[:6]]
+    assert ["二零二一年", "二零二二年"] in [row[-2:] for row in header]
+    assert ["人民幣千元", "人民幣千元"] in [row[-2:] for row in header]
+    profit = next(r for r in summary.rows if r[0].text == "年內（虧損）╱溢利")
+    assert [c.text for c in profit[-2:]] == ["(2,335,758)", "408,696"]

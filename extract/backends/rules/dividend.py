@@ -41,7 +41,13 @@ def extract_dividend(doc: Document) -> SectionResult:
     # the first statement is the filing's own plan; later ones recall earlier years
     if refusal and (plan is None or refusal[0] < plan.start()):
         result.applies = True
-        result.fields["declared"] = Found(False, *refusal)
+        if _another_kind_declared(text, refusal):
+            result.warnings.append(
+                "the filing refuses one kind of dividend and declares another for the period; "
+                "declared left null"
+            )
+        else:
+            result.fields["declared"] = Found(False, *refusal)
         return result
     if plan is None:
         return result
@@ -130,6 +136,14 @@ def _in_a_sentence_of_this_plan(
             continue
         return find_number(spec["pattern"], text, m.start(), m.end(), kind=spec["kind"])
     return None
+
+
+def _another_kind_declared(text: str, refusal: tuple[int, int]) -> bool:
+    """The refusal names one kind of dividend (final) and another kind is declared."""
+    vocab = _vocab()
+    if not re.search(vocab["one_kind_refused"], text[refusal[0] : refusal[1]]):
+        return False
+    return _first_match(vocab["other_kind_declared"], text) is not None
 
 
 def _first_match(patterns: list[str], text: str) -> tuple[int, int] | None:

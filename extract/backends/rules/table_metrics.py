@@ -20,6 +20,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from ...core.numbers import (
+    CELL_CURRENCY_FIGURE,
     CELL_NOT_STATED,
     change_consistent,
     normalise_decimal,
@@ -29,7 +30,7 @@ from ...core.numbers import (
 from ...core.schema import METRIC_KINDS, MetricKind
 from ...core.spans import Found
 from ...core.table import Table
-from ...core.units import LABEL_UNIT_SUFFIX, find_unit_headers, label_unit
+from ...core.units import find_unit_headers, label_unit
 from ...load.document import Document
 from ...load.html import visible_text
 from ...load.normalise import normalise_text
@@ -45,19 +46,21 @@ from ...tables.roles import (
     row_has_figures,
 )
 from ...vocab import load_vocab, spaced
+from .row_labels import (
+    ENUMERATOR,
+    also_named,
+    label_metric,
+    row_label,
+    sub_label_metric,
+    under_a_part,
+    wrapped_label,
+)
 
 # How close value − prior must be to a printed change for it to be a change in points.
 _POINTS_TOLERANCE = Decimal("0.011")
 # How much text before a table its heading may stand in (the unit line, a 适用 mark…).
 _HEADING_WINDOW = 400
 _UNIT_WINDOW = 200
-# Enumerators and remarks around a statement's labels: 五、净利润(净亏损以"-"号填列)
-_ENUMERATOR = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．]"
-    r"|其中[:：]|加[:：]|减[:：]|減[:：]|[:：]|[–—−•-]\s*)+"
-)
-_REMARK = re.compile(r"[(（][^()（）]*(?:填列|列示)[^()（）]*[)）]")
-_CJK_RUN = re.compile(r"[\u3400-\u9fff（）：、，][\u3400-\u9fff（）()：、，]*")
 _ENUMERATED = r"(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．])"
 
 
@@ -125,7 +128,7 @@ def quarter_figures(doc: Document) -> dict[str, list[Found]]:
             continue
         unit = table_unit(doc, table, header)
         for r in range(len(header), table.n_rows):
-            metric = label_metric(_row_label(table, r))
+            metric = label_metric(row_label(table, r))
             figures = [_read_figure(doc, table, r, col) for col in columns]
             if (
                 metric
@@ -175,7 +178,7 @@ def _headed_by(doc: Document, table: Table, pattern: str) -> bool:
 def _labelled_figures(doc: Document, table: Table, labels: list[str]) -> list[_Figure]:
     """The figures of the first row whose whole label is one of ``labels``."""
     for r in range(table.n_rows):
-        label = _ENUMERATOR.sub("", _row_label(table, r)).strip()
+        label = ENUMERATOR.sub("", row_label(table, r)).strip()
         if any(re.fullmatch(spaced(pattern), label) for pattern in labels):
             figures = [_read_figure(doc, table, r, col) for col in range(1, table.n_cols)]
             return [f for f in figures if f is not None]
@@ -285,26 +288,35 @@ def table_rows(doc: Document, table: Table) -> list[tuple[str, str, dict[str, Fo
     seen: set[str] = set()
     heading: str | None = None  # a label alone whose total comes after its items
     above = ""  # the last label alone: what a sub-label (Basic, 基本) stands under
+    totalled = ""  # the label of the last row with figures before ``above`` (年內溢利)
+    last_figures = ""
+    alone: list[str] = []  # the run of labels alone above the row: a heading, maybe wrapped
     for r in range(len(header), table.n_rows):
         if is_subheader(table, r):
             columns = reporting_columns(column_groups(table, [r]))
             continue
-        label = _row_label(table, r)
+        label = row_label(table, r)
         # a label opening in lower case ends a label wrapped from the rows above: read whole
         # first (…attributable to | equity holders of the Company is not "owners of")
         wrapped = not label or label[:1].islower()
-        named = label_metric(_wrapped_label(table, r)) if label and wrapped else None
+        named = label_metric(wrapped_label(table, r)) if label and wrapped else None
         if named is None and label:
             named = label_metric(label)
         if named is None and not label:
-            named = label_metric(_wrapped_label(table, r))
+            named = label_metric(wrapped_label(table, r))
         if named is None and label and r + 1 < table.n_rows and not row_has_figures(table, r + 1):
             # a label cut by a page break: its end opens the next page's part of the table
-            named = label_metric(label + _row_label(table, r + 1))
+            named = label_metric(label + row_label(table, r + 1))
         if named is None and label:
-            named = _sub_label_metric(above, label)
+            named = sub_label_metric(above, label, totalled)
         if not row_has_figures(table, r):
+            if label:
+                totalled = last_figures
+                alone = [*alone, label] if r and not row_has_figures(table, r - 1) else [label]
             heading, above = named, label or above
+            continue
+        last_figures = label or last_figures
+        if named is not None and under_a_part("".join(alone), named):
             continue
         if named is None and not label:
             named = heading  # Revenue 收入 | its items, labelled | their total, unlabelled
@@ -313,86 +325,11 @@ def table_rows(doc: Document, table: Table) -> list[tuple[str, str, dict[str, Fo
         if named is None or columns is None or named in seen:
             continue
         fields = _row_fields(doc, table, r, columns, named, label_unit(label) or unit)
-        for metric in (named, *_also_named(named, label)):
+        for metric in (named, *also_named(named, label)):
             if fields and metric not in seen:
                 seen.add(metric)
                 out.append((metric, label, fields))
     return out
-
-
-@cache
-def _sub_label_metric(above: str, label: str) -> str | None:
-    """The metric a short label names under the label row above it (Basic under Loss per
-    share); None elsewhere."""
-    for spec in _vocab()["sub_labels"]:
-        if not re.search(spaced(spec["heading"]), above):
-            continue
-        for part in label_parts(_ENUMERATOR.sub("", label).strip()):
-            for metric, pattern in spec["rows"].items():
-                if re.fullmatch(spaced(pattern), part):
-                    return str(metric)
-    return None
-
-
-def _also_named(metric: str, label: str) -> list[str]:
-    """The other metric a row labelled for two gives (基本和稀释每股收益: both EPS)."""
-    return [
-        spec["also"]
-        for spec in _vocab()["combined_rows"]
-        if spec["metric"] == metric and re.search(spaced(spec["label"]), label)
-    ]
-
-
-def _row_label(table: Table, r: int) -> str:
-    return cell_text(table.rows[r][0].text)
-
-
-def _wrapped_label(table: Table, r: int) -> str:
-    """A label wrapped over the rows above its figures (HKEX statements print a long label
-    line by line, English beside Chinese, the figures on its last line)."""
-    lines = [_row_label(table, r)]
-    k = r - 1
-    while k >= 0 and len(lines) < 5 and not row_has_figures(table, k) and _row_label(table, k):
-        lines.insert(0, _row_label(table, k))
-        k -= 1
-    english = re.sub(r"\s+", " ", " ".join(_CJK_RUN.sub(" ", line) for line in lines)).strip()
-    chinese = "".join(m.group(0) for line in lines for m in _CJK_RUN.finditer(line))
-    return f"{english} {chinese}".strip()
-
-
-def label_parts(label: str) -> list[str]:
-    """A label as a whole, and (bilingual: ``Revenue 收入``) its English and its Chinese."""
-    chinese = "".join(m.group(0) for m in _CJK_RUN.finditer(label))
-    english = re.sub(r"\s+", " ", _CJK_RUN.sub(" ", label)).strip()
-    return [part for part in dict.fromkeys((label, english, chinese)) if part]
-
-
-@cache
-def _label_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    patterns = []
-    for metric, spec in _vocab()["metrics"].items():
-        for label in (*spec["labels"], *spec.get("grid_labels", ())):
-            suffix = LABEL_UNIT_SUFFIX + r"(?:\*|\(\d\)|\d)?"
-            # English labels as printed in capitals too (NET CASH USED IN OPERATING …)
-            pattern = spaced(f"(?:{label}){suffix}", loose=True)
-            patterns.append((metric, re.compile(pattern, re.IGNORECASE)))
-    return patterns
-
-
-@cache
-def label_metric(label: str) -> str | None:
-    """The metric a row label names, the longest label winning; None if none does."""
-    text = _REMARK.sub("", _ENUMERATOR.sub("", label)).strip()
-    for part in label_parts(text):
-        candidate = _ENUMERATOR.sub("", part).strip()
-        matches = [
-            (len(m.group(0)), metric)
-            for metric, pattern in _label_patterns()
-            if (m := pattern.fullmatch(candidate))
-        ]
-        if matches:
-            return max(matches)[1]
-    return None
 
 
 @dataclass(frozen=True)
@@ -403,6 +340,7 @@ class _Figure:
     points: bool = False
     cents: bool = False
     percent: bool = False  # printed with a % sign
+    whole_currency: bool = False  # printed with its currency (人民幣0.002元): no table unit
 
 
 def _read_figure(doc: Document, table: Table, r: int, col: int | None) -> _Figure | None:
@@ -425,6 +363,10 @@ def _read_figure(doc: Document, table: Table, r: int, col: int | None) -> _Figur
     if cents:
         value = parse_number(cents.group(1))
         return _Figure(value, start, end, cents=True) if value is not None else None
+    stated = CELL_CURRENCY_FIGURE.fullmatch(text)
+    if stated:
+        value = parse_number(stated.group(1))
+        return _Figure(value, start, end, whole_currency=True) if value is not None else None
     value = parse_number(text.rstrip("%").replace(" ", ""))
     percent = text.endswith("%")
     return _Figure(value, start, end, percent=percent) if value is not None else None
@@ -439,6 +381,8 @@ def _row_fields(
     change = _read_figure(doc, table, r, columns.change)
     if value is None or value.value is None or value.points or _misplaced(kind, value):
         return {}
+    if value.whole_currency and kind != "per_share":
+        return {}  # 人民幣(0.005)元 is a per-share figure: a row of amounts does not print it
     fields = {"value": _found(value, kind, unit)}
     if prior is not None and _misplaced(kind, prior):
         prior = None  # a change printed under the comparative's header: columns astray
@@ -478,7 +422,9 @@ def _change_part(
 def _found(figure: _Figure, kind: MetricKind, unit: Decimal) -> Found:
     value = figure.value
     assert value is not None
-    if kind == "money":
+    if figure.whole_currency:
+        pass
+    elif kind == "money":
         value = value * unit
     elif kind == "per_share" and (figure.cents or unit < 1):
         value = value * Decimal("0.01")

@@ -375,6 +375,14 @@ HKEX_ENGLISH_NONE = (
     "The Board did not recommend any payment of final dividend\n"  # (a line of its own)
     "for the year ended 30 September 2021"
 )
+# an HKEX annual report: no final dividend, but a special one declared for the same year
+HKEX_FINAL_REFUSED = (
+    "The Board does not recommend the payment of a final dividend for year ended 31 August 2021."
+)
+HKEX_SPECIAL_DECLARED = (
+    "the directors of the Company declared a special dividend in respect\n"
+    "of the year ended 31 August 2021 of RMB0.106 per share"
+)
 
 WILD_SNIPPETS = {
     "w006_chengduxiandao_688222_ar_2024.pdf": [STAR_BASE_AFTER_EXCLUSION],
@@ -382,6 +390,7 @@ WILD_SNIPPETS = {
     "w018_maipuyixue_301033_ar_2024.pdf": [CHINEXT_TREASURY_HELD],
     "w003_zhaoyanxinyao_603127_h1_2024H1.pdf": [INTERIM_NONE],
     "w030_emperorcapital_00717_ar_FY2021.pdf": [HKEX_ENGLISH_NONE],
+    "w032_wisdomeducation_06068_ar_FY2021.pdf": [HKEX_FINAL_REFUSED, HKEX_SPECIAL_DECLARED],
 }
 
 
@@ -417,6 +426,14 @@ def test_repurchase_account_holding_is_excluded() -> None:
 def test_templates_saying_no_distribution(text: str) -> None:
     got, _ = values(text)
     assert got == {"declared": False}
+
+
+def test_no_final_dividend_but_a_special_one_leaves_declared_unknown() -> None:
+    """Refusing the final dividend is not "no distribution" when a special dividend is
+    declared for the year: declared stays null, with a warning, rather than false."""
+    got, warnings = values(HKEX_FINAL_REFUSED + "\n" + "Other matters.\n" + HKEX_SPECIAL_DECLARED)
+    assert "declared" not in got
+    assert any("declares another" in w for w in warnings)
 
 
 def test_details_come_from_the_plans_second_statement() -> None:

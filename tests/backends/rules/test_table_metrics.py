@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
-
 from extract.backends.rules.table_metrics import (
     classify_tables,
-    label_metric,
     metrics_from_tables,
 )
 from extract.core.table import Cell, Table, grid_from_cells
@@ -175,32 +172,6 @@ def test_an_hkex_statement_in_thousands_with_a_revenue_total_under_its_items() -
         "basic_eps.value": -0.0855,
         "basic_eps.prior": -0.1023,
     }
-
-
-@pytest.mark.parametrize(
-    ("label", "metric"),
-    [
-        ("归属于上市公司股东的扣除非经常性损益的净利润(元)", "net_profit_attributable_deducted"),
-        ("(一)归属于母公司股东的净利润(净亏损以“-”号填列)", "net_profit_attributable"),
-        ("其中:营业收入", "revenue"),
-        ("Profit (loss) for the year 本年度溢利(虧損)", "profit_for_period"),
-        ("Revenue 收入", "revenue"),
-        ("营业外收入", None),
-        ("利息收入", None),
-        # wild HKEX reports: "and diluted", a dash bullet, a space lost in the text layer
-        ("Basic and diluted (loss)/earnings per share (HK cents)", "basic_eps"),
-        ("– Equity shareholders of the Company", "net_profit_attributable"),
-        ("— Basic and diluted (RMB)", "basic_eps"),
-        (
-            "(Loss) profit for the year attributable to owner ofthe Company",
-            "net_profit_attributable",
-        ),
-        ("NET CASH FROM (USED IN) OPERATING ACTIVITIES", "operating_cash_flow"),
-        ("Equity attributable to equity shareholders of the Company", "equity_attributable"),
-    ],
-)
-def test_row_labels(label: str, metric: str | None) -> None:
-    assert label_metric(label) == metric
 
 
 def test_a_row_label_cut_by_a_page_break() -> None:
@@ -398,3 +369,75 @@ def test_a_later_table_adds_nothing_to_a_metric_whose_value_differs() -> None:
     got = values(Document.from_text(HTML_BANK + changes))
     assert got["revenue.value"] == 276809000000
     assert "revenue.change_pct" not in got
+
+
+# --- HKEX summaries and statements in Traditional Chinese (w034, w036) ---------------------
+
+FIVE_YEARS = """五年財務概要
+截至十二月三十一日止年度 二零二一年 二零二二年
+人民幣千元 人民幣千元
+收益 20,785,542 21,718,371
+年內（虧損）╱溢利 (2,335,758) 408,696
+應佔：
+本公司權益股東 (2,685,344) (160,981)
+非控股權益 349,586 569,677
+資產及負債
+資產總額 45,600,302 55,229,834
+權益總額 17,995,855 18,120,248
+應佔：
+本公司權益股東 14,180,679 12,039,043
+"""
+
+
+def test_the_owners_share_under_attributable_to_follows_the_row_it_divides() -> None:
+    """應佔： under the year's profit gives the owners' profit; under total equity their
+    equity, though both rows are labelled 本公司權益股東."""
+    rows = [
+        line.rsplit(" ", 2) if line[-1].isdigit() or line[-1] == ")" else [line, "", ""]
+        for line in FIVE_YEARS.splitlines()[3:]
+    ]
+    doc = document(
+        FIVE_YEARS,
+        [
+            ["五年財務概要", "", ""],
+            ["截至十二月三十一日止年度", "二零二一年", "二零二二年"],
+            ["", "人民幣千元", "人民幣千元"],
+            *rows,
+        ],
+    )
+    found = values(doc)
+    assert found["net_profit_attributable.value"] == -160981000
+    assert found["net_profit_attributable.prior"] == -2685344000
+    assert found["equity_attributable.value"] == 12039043000
+    assert found["equity_attributable.prior"] == 14180679000
+    assert found["profit_for_period.value"] == 408696000
+    assert found["total_assets.value"] == 55229834000
+
+
+EPS_AFTER_CONTINUING = """綜合損益及其他全面收益表
+二零二三年 二零二二年
+人民幣千元 人民幣千元
+本公司權益股東應佔來
+自持續經營業務虧損之每股虧損
+每股基本及攤薄虧損 人民幣(0.013)元 人民幣(0.005)元
+本公司權益股東應佔（虧損）╱溢利之
+每股（虧損）╱盈利
+每股基本及攤薄（虧損）╱盈利 人民幣(0.007)元 人民幣0.002元
+"""
+
+
+def test_eps_under_a_continuing_operations_heading_is_not_the_whole() -> None:
+    """The first EPS row is the continuing operations' (its heading says so); the figures
+    print their currency (人民幣(0.007)元) in a table in thousands: read as they are."""
+    lines = EPS_AFTER_CONTINUING.splitlines()
+    rows = [[lines[0], "", ""], ["", "二零二三年", "二零二二年"], ["", "人民幣千元", "人民幣千元"]]
+    for line in lines[3:]:
+        parts = line.split(" ")
+        rows.append(parts if len(parts) == 3 else [line, "", ""])
+    found = values(document(EPS_AFTER_CONTINUING, rows))
+    assert found == {
+        "basic_eps.value": -0.007,
+        "basic_eps.prior": 0.002,
+        "diluted_eps.value": -0.007,
+        "diluted_eps.prior": 0.002,
+    }
