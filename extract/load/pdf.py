@@ -57,9 +57,9 @@ _ARTEFACTS = str.maketrans({"\ufffe": "-", "\x02": "-", "\x00": None})
 # Every PDFium call in this process goes through this lock (see module docstring).
 _PDFIUM_LOCK = threading.Lock()
 
-# A page worth reading as tables prints at least this many figures (1.23 / 1,234): most
+# A page worth reading as tables prints at least this many figures (1.23 / 0.005 / 1,234): most
 # pages of prose are skipped, which keeps a 300-page report fast.
-_FIGURES = re.compile(r"\d\.\d\d(?!\d)|\d,\d{3}(?!\d)")
+_FIGURES = re.compile(r"\d\.\d{2,4}(?!\d)|\d,\d{3}(?!\d)")
 _MIN_FIGURES = 4
 
 

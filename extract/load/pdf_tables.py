@@ -291,16 +291,23 @@ def _figures_filling(text: str) -> list[re.Match[str]]:
 _HEADER_LINES = 6
 
 
+# Lines a header's years may stand above the body's first figures (audit marks, a unit
+# line, a note column's title and a wrapped label between: HKEX statements).
+_YEARS_ABOVE = 10
+_YEARS = re.compile(r"(?:19|20)\d{2}")
+
+
 def _figure_blocks(lines: list[_Line]) -> list[list[_Line]]:
     """Runs of lines holding figures, with up to six lines of header above; more than five
-    lines without figures end a run."""
+    lines without figures end a run (but for a line of years alone, a header's)."""
     blocks: list[list[_Line]] = []
     start: int | None = None
     last = floor = 0
     for i, line in enumerate(lines):
         if not line.has_figures():
             continue
-        if start is not None and i - last > 6:
+        allowed = _YEARS_ABOVE if _years_only(lines[last]) else 6
+        if start is not None and i - last > allowed:
             blocks.append(lines[start : last + 1])
             floor, start = last + 1, None
         if start is None:
@@ -309,6 +316,10 @@ def _figure_blocks(lines: list[_Line]) -> list[list[_Line]]:
     if start is not None:
         blocks.append(lines[start : last + 1])
     return [b for b in blocks if sum(1 for line in b if line.has_figures()) >= 2]
+
+
+def _years_only(line: _Line) -> bool:
+    return all(_YEARS.fullmatch(text.replace(" ", "")) for text, _ in line.chunks)
 
 
 def _unruled_cells(block: list[_Line]) -> list[Cell]:

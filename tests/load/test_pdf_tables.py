@@ -193,3 +193,18 @@ def test_header_lines_of_a_font_with_tall_boxes_stay_apart() -> None:
     assert ["人民幣千元", "人民幣千元"] in [row[-2:] for row in header]
     profit = next(r for r in summary.rows if r[0].text == "年內（虧損）╱溢利")
     assert [c.text for c in profit[-2:]] == ["(2,335,758)", "408,696"]
+
+
+def test_years_several_lines_above_the_first_figures_head_the_table() -> None:
+    """w035: a statement's last page prints its EPS rows (figures with three decimals
+    only) under years set seven lines above them (audit marks, a unit line and a wrapped
+    label between): the page is read as tables, and the years head the columns."""
+    pdf = read_pdf(need(WILD_DIR / "w035_fullshare_00607_h1_2022H1.pdf"))
+    eps = next(
+        t
+        for t in pdf.tables
+        if any(r[0].text.startswith("Basicanddilutedearnings") for r in t.rows)
+    )
+    texts = [[c.text for c in row] for row in eps.rows]
+    assert ["2022", "2021"] in [row[-2:] for row in texts]
+    assert texts[-1][-2:] == ["RMB0.002", "RMB(0.030)"]

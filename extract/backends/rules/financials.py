@@ -16,6 +16,7 @@ from ...load.document import Document
 from ...tables.flat_text import Cell, Row, find_regions, read_rows
 from ...vocab import load_vocab, spaced
 from ..base import SectionResult
+from .dated_balances import dated_balances
 from .prose import confirmed_changes, prose_metrics
 from .table_metrics import column_table_metrics, metrics_from_tables
 
@@ -51,6 +52,7 @@ def extract_financials(doc: Document) -> SectionResult:
             result.fields[f"{metric}.{path}"] = found
         result.warnings.extend(rows[0].warnings)
         result.warnings.extend(_disagreements(metric, fields, rows[1:], METRIC_KINDS[metric]))
+    _put_dated_balances(result, doc)
     _fill_from_column_tables(doc.text, result)
     for metric, found in column_table_metrics(doc).items():
         if not any(path.startswith(metric + ".") for path in result.fields):
@@ -71,6 +73,7 @@ def financials_from_grids(doc: Document) -> SectionResult:
     run right to left, where flattened rows put each label after its figures."""
     result = SectionResult()
     _put_grid_metrics(result, metrics_from_tables(doc))
+    _put_dated_balances(result, doc)
     _drop_implausible_units(result)
     _check_non_recurring(result)
     result.applies = bool(result.fields)
@@ -81,6 +84,14 @@ def _put_grid_metrics(result: SectionResult, from_grids: dict[str, dict[str, Fou
     for metric, fields in from_grids.items():
         for part, found in fields.items():
             result.fields[f"{metric}.{part}"] = found
+
+
+def _put_dated_balances(result: SectionResult, doc: Document) -> None:
+    """Balances no table gave, from rows naming them with their date (a segment note)."""
+    for metric, fields in dated_balances(doc).items():
+        if not any(path.startswith(metric + ".") for path in result.fields):
+            for part, found in fields.items():
+                result.fields[f"{metric}.{part}"] = found
 
 
 def _complete(result: SectionResult, metric: str, flat: dict[str, Found]) -> None:

@@ -27,6 +27,8 @@ from extract.backends.rules.row_labels import label_metric
         ),
         ("NET CASH FROM (USED IN) OPERATING ACTIVITIES", "operating_cash_flow"),
         ("Equity attributable to equity shareholders of the Company", "equity_attributable"),
+        # w035: a text layer without word spaces, earnings/(loss) with a slash
+        ("Basicanddilutedearnings/(loss)pershare", "basic_eps"),
     ],
 )
 def test_labels_name_their_metric(label: str, metric: str | None) -> None:

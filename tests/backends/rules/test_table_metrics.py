@@ -4,33 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from table_documents import document
+
 from extract.backends.rules.table_metrics import (
     classify_tables,
     metrics_from_tables,
 )
-from extract.core.table import Cell, Table, grid_from_cells
 from extract.load.document import Document
-
-
-def document(text: str, *tables: list[list[str]]) -> Document:
-    """A document whose ``tables`` (rows of cell texts) are found in ``text`` in order, so
-    every cell has its real span, as a loader gives it."""
-    built, cursor = [], 0
-    for rows in tables:
-        cells = []
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if not value:
-                    cells.append(Cell("", 0, 0, r, c))
-                    continue
-                at = text.index(value, cursor)
-                cells.append(Cell(value, at, at + len(value), r, c))
-                cursor = at + len(value)
-        spans = [(c.start, c.end) for c in cells if c.end > c.start]
-        start, end = min(s for s, _ in spans), max(e for _, e in spans)
-        grid = grid_from_cells(cells, len(rows), max(len(row) for row in rows))
-        built.append(Table(grid, "test", None, start, end))
-    return Document.from_text(text, tables=built)
 
 
 def values(doc: Document) -> dict[str, float]:

@@ -1,0 +1,101 @@
+"""Balances printed with their date in the row's label, outside the statements.
+
+An HKEX interim report's balance sheet may print no total-assets line; its segment note
+does, once per date, in the reconciliation's total column::
+
+    Total assets at
+    30 June 2022 (Unaudited)                     51,958,391
+    …
+    於二零二二年十二月三十一日之
+    總資產（經審核）                             55,229,834
+
+The latest date is the period's value, the date before it the prior. Read only where no
+statement, key table or summary gives the metric (``vocab/financials.yaml``,
+``dated_balances``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from ...core.dates import DATE_RE, date_from_match
+from ...core.numbers import normalise_decimal, parse_number
+from ...core.spans import Found
+from ...core.table import Table
+from ...load.document import Document
+from ...tables.roles import cell_text, header_rows, is_figure, row_has_figures
+from ...vocab import load_vocab, spaced
+from .table_metrics import table_unit
+
+# Brackets and spaces a text layer scatters into a printed date (六月三(十日) or drops from it
+_SCATTERED = re.compile(r"[()（）\s]")
+
+
+@cache
+def _vocab() -> dict[str, Any]:
+    spec: dict[str, Any] = load_vocab("financials")["dated_balances"]
+    return spec
+
+
+def dated_balances(doc: Document) -> dict[str, dict[str, Found]]:
+    """metric → {value, prior} from rows naming a balance and its date, where the dates
+    give one figure each."""
+    by_metric: dict[str, dict[date, list[Found]]] = {}
+    for table in doc.tables:
+        for metric, when, found in _dated_rows(doc, table):
+            by_metric.setdefault(metric, {}).setdefault(when, []).append(found)
+    out: dict[str, dict[str, Found]] = {}
+    for metric, by_date in by_metric.items():
+        if any(len({f.value for f in figures}) > 1 for figures in by_date.values()):
+            continue  # one date, two figures: not one balance
+        dates = sorted(by_date, reverse=True)
+        fields = {"value": by_date[dates[0]][0]}
+        if len(dates) > 1:
+            fields["prior"] = by_date[dates[1]][0]
+        out[metric] = fields
+    return out
+
+
+def _dated_rows(doc: Document, table: Table) -> list[tuple[str, date, Found]]:
+    """(metric, date, figure) for each row of ``table`` naming a balance and its date,
+    the label maybe wrapped from the row above, and printing one figure."""
+    unit: Decimal | None = None
+    rows = []
+    for r in range(table.n_rows):
+        figures = [cell for cell in table.rows[r][1:] if is_figure(cell.text)]
+        if len(figures) != 1:
+            continue
+        label = cell_text(table.rows[r][0].text)
+        wrapped = r > 0 and not row_has_figures(table, r - 1)
+        above = cell_text(table.rows[r - 1][0].text) if wrapped else ""
+        named = _balance_and_date(above + label) or _balance_and_date(label)
+        if named is None:
+            continue
+        value = parse_number(cell_text(figures[0].text))
+        span = doc.normalised_span(figures[0].start, figures[0].end)
+        if value is None or span is None:
+            continue
+        if unit is None:
+            unit = table_unit(doc, table, header_rows(table))
+        metric, when = named
+        found = Found(float(normalise_decimal(value * unit)), *span)
+        rows.append((metric, when, found))
+    return rows
+
+
+@cache
+def _balance_and_date(label: str) -> tuple[str, date] | None:
+    """The balance and the date a label names (Total assets at 30 June 2022 (Unaudited))."""
+    text = _SCATTERED.sub("", label)
+    dates = [d for m in DATE_RE.finditer(text) if (d := date_from_match(m))]
+    if len(dates) != 1:
+        return None
+    rest = re.sub(_vocab()["marks"], "", DATE_RE.sub("", text))
+    for metric, pattern in _vocab()["metrics"].items():
+        if re.fullmatch(spaced(pattern, loose=True), rest):
+            return str(metric), dates[0]
+    return None
