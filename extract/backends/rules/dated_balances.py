@@ -27,10 +27,12 @@ from ...core.numbers import normalise_decimal, parse_number
 from ...core.spans import Found
 from ...core.table import Table
 from ...load.document import Document
-from ...tables.roles import cell_text, header_rows, is_figure, row_has_figures
+from ...tables.roles import cell_text, header_rows, header_text, is_figure, row_has_figures
 from ...vocab import load_vocab, spaced
-from .table_metrics import table_unit
+from .table_metrics import lines_before, table_unit
 
+# How much text before a statement its title and column group header may stand in.
+_HEADING_WINDOW = 600
 # Brackets and spaces a text layer scatters into a printed date (六月三(十日) or drops from it
 _SCATTERED = re.compile(r"[()（）\s]")
 
@@ -46,7 +48,7 @@ def dated_balances(doc: Document) -> dict[str, dict[str, Found]]:
     give one figure each."""
     by_metric: dict[str, dict[date, list[Found]]] = {}
     for table in doc.tables:
-        for metric, when, found in _dated_rows(doc, table):
+        for metric, when, found in _dated_rows(doc, table) + _equity_rows(doc, table):
             by_metric.setdefault(metric, {}).setdefault(when, []).append(found)
     out: dict[str, dict[str, Found]] = {}
     for metric, by_date in by_metric.items():
@@ -85,6 +87,50 @@ def _dated_rows(doc: Document, table: Table) -> list[tuple[str, date, Found]]:
         found = Found(float(normalise_decimal(value * unit)), *span)
         rows.append((metric, when, found))
     return rows
+
+
+def _equity_rows(doc: Document, table: Table) -> list[tuple[str, date, Found]]:
+    """(metric, date, figure) for each "At <date>" row of a statement of changes in equity
+    printed under "Attributable to owners of the Company", in the owners' total column."""
+    spec = _vocab()["changes_in_equity"]
+    above = lines_before(doc, table.start, _HEADING_WINDOW)
+    header = header_rows(table)
+    heading = above + "\n" + " ".join(cell_text(c.text) for r in header for c in table.rows[r])
+    if not (re.search(spec["heading"], heading) and re.search(spec["owners"], heading)):
+        return []
+    col = _owners_total_column(table, header, spec)
+    if col is None:
+        return []
+    unit = table_unit(doc, table, header)
+    rows = []
+    for r in range(len(header), table.n_rows):
+        label = cell_text(table.rows[r][0].text)
+        dates = {d for m in DATE_RE.finditer(label) if (d := date_from_match(m))}
+        if len(dates) != 1 or not re.search(spec["balance_row"], label):
+            continue
+        cell = table.rows[r][col]
+        value = parse_number(cell_text(cell.text)) if is_figure(cell.text) else None
+        span = doc.normalised_span(cell.start, cell.end)
+        if value is not None and span is not None:
+            found = Found(float(normalise_decimal(value * unit)), *span)
+            rows.append((str(spec["metric"]), dates.pop(), found))
+    return rows
+
+
+def _owners_total_column(table: Table, header: list[int], spec: dict[str, Any]) -> int | None:
+    """The column headed Total (總計) that is the last, or stands just before the
+    non-controlling interests' column; None if the header does not say which."""
+    texts = [header_text(table, col, header) for col in range(table.n_cols)]
+    totals = [
+        col
+        for col, text in enumerate(texts)
+        if any(re.fullmatch(spec["total"], word) for word in text.split())
+    ]
+    others = [col for col, text in enumerate(texts) if re.search(spec["others"], text)]
+    if others:
+        before = [col for col in totals if col == others[0] - 1]
+        return before[0] if before else None
+    return totals[-1] if totals and totals[-1] == table.n_cols - 1 else None
 
 
 @cache

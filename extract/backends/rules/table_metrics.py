@@ -167,7 +167,7 @@ def column_table_metrics(doc: Document) -> dict[str, Found]:
 def _headed_by(doc: Document, table: Table, pattern: str) -> bool:
     """The nearest table heading above ``table`` (or in its header) is ``pattern``."""
     first_labels = "\n".join(cell_text(table.rows[r][0].text) for r in header_rows(table)[:8])
-    window = _lines_before(doc, table.start, _HEADING_WINDOW) + "\n" + first_labels
+    window = lines_before(doc, table.start, _HEADING_WINDOW) + "\n" + first_labels
     own = [m.start() for m in _heading(pattern).finditer(window)]
     if not own:
         return False
@@ -219,7 +219,7 @@ def _classify(doc: Document) -> list[str | None]:
     headings.append((None, _heading(_vocab()["other_tables"])))
     kinds: list[str | None] = []
     for table in doc.tables:
-        before = _lines_before(doc, table.start, _HEADING_WINDOW)
+        before = lines_before(doc, table.start, _HEADING_WINDOW)
         # a table printed without rules carries its title in its first rows (its header)
         first_labels = "\n".join(cell_text(table.rows[r][0].text) for r in header_rows(table)[:8])
         window = before + "\n" + first_labels
@@ -247,7 +247,7 @@ def _heading(pattern: str) -> re.Pattern[str]:
     return re.compile(f"{lead}{body}|{body}(?=[ \t]*(?:\n|$))")
 
 
-def _lines_before(doc: Document, start: int, width: int) -> str:
+def lines_before(doc: Document, start: int, width: int) -> str:
     """The original text before ``start`` as a reader sees it (HTML's markup dropped),
     normalised line by line (line breaks kept: a heading is known by where it stands)."""
     return _normalised_lines(doc.original[max(0, start - width) : start])
@@ -261,7 +261,7 @@ def _normalised_lines(window: str) -> str:
 
 def table_unit(doc: Document, table: Table, rows: Iterable[int]) -> Decimal:
     """The table's money unit: the last unit header above it or in its header rows."""
-    texts = [_lines_before(doc, table.start, _UNIT_WINDOW)]
+    texts = [lines_before(doc, table.start, _UNIT_WINDOW)]
     texts += [cell_text(cell.text) for r in rows for cell in table.rows[r]]
     multiplier = Decimal(1)
     for text in texts:

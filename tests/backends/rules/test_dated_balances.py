@@ -74,3 +74,41 @@ def test_rows_that_are_not_a_dated_total_give_nothing() -> None:
         ],
     )
     assert values(doc) == {}
+
+
+# w030 (HKEX annual report, bilingual): no non-controlling interests, so the statement of
+# changes in equity is all the owners'; its last column is their total
+CHANGES_IN_EQUITY = """CONSOLIDATED STATEMENT OF CHANGES IN EQUITY
+綜合權益變動表
+Attributable to owners of the Company
+本公司擁有人應佔
+Share capital Retained profits Total
+HK$’000 HK$’000 HK$’000
+At 30 September 2020 於2020年9月30日 67,408 1,147,155 4,425,613
+Loss for the year 年度虧損 – (576,094) (576,094)
+At 30 September 2021 於2021年9月30日 67,408 571,061 3,849,642
+"""
+
+
+def test_the_owners_total_of_a_statement_of_changes_in_equity() -> None:
+    header = [
+        ["", "Share capital", "Retained profits", "Total"],
+        ["", "HK$’000", "HK$’000", "HK$’000"],
+    ]
+    rows = [
+        ["At 30 September 2020 於2020年9月30日", "67,408", "1,147,155", "4,425,613"],
+        ["Loss for the year 年度虧損", "–", "(576,094)", "(576,094)"],
+        ["At 30 September 2021 於2021年9月30日", "67,408", "571,061", "3,849,642"],
+    ]
+    assert values(document(CHANGES_IN_EQUITY, [*header, *rows])) == {
+        "equity_attributable.value": 3849642000,
+        "equity_attributable.prior": 4425613000,
+    }
+    # with a column of non-controlling interests after the total, the total is still theirs;
+    # with one and no total just before it, nothing is read
+    text = CHANGES_IN_EQUITY.replace("Retained profits Total", "Total Non-controlling interests")
+    header = [["", "Share capital", "Total", "Non-controlling interests"], header[1]]
+    assert values(document(text, [*header, *rows]))["equity_attributable.value"] == 571061000
+    text = CHANGES_IN_EQUITY.replace("Retained profits Total", "Reserves Non-controlling interests")
+    header = [["", "Share capital", "Reserves", "Non-controlling interests"], header[1]]
+    assert values(document(text, [*header, *rows])) == {}
