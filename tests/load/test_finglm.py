@@ -16,13 +16,14 @@ import pytest
 from shared_files import WILD_DIR, need
 
 from extract import extract_file
-from extract.backends.rules.table_metrics import classify_tables, metrics_from_tables
+from extract.backends.rules.table_metrics import metrics_from_tables
 from extract.config import Settings
 from extract.core.errors import InputError
 from extract.load.document import document_from_bytes, read_document
 from extract.load.finglm import looks_like_finglm, read_finglm
 from extract.load.pages import PAGE_SEPARATOR
 from extract.pipeline import extract_document
+from extract.tables.kinds import classify_tables
 
 FIXTURE = Path(__file__).with_name("finglm_annual_report.txt")
 ROOT = Path(__file__).resolve().parents[2]

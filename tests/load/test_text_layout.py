@@ -17,9 +17,10 @@ import pytest
 from shared_files import WILD_DIR, need
 
 from extract import extract_text
-from extract.backends.rules.table_metrics import classify_tables, table_rows
+from extract.backends.rules.table_metrics import table_rows
 from extract.load.document import Document
 from extract.load.text_layout import SOURCE, layout_tables
+from extract.tables.kinds import classify_tables
 from extract.tables.roles import column_groups, header_rows, reporting_columns
 
 # The key table of an annual report (w001's layout): figures on a wrapped label's first line

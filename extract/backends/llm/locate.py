@@ -13,29 +13,25 @@ header rows and the rows the section is after). Every passage keeps its offsets 
 
 from __future__ import annotations
 
-import math
 import re
 from bisect import bisect_right
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import chain
 from typing import Any
 
 from ...core.table import Table
 from ...load.document import Document
+from ...tables.kinds import classify_tables
 from ...vocab import load_vocab
+from .search import BM25, chunk_text, chunk_tokens, tokenize
 from .table_text import table_spans, table_text
 
-_CJK = "\u3400-\u9fff\uf900-\ufaff"
-_TOKEN = re.compile(rf"[{_CJK}]+|[A-Za-z]+|\d+(?:[.,]\d+)*")
-_CJK_RUN = re.compile(rf"[{_CJK}]")
-# A chunk ends after a line break or a sentence end; long sentences (flattened tables)
-# are cut further at a space or a clause comma.
-_BOUNDARY = re.compile(r"\n|(?<=[。;!?！？；])")
-_SOFT_BREAKS = " ,、:;)"
-_FIGURES_FULL = 4
+# A remark in brackets after a row label, and a Chinese token
+_REMARK = re.compile(r"[(（][^()（）]*[)）]")
+_CHINESE = re.compile(r"[\u3400-\u9fff]")
+# A figure as a table row shows it (a year heading is not one): 1,234 or 12.34
+_FIGURE = re.compile(r"\d{1,3}(?:,\d{3})+|\d\.\d")
 
 
 @dataclass(frozen=True)
@@ -62,6 +58,8 @@ class SectionQuery:
     headings: tuple[str, ...] = ()
     head_share: float = 0.7
     tail_share: float = 0.3
+    table_kinds: tuple[str, ...] = ()
+    tables_share: float = 0.0
 
 
 # --- configuration -----------------------------------------------------------------------
@@ -83,6 +81,8 @@ def section_query(section: str) -> SectionQuery:
         headings=tuple(raw.get("headings", ())),
         head_share=float(raw.get("head_share", 0.7)),
         tail_share=float(raw.get("tail_share", 0.3)),
+        table_kinds=tuple(raw.get("table_kinds", ())),
+        tables_share=float(raw.get("tables_share", 0.0)),
     )
 
 
@@ -91,20 +91,7 @@ def section_budget(section: str, prompt_budget_chars: int) -> int:
     return int(section_query(section).share * prompt_budget_chars)
 
 
-# --- tokens and chunks -------------------------------------------------------------------
-
-
-_BIGRAM = re.compile(rf"(?=([{_CJK}]{{2}}))")
-_LONE_CJK = re.compile(rf"(?<![{_CJK}])[{_CJK}](?![{_CJK}])")
-_ASCII_WORD = re.compile(r"[A-Za-z]+")
-_NUMBER_TOKEN = re.compile(r"\d+(?:[.,]\d+)*")
-
-
-def tokenize(text: str) -> list[str]:
-    """CJK runs as character bigrams (a lone character as itself), ASCII words lower-cased,
-    numbers whole. A bag of tokens (BM25 ignores order), gathered by regex scans in C:
-    on a 270,000-character report this is most of the cost of indexing."""
-    return _chunk_tokens(text)[0]
+# --- query tokens ------------------------------------------------------------------------
 
 
 def _query_tokens(query: SectionQuery) -> list[str]:
@@ -129,133 +116,7 @@ def _terms(entry: str | list[str] | None) -> list[str]:
     return [str(term) for term in entry] if isinstance(entry, list) else str(entry).split()
 
 
-def _chunk_tokens(text: str) -> tuple[list[str], float]:
-    """A chunk's tokens (as :func:`tokenize`) and how full of figures it is: 0 without
-    numbers, 1 from _FIGURES_FULL numbers."""
-    numbers = _NUMBER_TOKEN.findall(text)
-    tokens = [
-        *_BIGRAM.findall(text),
-        *_LONE_CJK.findall(text),
-        *(word.lower() for word in _ASCII_WORD.findall(text)),
-        *numbers,
-    ]
-    return tokens, min(1.0, len(numbers) / _FIGURES_FULL)
-
-
-def chunk_text(text: str, min_chars: int = 400, max_chars: int = 800) -> list[tuple[int, int]]:
-    """Cut ``text`` into ``(start, end)`` chunks of about ``min_chars``–``max_chars``."""
-    chunks: list[tuple[int, int]] = []
-    start = end = 0
-    for unit_start, unit_end in _units(text, max_chars):
-        if end > start and unit_end - start > max_chars:
-            chunks.append((start, end))
-            start = unit_start
-        end = unit_end
-        if end - start >= min_chars:
-            chunks.append((start, end))
-            start = end
-    if end > start:
-        chunks.append((start, end))
-    return chunks
-
-
-def _units(text: str, max_chars: int) -> Iterator[tuple[int, int]]:
-    """Lines and sentences, none longer than ``max_chars``."""
-    start = 0
-    for cut in [m.end() for m in _BOUNDARY.finditer(text)] + [len(text)]:
-        if cut > start:
-            yield from _split_long(text, start, cut, max_chars)
-        start = cut
-
-
-def _split_long(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:
-    while end - start > max_chars:
-        cut = _soft_cut(text, start + max_chars // 2, start + max_chars)
-        yield start, cut
-        start = cut
-    yield start, end
-
-
-def _soft_cut(text: str, lo: int, hi: int) -> int:
-    """The last soft break in ``(lo, hi]`` that does not split a number, else ``hi``
-    moved back out of any number it would split."""
-    for pos in range(hi, lo, -1):
-        if text[pos - 1] in _SOFT_BREAKS and not _inside_number(text, pos):
-            return pos
-    pos = hi
-    while pos > lo and _inside_number(text, pos):
-        pos -= 1
-    return pos if pos > lo else hi
-
-
-def _inside_number(text: str, pos: int) -> bool:
-    """Would cutting before ``text[pos]`` split a printed number like ``5,333.17``?"""
-    if pos <= 0 or pos >= len(text):
-        return False
-    before, after = text[pos - 1], text[pos]
-    return (before.isdigit() or before in ",.") and (after.isdigit() or after in ",.")
-
-
-# --- scoring and selection ---------------------------------------------------------------
-
-
-class BM25:
-    """Okapi BM25 over bags of tokens: k1 1.5, b 0.75, and a negative idf (a token in more
-    than half the chunks) raised to 0.25 × the mean idf, as in rank_bm25's ``BM25Okapi``,
-    whose scores these equal to rounding. Counting runs in C (``Counter``) and a query
-    token is scored only over the chunks holding it, which makes a 270,000-character report
-    several times cheaper to index and query than rank_bm25's per-chunk Python loops."""
-
-    k1 = 1.5
-    b = 0.75
-    epsilon = 0.25
-
-    def __init__(self, documents: Sequence[Sequence[str]]) -> None:
-        self._counts = [Counter(tokens) for tokens in documents]
-        lengths = [len(tokens) for tokens in documents]
-        average = sum(lengths) / len(lengths)
-        # the document-length part of the denominator, per document
-        self._length_norm = [self.k1 * (1 - self.b + self.b * n / average) for n in lengths]
-        self._df = Counter(chain.from_iterable(self._counts))
-        self._floor = self.epsilon * self._mean_idf()
-        self._postings: dict[str, list[tuple[int, int]]] = {}
-
-    def scores(self, query: Sequence[str]) -> list[float]:
-        """Score of every document; a token repeated in ``query`` counts again."""
-        scores = [0.0] * len(self._counts)
-        for token in query:
-            idf = self.idf(token)
-            if idf == 0:
-                continue
-            for i, tf in self._postings_of(token):
-                scores[i] += idf * (tf * (self.k1 + 1) / (tf + self._length_norm[i]))
-        return scores
-
-    def idf(self, token: str) -> float:
-        df = self._df.get(token)
-        if df is None:
-            return 0.0
-        idf = self._raw_idf(df)
-        return idf if idf >= 0 else self._floor
-
-    def _raw_idf(self, df: int) -> float:
-        n = len(self._counts)
-        return math.log(n - df + 0.5) - math.log(df + 0.5)
-
-    def _mean_idf(self) -> float:
-        if not self._df:
-            return 0.0
-        # tokens sharing a document frequency share an idf: one log per frequency
-        tokens_per_df = Counter(self._df.values())
-        total = sum(n * self._raw_idf(df) for df, n in tokens_per_df.items())
-        return total / len(self._df)
-
-    def _postings_of(self, token: str) -> list[tuple[int, int]]:
-        postings = self._postings.get(token)
-        if postings is None:
-            postings = [(i, c[token]) for i, c in enumerate(self._counts) if token in c]
-            self._postings[token] = postings
-        return postings
+# --- selection ---------------------------------------------------------------------------
 
 
 class Locator:
@@ -269,12 +130,14 @@ class Locator:
             table_text(document, table) if table is not None else document.text[a:b]
             for (a, b), table in zip(self.chunks, self._tables, strict=True)
         ]
-        indexed = [_chunk_tokens(text) for text in self._texts]
+        indexed = [chunk_tokens(text) for text in self._texts]
         self._figures = [figures for _, figures in indexed]
         self._has_tokens = any(tokens for tokens, _ in indexed)
         # a chunk without tokens counts as one empty token (keeps every length non-zero)
         self._bm25 = BM25([tokens or [""] for tokens, _ in indexed])
         self._starts = [a for a, _ in self.chunks]
+        kind_of = dict(zip(map(id, document.tables), classify_tables(document), strict=True))
+        self._kinds = [kind_of.get(id(table)) if table else None for table in self._tables]
 
     def passages(self, section: str, budget_chars: int, focus: Sequence[str] = ()) -> list[Passage]:
         """The passages for ``section``, at most ``budget_chars`` characters in all.
@@ -293,14 +156,36 @@ class Locator:
         focused = _focus_tokens(section, focus)
         shown = self._shown_texts(section, focus)
         sizes = [len(text) for text in shown]
+        first = self._tables_first(query, budget_chars, shown)
+        left = budget_chars - sum(sizes[i] for i in first)
         if query.strategy == "ends":
             chosen = self._ends(section, query, budget_chars, sizes)
-        elif focused:
-            chosen = self._best(self._score(focused, ()), budget_chars, sizes)
         else:
-            chosen = self._best(self.scores(section), budget_chars, sizes)
+            scores = self._score(focused, ()) if focused else self.scores(section)
+            scores = [0.0 if i in first else score for i, score in enumerate(scores)]
+            chosen = sorted(first + self._best(scores, left, sizes))
         wanted = focused or _query_tokens(query)
         return self._merge(chosen, budget_chars, shown, wanted)
+
+    def _tables_first(self, query: SectionQuery, budget: int, shown: Sequence[str]) -> list[int]:
+        """The units the section takes before searching: the tables of its kinds (the key
+        table, the statements…), each as shown (its header and the rows naming the section's
+        fields), while they fit ``tables_share`` of the budget: the first table of each kind
+        in the order of the kinds, then the others (a statement's second part, a table a
+        note's heading named). A table showing no figure (no row named) is not taken."""
+        of_kind = [
+            [i for i, k in enumerate(self._kinds) if k == kind and _FIGURE.search(shown[i])]
+            for kind in query.table_kinds
+        ]
+        firsts = [units[0] for units in of_kind if units]
+        rest = [i for units in of_kind for i in units[1:]]
+        chosen: list[int] = []
+        room = budget * query.tables_share
+        for i in firsts + rest:
+            if len(shown[i]) <= room:
+                chosen.append(i)
+                room -= len(shown[i])
+        return chosen
 
     def scores(self, section: str) -> list[float]:
         """BM25 score of every chunk for ``section``, heading boost included."""
@@ -462,7 +347,23 @@ def _row_terms(section: str, focus: Sequence[str]) -> Callable[[str], bool]:
     terms = [t for t in terms if t]
     if not terms:
         return _labelled(set(_query_tokens(section_query(section))))
-    return lambda label: any(term <= set(tokenize(label)) for term in terms)
+    return lambda label: any(_names(term, _label_tokens(label)) for term in terms)
+
+
+def _label_tokens(label: str) -> set[str]:
+    """A row label's tokens, its remarks in brackets aside (净利润(净亏损以"-"号填列))."""
+    return set(tokenize(_REMARK.sub("", label)))
+
+
+def _names(term: set[str], label: set[str]) -> bool:
+    """All of a label term's tokens are the label's, and (a Chinese term) they are at least
+    half of the label's Chinese: 收入 names 营业收入 but not 利息收入 or 手续费及佣金收入;
+    an English term is matched in a bilingual label (Revenue 收入) by its words alone."""
+    if not term <= label:
+        return False
+    chinese = {t for t in label if _CHINESE.match(t)}
+    own = {t for t in term if _CHINESE.match(t)}
+    return not own or 2 * len(own) >= len(chinese)
 
 
 def _labelled(tokens: set[str]) -> Callable[[str], bool]:

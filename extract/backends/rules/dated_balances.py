@@ -27,9 +27,10 @@ from ...core.numbers import normalise_decimal, parse_number
 from ...core.spans import Found
 from ...core.table import Table
 from ...load.document import Document
+from ...tables.kinds import lines_before
 from ...tables.roles import cell_text, header_rows, header_text, is_figure, row_has_figures
 from ...vocab import load_vocab, spaced
-from .table_metrics import lines_before, table_unit
+from .table_metrics import table_unit
 
 # How much text before a statement its title and column group header may stand in.
 _HEADING_WINDOW = 600

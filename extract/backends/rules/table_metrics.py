@@ -12,11 +12,10 @@ prints the same value (the same figure of the same period).
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from ...core.numbers import (
@@ -32,8 +31,7 @@ from ...core.spans import Found
 from ...core.table import Table
 from ...core.units import find_unit_headers, label_unit
 from ...load.document import Document
-from ...load.html import visible_text
-from ...load.normalise import normalise_text
+from ...tables.kinds import classify_tables, headed_by, lines_before
 from ...tables.roles import (
     Columns,
     cell_text,
@@ -58,10 +56,7 @@ from .row_labels import (
 
 # How close value − prior must be to a printed change for it to be a change in points.
 _POINTS_TOLERANCE = Decimal("0.011")
-# How much text before a table its heading may stand in (the unit line, a 适用 mark…).
-_HEADING_WINDOW = 400
 _UNIT_WINDOW = 200
-_ENUMERATED = r"(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．])"
 
 
 @cache
@@ -150,7 +145,7 @@ def column_table_metrics(doc: Document) -> dict[str, Found]:
     found: dict[str, Found] = {}
     for spec in _vocab()["column_tables"]:
         for table in doc.tables:
-            if not _headed_by(doc, table, spec["heading"]):
+            if not headed_by(doc, table, spec["heading"]):
                 continue
             for row_spec in spec["rows"].values():
                 figures = _labelled_figures(doc, table, row_spec["labels"])
@@ -162,17 +157,6 @@ def column_table_metrics(doc: Document) -> dict[str, Found]:
             if found:
                 return found
     return found
-
-
-def _headed_by(doc: Document, table: Table, pattern: str) -> bool:
-    """The nearest table heading above ``table`` (or in its header) is ``pattern``."""
-    first_labels = "\n".join(cell_text(table.rows[r][0].text) for r in header_rows(table)[:8])
-    window = lines_before(doc, table.start, _HEADING_WINDOW) + "\n" + first_labels
-    own = [m.start() for m in _heading(pattern).finditer(window)]
-    if not own:
-        return False
-    others = [_heading(spec["heading"]) for spec in _vocab()["tables"]]
-    return all(m.start() < max(own) for other in others for m in other.finditer(window))
 
 
 def _labelled_figures(doc: Document, table: Table, labels: list[str]) -> list[_Figure]:
@@ -187,76 +171,6 @@ def _labelled_figures(doc: Document, table: Table, labels: list[str]) -> list[_F
 
 def _same(a: float, b: float) -> bool:
     return abs(a - b) <= max(abs(a), abs(b)) * 1e-9 + 1e-9
-
-
-# --- which table is which ------------------------------------------------------------------
-
-
-def classify_tables(doc: Document) -> list[str | None]:
-    """Each table's kind (key_figures, income_statement, …) from the nearest heading above
-    it, or in its first rows; a table carrying on the one before keeps that one's kind."""
-    key = (doc.sha256, tuple((t.start, t.end, t.n_rows, t.n_cols) for t in doc.tables))
-    with _KINDS_LOCK:
-        known = _KINDS.get(key)
-    if known is None:
-        known = _classify(doc)
-        with _KINDS_LOCK:  # batches read documents in threads too
-            if len(_KINDS) >= _KINDS_KEPT:
-                _KINDS.pop(next(iter(_KINDS)))
-            _KINDS[key] = known
-    return list(known)
-
-
-# The financials, the checks and the quarters table ask for the same document's kinds: kept
-# for the last few documents (keyed by content and table layout, not by object).
-_KINDS: dict[tuple[str, tuple[tuple[int, int, int, int], ...]], list[str | None]] = {}
-_KINDS_KEPT = 8
-_KINDS_LOCK = threading.Lock()
-
-
-def _classify(doc: Document) -> list[str | None]:
-    headings = [(spec["name"], _heading(spec["heading"])) for spec in _vocab()["tables"]]
-    headings.append((None, _heading(_vocab()["other_tables"])))
-    kinds: list[str | None] = []
-    for table in doc.tables:
-        before = lines_before(doc, table.start, _HEADING_WINDOW)
-        # a table printed without rules carries its title in its first rows (its header)
-        first_labels = "\n".join(cell_text(table.rows[r][0].text) for r in header_rows(table)[:8])
-        window = before + "\n" + first_labels
-        best, kind = -1, None
-        for name, pattern in headings:
-            for m in pattern.finditer(window):
-                if m.start() > best:
-                    best, kind = m.start(), name
-        kinds.append(kind)
-    return kinds
-
-
-@cache
-def _heading(pattern: str) -> re.Pattern[str]:
-    """A table's heading where headings stand: after an enumerator (五、, (一)), or opening a
-    line or following a non-Chinese character, or closing a line the heading was run into
-    (…会计机构负责人：张三合并利润表, as FinGLM's text joins lines); never inside a sentence
-    (…主要财务数据如下)."""
-    lead = (
-        rf"(?:{_ENUMERATED}|(?:^|\n|(?<![\u4e00-\u9fff]))[ \t]*{_ENUMERATED}?)[ \t]*"
-        r"(?:公司|本公司|近三年|近五年|本集团|本集團)?(?:(?:19|20)\d{2}年度?)?"
-    )
-    # letter-spaced English headings lose their word spaces (CONSOLIDATEDSTATEMENTOF…)
-    body = "(?:" + spaced(pattern).replace(r"\s+", r"\s*") + ")"
-    return re.compile(f"{lead}{body}|{body}(?=[ \t]*(?:\n|$))")
-
-
-def lines_before(doc: Document, start: int, width: int) -> str:
-    """The original text before ``start`` as a reader sees it (HTML's markup dropped),
-    normalised line by line (line breaks kept: a heading is known by where it stands)."""
-    return _normalised_lines(doc.original[max(0, start - width) : start])
-
-
-@lru_cache(maxsize=4096)  # classifying, reading units and headings ask for the same windows
-def _normalised_lines(window: str) -> str:
-    visible = visible_text(window, clipped=True)
-    return "\n".join(normalise_text(line) for line in visible.split("\n"))
 
 
 def table_unit(doc: Document, table: Table, rows: Iterable[int]) -> Decimal:

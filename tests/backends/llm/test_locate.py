@@ -8,9 +8,11 @@ from itertools import pairwise
 
 import pytest
 from llm_answers import SEED_001, SEED_004
+from shared_files import WILD_DIR, need
 
-from extract.backends.llm.locate import BM25, Locator, chunk_text, locate, section_budget, tokenize
+from extract.backends.llm.locate import Locator, _row_terms, locate, section_budget
 from extract.backends.llm.plan import Planner
+from extract.backends.llm.search import BM25, chunk_text, tokenize
 from extract.config import Settings
 from extract.load.document import Document, read_document
 
@@ -178,3 +180,34 @@ def test_bm25_a_token_in_most_documents_keeps_a_small_positive_weight() -> None:
     common, rare = bm25.idf("公司"), bm25.idf("t0")
     assert 0 < common < rare
     assert bm25.scores(["公司"])[0] > 0 and bm25.scores(["公司"])[-1] == 0.0
+
+
+# --- the statements first --------------------------------------------------------------------
+
+
+def test_a_quarterly_reports_statements_give_the_year_to_date_priors() -> None:
+    """w002 (SSE third quarter): the key table prints this year's year-to-date figures and
+    their changes; last year's are only in the statements. The financials passages take the
+    key table and the statements' rows of the section's fields first, within the budget."""
+    doc = read_document(need(WILD_DIR / "w002_zhaoyanxinyao_603127_q3_2023Q3.pdf"))
+    passages = Planner(Settings(backend="llm")).plan_all(doc, ["financials"])["financials"].passages
+    shown = "\n".join(p.text for p in passages)
+    for figure in ("1,276,392,981.45", "630,972,596.29"):  # revenue, net profit: 2022 Q1–Q3
+        assert figure in shown
+    income = next(p.text for p in passages if "1,276,392,981.45" in p.text)
+    assert "利息收入" not in income  # a row naming no field of the section is left out
+
+
+@pytest.mark.parametrize(
+    ("label", "named"),
+    [
+        ("其中:营业收入", True),
+        ("利息收入", False),  # 收入 is half of 营业收入, a third of 利息收入
+        ("手续费及佣金收入", False),
+        ("五、净利润(净亏损以“-”号填列)", True),  # the remark in brackets aside
+        ("Revenue 收入", True),
+        ("NET CASH USED IN OPERATING ACTIVITIES 經營活動所用之現金淨額", True),
+    ],
+)
+def test_a_statement_row_is_kept_when_its_label_names_a_field(label: str, named: bool) -> None:
+    assert _row_terms("financials", ())(label) is named

@@ -383,6 +383,8 @@ HKEX_SPECIAL_DECLARED = (
     "the directors of the Company declared a special dividend in respect\n"
     "of the year ended 31 August 2021 of RMB0.106 per share"
 )
+# an HKEX interim report whose text layer runs right to left: the line's 。 opens the next
+HKEX_RTL_NONE = "董事會已議決不就截至二零二三年及二零二二年六月三十日止六個月宣派任\n。何中期股息"
 
 WILD_SNIPPETS = {
     "w006_chengduxiandao_688222_ar_2024.pdf": [STAR_BASE_AFTER_EXCLUSION],
@@ -391,6 +393,7 @@ WILD_SNIPPETS = {
     "w003_zhaoyanxinyao_603127_h1_2024H1.pdf": [INTERIM_NONE],
     "w030_emperorcapital_00717_ar_FY2021.pdf": [HKEX_ENGLISH_NONE],
     "w032_wisdomeducation_06068_ar_FY2021.pdf": [HKEX_FINAL_REFUSED, HKEX_SPECIAL_DECLARED],
+    "w034_fullshare_00607_h1_2023H1.pdf": [HKEX_RTL_NONE],
 }
 
 
@@ -422,7 +425,9 @@ def test_repurchase_account_holding_is_excluded() -> None:
     assert got["total_shares"] == 66519431
 
 
-@pytest.mark.parametrize("text", [INTERIM_NONE, HKEX_ENGLISH_NONE], ids=["interim", "hkex-en"])
+@pytest.mark.parametrize(
+    "text", [INTERIM_NONE, HKEX_ENGLISH_NONE, HKEX_RTL_NONE], ids=["interim", "hkex-en", "hkex-rtl"]
+)
 def test_templates_saying_no_distribution(text: str) -> None:
     got, _ = values(text)
     assert got == {"declared": False}

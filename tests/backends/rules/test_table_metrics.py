@@ -6,11 +6,9 @@ from dataclasses import replace
 
 from table_documents import document
 
-from extract.backends.rules.table_metrics import (
-    classify_tables,
-    metrics_from_tables,
-)
+from extract.backends.rules.table_metrics import metrics_from_tables
 from extract.load.document import Document
+from extract.tables.kinds import classify_tables
 
 
 def values(doc: Document) -> dict[str, float]:
