@@ -23,15 +23,15 @@ from typing import Any
 from ...core.table import Table
 from ...load.document import Document
 from ...tables.kinds import classify_tables
+from ...tables.roles import cell_text, row_has_figures
 from ...vocab import load_vocab
 from .search import BM25, chunk_text, chunk_tokens, tokenize
 from .table_text import table_spans, table_text
 
 # A remark in brackets after a row label, and a Chinese token
 _REMARK = re.compile(r"[(（][^()（）]*[)）]")
+_SLASH = re.compile(r"[╱/]")
 _CHINESE = re.compile(r"[\u3400-\u9fff]")
-# A figure as a table row shows it (a year heading is not one): 1,234 or 12.34
-_FIGURE = re.compile(r"\d{1,3}(?:,\d{3})+|\d\.\d")
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ class Locator:
         focused = _focus_tokens(section, focus)
         shown = self._shown_texts(section, focus)
         sizes = [len(text) for text in shown]
-        first = self._tables_first(query, budget_chars, shown)
+        first = self._tables_first(query, budget_chars, shown, _row_terms(section, focus))
         left = budget_chars - sum(sizes[i] for i in first)
         if query.strategy == "ends":
             chosen = self._ends(section, query, budget_chars, sizes)
@@ -167,14 +167,17 @@ class Locator:
         wanted = focused or _query_tokens(query)
         return self._merge(chosen, budget_chars, shown, wanted)
 
-    def _tables_first(self, query: SectionQuery, budget: int, shown: Sequence[str]) -> list[int]:
+    def _tables_first(
+        self, query: SectionQuery, budget: int, shown: Sequence[str], wanted: Callable[[str], bool]
+    ) -> list[int]:
         """The units the section takes before searching: the tables of its kinds (the key
         table, the statements…), each as shown (its header and the rows naming the section's
         fields), while they fit ``tables_share`` of the budget: the first table of each kind
         in the order of the kinds, then the others (a statement's second part, a table a
-        note's heading named). A table showing no figure (no row named) is not taken."""
+        note's heading named). A table none of whose rows names a field asked for is not
+        taken."""
         of_kind = [
-            [i for i, k in enumerate(self._kinds) if k == kind and _FIGURE.search(shown[i])]
+            [i for i, k in enumerate(self._kinds) if k == kind and self._names_a_row(i, wanted)]
             for kind in query.table_kinds
         ]
         firsts = [units[0] for units in of_kind if units]
@@ -186,6 +189,13 @@ class Locator:
                 chosen.append(i)
                 room -= len(shown[i])
         return chosen
+
+    def _names_a_row(self, unit: int, wanted: Callable[[str], bool]) -> bool:
+        table = self._tables[unit]
+        return table is not None and any(
+            wanted(cell_text(table.rows[r][0].text)) and row_has_figures(table, r)
+            for r in range(table.n_rows)
+        )
 
     def scores(self, section: str) -> list[float]:
         """BM25 score of every chunk for ``section``, heading boost included."""
@@ -267,8 +277,9 @@ class Locator:
         rows and the rows whose label the section names (its field labels)."""
         wanted = _row_terms(section, focus)
         limit = int(_config()["table_whole_chars"])
+        rows_limit = int(_config()["table_rows_chars"])
         return [
-            table_text(self.document, table, limit, wanted)
+            table_text(self.document, table, rows_limit, wanted)
             if table is not None and len(text) > limit
             else text
             for text, table in zip(self._texts, self._tables, strict=True)
@@ -351,8 +362,9 @@ def _row_terms(section: str, focus: Sequence[str]) -> Callable[[str], bool]:
 
 
 def _label_tokens(label: str) -> set[str]:
-    """A row label's tokens, its remarks in brackets aside (净利润(净亏损以"-"号填列))."""
-    return set(tokenize(_REMARK.sub("", label)))
+    """A row label's tokens, its remarks in brackets aside (净利润(净亏损以"-"号填列);
+    年內(虧損)╱溢利 reads 年內溢利)."""
+    return set(tokenize(_SLASH.sub("", _REMARK.sub("", label))))
 
 
 def _names(term: set[str], label: set[str]) -> bool:

@@ -22,8 +22,9 @@ _SOFT_BREAKS = " ,、:;)"
 _FIGURES_FULL = 4
 
 
+_WRAPPED = re.compile(rf"(?<=[{CJK}])\n(?=[{CJK}])")
 _BIGRAM = re.compile(rf"(?=([{CJK}]{{2}}))")
-_LONECJK = re.compile(rf"(?<![{CJK}])[{CJK}](?![{CJK}])")
+_LONE_CJK = re.compile(rf"(?<![{CJK}])[{CJK}](?![{CJK}])")
 _ASCII_WORD = re.compile(r"[A-Za-z]+")
 _NUMBER_TOKEN = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -39,9 +40,11 @@ def chunk_tokens(text: str) -> tuple[list[str], float]:
     """A chunk's tokens (as :func:`tokenize`) and how full of figures it is: 0 without
     numbers, 1 from _FIGURES_FULL numbers."""
     numbers = _NUMBER_TOKEN.findall(text)
+    # a PDF's lines break inside words (占营业收\n入比例): Chinese joins across them
+    joined = _WRAPPED.sub("", text)
     tokens = [
-        *_BIGRAM.findall(text),
-        *_LONECJK.findall(text),
+        *_BIGRAM.findall(joined),
+        *_LONE_CJK.findall(joined),
         *(word.lower() for word in _ASCII_WORD.findall(text)),
         *numbers,
     ]

@@ -9,6 +9,7 @@ from itertools import pairwise
 import pytest
 from llm_answers import SEED_001, SEED_004
 from shared_files import WILD_DIR, need
+from table_documents import document
 
 from extract.backends.llm.locate import Locator, _row_terms, locate, section_budget
 from extract.backends.llm.plan import Planner
@@ -211,3 +212,52 @@ def test_a_quarterly_reports_statements_give_the_year_to_date_priors() -> None:
 )
 def test_a_statement_row_is_kept_when_its_label_names_a_field(label: str, named: bool) -> None:
     assert _row_terms("financials", ())(label) is named
+
+
+def test_chinese_broken_over_a_line_is_tokenized_whole() -> None:
+    """A PDF line breaks inside a word (占营业收\\n入比例): the bigram across the break counts."""
+    assert "收入" in tokenize("研发投入 2.86 亿元，占营业收\n入比例 8.96%")
+
+
+def test_auto_mode_takes_first_only_the_tables_naming_a_missing_field() -> None:
+    """Asked only for revenue, the statements that print no revenue row (the balance sheet,
+    the cash flow statement) are not taken ahead of the search."""
+    doc = read_document(need(WILD_DIR / "w002_zhaoyanxinyao_603127_q3_2023Q3.pdf"))
+    planner = Planner(Settings(backend="auto"))
+    budget = planner.passage_budget("financials", ("revenue",))
+    shown = "\n".join(p.text for p in Locator(doc).passages("financials", budget, ("revenue",)))
+    assert "1,276,392,981.45" in shown  # last year's year-to-date revenue: the statement
+    assert "资产总计" not in shown and "经营活动现金流入小计" not in shown
+
+
+STATEMENTS = """合并利润表
+项目 2023年前三季度 2022年前三季度
+营业总收入 1,587,079,779.38 1,276,392,981.45
+营业成本 902,114,310.17 640,237,115.42
+合并现金流量表
+单位:元 币种:人民币
+项目 2023年前三季度 2022年前三季度
+销售商品、提供劳务收到的现金 1,402,358,671.93 1,536,115,202.27
+经营活动产生的现金流量净额 448,440,218.42 778,262,613.66
+"""
+
+
+def test_a_table_naming_no_field_asked_for_is_not_taken_first() -> None:
+    """Asked only for revenue: the income statement is taken ahead of the search, the cash
+    flow statement (no revenue row) is not."""
+    doc = document(
+        STATEMENTS,
+        [
+            ["项目", "2023年前三季度", "2022年前三季度"],
+            ["营业总收入", "1,587,079,779.38", "1,276,392,981.45"],
+            ["营业成本", "902,114,310.17", "640,237,115.42"],
+        ],
+        [
+            ["项目", "2023年前三季度", "2022年前三季度"],
+            ["销售商品、提供劳务收到的现金", "1,402,358,671.93", "1,536,115,202.27"],
+            ["经营活动产生的现金流量净额", "448,440,218.42", "778,262,613.66"],
+        ],
+    )
+    shown = "\n".join(p.text for p in Locator(doc).passages("financials", 400, ("revenue",)))
+    assert "1,276,392,981.45" in shown
+    assert "448,440,218.42" not in shown
