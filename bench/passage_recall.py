@@ -9,6 +9,7 @@ the LLM path before the model. Also prints the prompt characters of the whole co
 
     python bench/passage_recall.py                  # every gold set
     python bench/passage_recall.py --set wild -v    # one set, the numbers not shown
+    python bench/passage_recall.py --set corpus --renderings   # the corpus' pdftotext text
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--set", choices=sorted(SETS), action="append", help="gold set(s)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list numbers not shown")
+    parser.add_argument(
+        "--renderings",
+        action="store_true",
+        help="read the text rendering beside a PDF (the corpus' pdftotext .txt) instead",
+    )
     args = parser.parse_args(argv)
     llm = Settings(backend="llm", model="bench")
     auto = Settings(backend="auto", model="bench")
@@ -63,7 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         if name is None or (args.set and name not in args.set):
             continue
         try:
-            doc = read_document(find_document(gold.document, default_docs_dirs()))
+            path = find_document(gold.document, default_docs_dirs())
+            if args.renderings and path.with_suffix(".txt").is_file():
+                path = path.with_suffix(".txt")
+            doc = read_document(path)
         except Exception as err:  # a missing shared folder: say so and go on
             print(f"| {gold.name} | {err} |")
             continue

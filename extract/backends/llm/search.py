@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import chain
@@ -20,6 +21,14 @@ CJK = "\u3400-\u9fff\uf900-\ufaff"
 _BOUNDARY = re.compile(r"\n|(?<=[。;!?！？；])")
 _SOFT_BREAKS = " ,、:;)"
 _FIGURES_FULL = 4
+# A table printed column by column stays one unit up to this many characters.
+_BLOCK_MAX = 1600
+_LABEL_LINE_MAX = 120
+_FIGURE_LINE = re.compile(
+    r"[-−(（]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?[)）]?|(?:19|20)\d{2}年(?:度|末|初)?"
+)
+_DIGITS_RUN = re.compile(r"\d{3}")
+_YEAR = re.compile(r"(?:19|20)\d{2}年")  # a label line may name years (2018年本年比上年增减)
 
 
 _WRAPPED = re.compile(rf"(?<=[{CJK}])\n(?=[{CJK}])")
@@ -69,12 +78,59 @@ def chunk_text(text: str, min_chars: int = 400, max_chars: int = 800) -> list[tu
 
 
 def _units(text: str, max_chars: int) -> Iterator[tuple[int, int]]:
-    """Lines and sentences, none longer than ``max_chars``."""
+    """Lines and sentences, none longer than ``max_chars``; a column block (see
+    :func:`column_blocks`) is one unit, with the line it starts after."""
+    blocks = [(a, b) for a, b in column_blocks(text) if b - a <= _BLOCK_MAX]
+    starts = [a for a, _ in blocks]
     start = 0
     for cut in [m.end() for m in _BOUNDARY.finditer(text)] + [len(text)]:
+        k = bisect_right(starts, cut) - 1
+        if k >= 0 and blocks[k][0] < cut < blocks[k][1]:
+            continue  # inside a block: no cut
         if cut > start:
-            yield from _split_long(text, start, cut, max_chars)
+            if k >= 0 and start <= blocks[k][0] < cut:
+                yield start, cut
+            else:
+                yield from _split_long(text, start, cut, max_chars)
         start = cut
+
+
+def column_blocks(text: str) -> list[tuple[int, int]]:
+    """Stretches where a table was printed column by column (pdftotext without -layout):
+    its labels line by line, then each column's figures line by line, blank lines between.
+    A block has at least two label lines and four figure lines, and nothing else."""
+    blocks: list[tuple[int, int]] = []
+    start: int | None = None
+    labels = figures = end = 0
+    position = 0
+    for line in text.splitlines(keepends=True):
+        at, position = position, position + len(line)
+        stripped = line.strip()
+        if not stripped:
+            continue
+        kind = _line_kind(stripped)
+        if kind is None:
+            if start is not None and labels >= 2 and figures >= 4:
+                blocks.append((start, end))
+            start = None
+            continue
+        if start is None:
+            start, labels, figures = at, 0, 0
+        labels += kind == "label"
+        figures += kind == "figure"
+        end = at + len(line.rstrip("\r\n"))
+    if start is not None and labels >= 2 and figures >= 4:
+        blocks.append((start, end))
+    return blocks
+
+
+def _line_kind(line: str) -> str | None:
+    """A line of a column block: one figure (or a year heading), or a short label."""
+    if _FIGURE_LINE.fullmatch(line.replace(" ", "")):
+        return "figure"
+    if len(line) <= _LABEL_LINE_MAX and not _DIGITS_RUN.search(_YEAR.sub("", line)):
+        return "label"
+    return None
 
 
 def _split_long(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:

@@ -13,7 +13,7 @@ from table_documents import document
 
 from extract.backends.llm.locate import Locator, _row_terms, locate, section_budget
 from extract.backends.llm.plan import Planner
-from extract.backends.llm.search import BM25, chunk_text, tokenize
+from extract.backends.llm.search import BM25, chunk_text, column_blocks, tokenize
 from extract.config import Settings
 from extract.load.document import Document, read_document
 
@@ -261,3 +261,42 @@ def test_a_table_naming_no_field_asked_for_is_not_taken_first() -> None:
     shown = "\n".join(p.text for p in Locator(doc).passages("financials", 400, ("revenue",)))
     assert "1,276,392,981.45" in shown
     assert "448,440,218.42" not in shown
+
+
+# d02's key table as pdftotext prints it without -layout: the years, then the figures one a
+# line, the labels apart (verbatim, normalised)
+COLUMN_PRINTED = """□适用√不适用五、主要会计数据和财务指标公司是否需追溯调整或重述以前年度会计数据
+□是√否
+2019年
+2018年本年比上年增减
+2017年
+925,158,518.22
+1,418,294,158.04
+-34.77%
+535,879,620.51
+325,577,386.27
+656,013,995.26
+-50.37%
+87,075,651.70
+基本每股收益(元/股)
+0.5932
+1.1996
+-50.55%
+0.1593
+"""
+
+
+def test_a_table_printed_column_by_column_is_one_unit() -> None:
+    text = "公司经营情况良好,各项业务稳步推进。" * 30 + "\n" + COLUMN_PRINTED
+    (block,) = column_blocks(text)
+    assert "□是√否\n2019年" in text[block[0] : block[1]]
+    assert text[block[0] : block[1]].endswith("0.1593")
+    chunks = chunk_text(text, 100, 200)  # smaller than the block: the block is not cut
+    assert any(a <= block[0] and block[1] <= b for a, b in chunks)
+
+
+def test_prose_with_figures_is_no_column_block() -> None:
+    prose = (
+        "报告期内,公司实现营业收入925,158,518.22元,较上年同期下降34.77%,主要系产品价格下降所致。\n"
+    )
+    assert column_blocks(prose * 6) == []
