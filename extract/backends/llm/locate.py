@@ -278,11 +278,12 @@ class Locator:
         wanted = _row_terms(section, focus)
         limit = int(_config()["table_whole_chars"])
         rows_limit = int(_config()["table_rows_chars"])
+        by_kind = _config().get("table_rows_chars_by_kind", {})
         return [
-            table_text(self.document, table, rows_limit, wanted)
+            table_text(self.document, table, int(by_kind.get(kind, rows_limit)), wanted)
             if table is not None and len(text) > limit
             else text
-            for text, table in zip(self._texts, self._tables, strict=True)
+            for text, table, kind in zip(self._texts, self._tables, self._kinds, strict=True)
         ]
 
     def _merge(
