@@ -1,8 +1,11 @@
-"""Documents with tables for rule tests: snippets of filings and the grids a loader makes
-of them."""
+"""Documents with tables for tests: snippets of filings and the grids a loader makes of
+them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from extract.core.spans import Found
 from extract.core.table import Cell, Table, grid_from_cells
 from extract.load.document import Document
 
@@ -26,3 +29,12 @@ def document(text: str, *tables: list[list[str]]) -> Document:
         grid = grid_from_cells(cells, len(rows), max(len(row) for row in rows))
         built.append(Table(grid, "test", None, start, end))
     return Document.from_text(text, tables=built)
+
+
+def flat_values(by_metric: Mapping[str, Mapping[str, Found]]) -> dict[str, float]:
+    """``{metric: {part: Found}}`` as ``{"metric.part": value}``, for comparing in a test."""
+    return {
+        f"{metric}.{part}": found.value
+        for metric, fields in by_metric.items()
+        for part, found in fields.items()
+    }

@@ -56,10 +56,7 @@ def _classify(doc: Document) -> list[str | None]:
     headings.append((None, _heading(_vocab()["other_tables"])))
     kinds: list[str | None] = []
     for table in doc.tables:
-        before = lines_before(doc, table.start, _HEADING_WINDOW)
-        # a table printed without rules carries its title in its first rows (its header)
-        first_labels = "\n".join(cell_text(table.rows[r][0].text) for r in header_rows(table)[:8])
-        window = before + "\n" + first_labels
+        window = _heading_window(doc, table)
         best, kind = -1, None
         for name, pattern in headings:
             for m in pattern.finditer(window):
@@ -96,10 +93,16 @@ def _normalised_lines(window: str) -> str:
     return "\n".join(normalise_text(line) for line in visible.split("\n"))
 
 
+def _heading_window(doc: Document, table: Table) -> str:
+    """Where a table's heading may stand: the lines above it and, since a table printed
+    without rules carries its title in its first rows, its header's labels."""
+    first_labels = "\n".join(cell_text(table.rows[r][0].text) for r in header_rows(table)[:8])
+    return lines_before(doc, table.start, _HEADING_WINDOW) + "\n" + first_labels
+
+
 def headed_by(doc: Document, table: Table, pattern: str) -> bool:
     """The nearest table heading above ``table`` (or in its header) is ``pattern``."""
-    first_labels = "\n".join(cell_text(table.rows[r][0].text) for r in header_rows(table)[:8])
-    window = lines_before(doc, table.start, _HEADING_WINDOW) + "\n" + first_labels
+    window = _heading_window(doc, table)
     own = [m.start() for m in _heading(pattern).finditer(window)]
     if not own:
         return False

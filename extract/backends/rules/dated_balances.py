@@ -23,14 +23,13 @@ from functools import cache
 from typing import Any
 
 from ...core.dates import DATE_RE, date_from_match
-from ...core.numbers import normalise_decimal, parse_number
 from ...core.spans import Found
 from ...core.table import Table
 from ...load.document import Document
 from ...tables.kinds import lines_before
 from ...tables.roles import cell_text, header_rows, header_text, is_figure, row_has_figures
 from ...vocab import load_vocab, spaced
-from .table_metrics import table_unit
+from .table_metrics import read_amount, table_unit
 
 # How much text before a statement its title and column group header may stand in.
 _HEADING_WINDOW = 600
@@ -69,7 +68,7 @@ def _dated_rows(doc: Document, table: Table) -> list[tuple[str, date, Found]]:
     unit: Decimal | None = None
     rows = []
     for r in range(table.n_rows):
-        figures = [cell for cell in table.rows[r][1:] if is_figure(cell.text)]
+        figures = [col for col in range(1, table.n_cols) if is_figure(table.rows[r][col].text)]
         if len(figures) != 1:
             continue
         label = cell_text(table.rows[r][0].text)
@@ -78,15 +77,11 @@ def _dated_rows(doc: Document, table: Table) -> list[tuple[str, date, Found]]:
         named = _balance_and_date(above + label) or _balance_and_date(label)
         if named is None:
             continue
-        value = parse_number(cell_text(figures[0].text))
-        span = doc.normalised_span(figures[0].start, figures[0].end)
-        if value is None or span is None:
-            continue
         if unit is None:
             unit = table_unit(doc, table, header_rows(table))
-        metric, when = named
-        found = Found(float(normalise_decimal(value * unit)), *span)
-        rows.append((metric, when, found))
+        found = read_amount(doc, table, r, figures[0], unit)
+        if found is not None:
+            rows.append((*named, found))
     return rows
 
 
@@ -109,11 +104,8 @@ def _equity_rows(doc: Document, table: Table) -> list[tuple[str, date, Found]]:
         dates = {d for m in DATE_RE.finditer(label) if (d := date_from_match(m))}
         if len(dates) != 1 or not re.search(spec["balance_row"], label):
             continue
-        cell = table.rows[r][col]
-        value = parse_number(cell_text(cell.text)) if is_figure(cell.text) else None
-        span = doc.normalised_span(cell.start, cell.end)
-        if value is not None and span is not None:
-            found = Found(float(normalise_decimal(value * unit)), *span)
+        found = read_amount(doc, table, r, col, unit)
+        if found is not None:
             rows.append((str(spec["metric"]), dates.pop(), found))
     return rows
 

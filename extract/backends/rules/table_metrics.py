@@ -286,6 +286,15 @@ def _read_figure(doc: Document, table: Table, r: int, col: int | None) -> _Figur
     return _Figure(value, start, end, percent=percent) if value is not None else None
 
 
+def read_amount(doc: Document, table: Table, r: int, col: int, unit: Decimal) -> Found | None:
+    """The money figure in a cell, in the table's unit; None if the cell holds none (or a
+    percentage, or points)."""
+    figure = _read_figure(doc, table, r, col)
+    if figure is None or figure.value is None or figure.percent or figure.points:
+        return None
+    return _found(figure, MetricKind.money, unit)
+
+
 def _row_fields(
     doc: Document, table: Table, r: int, columns: Columns, metric: str, unit: Decimal
 ) -> dict[str, Found]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from table_documents import document
+from table_documents import document, flat_values
 
 from extract.backends.rules.dated_balances import dated_balances
 from extract.load.document import Document
@@ -25,11 +25,7 @@ def segment_note(text: str, rows: list[list[str]]) -> Document:
 
 
 def values(doc: Document) -> dict[str, float]:
-    return {
-        f"{metric}.{part}": found.value
-        for metric, fields in dated_balances(doc).items()
-        for part, found in fields.items()
-    }
+    return flat_values(dated_balances(doc))
 
 
 def test_the_latest_date_is_the_value_and_the_one_before_the_prior() -> None:

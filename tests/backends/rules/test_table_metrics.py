@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from table_documents import document
+from table_documents import document, flat_values
 
 from extract.backends.rules.table_metrics import metrics_from_tables
 from extract.load.document import Document
@@ -12,11 +12,7 @@ from extract.tables.kinds import classify_tables
 
 
 def values(doc: Document) -> dict[str, float]:
-    return {
-        f"{metric}.{part}": found.value
-        for metric, fields in metrics_from_tables(doc).items()
-        for part, found in fields.items()
-    }
+    return flat_values(metrics_from_tables(doc))
 
 
 QUARTER = """（一） 主要会计数据和财务指标
