@@ -23,7 +23,7 @@ from typing import Any
 from ...core.table import Table
 from ...load.document import Document
 from ...tables.kinds import classify_tables
-from ...tables.roles import cell_text, row_has_figures
+from ...tables.roles import cell_text, header_rows, row_has_figures
 from ...vocab import load_vocab
 from .search import BM25, chunk_text, chunk_tokens, tokenize
 from .table_text import table_spans, table_text
@@ -156,26 +156,28 @@ class Locator:
         focused = _focus_tokens(section, focus)
         shown = self._shown_texts(section, focus)
         sizes = [len(text) for text in shown]
-        first = self._tables_first(query, budget_chars, shown, _row_terms(section, focus))
+        first = self._tables_first(section, focus, budget_chars, shown)
         left = budget_chars - sum(sizes[i] for i in first)
         if query.strategy == "ends":
             chosen = self._ends(section, query, budget_chars, sizes)
         else:
             scores = self._score(focused, ()) if focused else self.scores(section)
             scores = [0.0 if i in first else score for i, score in enumerate(scores)]
-            chosen = sorted(first + self._best(scores, left, sizes))
+            chosen = sorted(first + self._best(scores, left, sizes, at_least_one=not first))
         wanted = focused or _query_tokens(query)
         return self._merge(chosen, budget_chars, shown, wanted)
 
     def _tables_first(
-        self, query: SectionQuery, budget: int, shown: Sequence[str], wanted: Callable[[str], bool]
+        self, section: str, focus: Sequence[str], budget: int, shown: Sequence[str]
     ) -> list[int]:
         """The units the section takes before searching: the tables of its kinds (the key
         table, the statements…), each as shown (its header and the rows naming the section's
         fields), while they fit ``tables_share`` of the budget: the first table of each kind
         in the order of the kinds, then the others (a statement's second part, a table a
         note's heading named). A table none of whose rows names a field asked for is not
-        taken."""
+        taken. Then the tables of no kind that name several fields."""
+        query = section_query(section)
+        wanted = _row_terms(section, focus)
         of_kind = [
             [i for i, k in enumerate(self._kinds) if k == kind and self._names_a_row(i, wanted)]
             for kind in query.table_kinds
@@ -184,15 +186,45 @@ class Locator:
         rest = [i for units in of_kind for i in units[1:]]
         chosen: list[int] = []
         room = budget * query.tables_share
-        for i in firsts + rest:
+        for i in firsts + rest + self._untitled_tables(section, focus):
             if len(shown[i]) <= room:
                 chosen.append(i)
                 room -= len(shown[i])
         return chosen
 
-    def _names_a_row(self, unit: int, wanted: Callable[[str], bool]) -> bool:
+    def _untitled_tables(self, section: str, focus: Sequence[str]) -> list[int]:
+        """Tables of no kind whose rows name two fields or more, those naming most first: a
+        key table's part printed apart from its heading (a bank's balances after its notes)."""
+        fields = _field_tokens(section, focus)
+        named = {
+            i: self._fields_named(i, fields)
+            for i, table in enumerate(self._tables)
+            if table is not None and self._kinds[i] is None
+        }
+        return sorted((i for i, n in named.items() if n >= 2), key=lambda i: -named[i])
+
+    def _fields_named(self, unit: int, fields: dict[str, list[set[str]]]) -> int:
         table = self._tables[unit]
-        return table is not None and any(
+        assert table is not None
+        labels = [
+            _label_tokens(cell_text(table.rows[r][0].text))
+            for r in range(table.n_rows)
+            if row_has_figures(table, r)
+        ]
+        return sum(
+            any(_names(term, label) for term in terms for label in labels)
+            for terms in fields.values()
+        )
+
+    def _names_a_row(self, unit: int, wanted: Callable[[str], bool]) -> bool:
+        """Does a row of the table with figures name a field asked for, or (a table of
+        years by columns: 分红年度 | 现金分红金额 | …比率) a cell of its header?"""
+        table = self._tables[unit]
+        if table is None:
+            return False
+        if any(wanted(cell_text(cell.text)) for r in header_rows(table) for cell in table.rows[r]):
+            return True
+        return any(
             wanted(cell_text(table.rows[r][0].text)) and row_has_figures(table, r)
             for r in range(table.n_rows)
         )
@@ -232,8 +264,11 @@ class Locator:
             found.update(i for i, t in enumerate(self._texts) if self._tables[i] and heading in t)
         return found
 
-    def _best(self, scores: Sequence[float], budget: int, sizes: Sequence[int]) -> list[int]:
-        """The highest-scoring chunks that fit the budget (zero scores never)."""
+    def _best(
+        self, scores: Sequence[float], budget: int, sizes: Sequence[int], at_least_one: bool = True
+    ) -> list[int]:
+        """The highest-scoring chunks that fit the budget (zero scores never); if none fits,
+        the best one ``at_least_one`` asks for (its beginning)."""
         # best first; the sort is stable, so equal scores stay in document order
         ranked = sorted(range(len(self.chunks)), key=scores.__getitem__, reverse=True)
         chosen: list[int] = []
@@ -244,7 +279,7 @@ class Locator:
             if used + sizes[i] <= budget:
                 chosen.append(i)
                 used += sizes[i]
-        if not chosen and ranked and scores[ranked[0]] > 0:
+        if at_least_one and not chosen and ranked and scores[ranked[0]] > 0:
             chosen = [ranked[0]]  # larger than the budget: _merge keeps its beginning
         return sorted(chosen)
 
@@ -353,13 +388,17 @@ def _offset(spans: list[tuple[int, int]], by: int) -> list[tuple[int, int]]:
 
 def _row_terms(section: str, focus: Sequence[str]) -> Callable[[str], bool]:
     """Does a row label name a field of the section (all the tokens of one of its labels)?"""
-    labels = _config().get("field_terms", {}).get(section, {})
-    fields = focus or list(labels)
-    terms = [set(tokenize(term)) for f in fields for term in _terms(labels.get(f))]
-    terms = [t for t in terms if t]
+    terms = [term for field_terms in _field_tokens(section, focus).values() for term in field_terms]
     if not terms:
         return _labelled(set(_query_tokens(section_query(section))))
     return lambda label: any(_names(term, _label_tokens(label)) for term in terms)
+
+
+def _field_tokens(section: str, focus: Sequence[str]) -> dict[str, list[set[str]]]:
+    """The tokens of each label term of the section's fields (``focus``, or all)."""
+    labels = _config().get("field_terms", {}).get(section, {})
+    by_field = {f: [set(tokenize(term)) for term in _terms(labels.get(f))] for f in focus or labels}
+    return {f: [t for t in terms if t] for f, terms in by_field.items() if any(terms)}
 
 
 def _label_tokens(label: str) -> set[str]:

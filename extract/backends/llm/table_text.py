@@ -35,10 +35,13 @@ def caption(doc: Document, table: Table) -> str:
 
 
 def row_line(table: Table, r: int) -> str:
-    """One row: its cells' texts joined by `` | ``, empty cells at its end dropped."""
+    """One row: its cells' texts joined by `` | ``, empty cells at its end dropped; a cell
+    merged across the whole row (a remark, a title) once."""
     cells = [cell_text(cell.text) for cell in table.rows[r]]
     while cells and not cells[-1]:
         cells.pop()
+    if len(set(cells)) == 1:
+        return cells[0]
     return " | ".join(cells)
 
 
@@ -48,25 +51,51 @@ def table_text(
     budget: int | None = None,
     wanted: Callable[[str], bool] | None = None,
 ) -> str:
-    """The table as rows under its caption; within ``budget`` characters where given, by
-    keeping the header rows and the rows whose label ``wanted`` accepts."""
+    """The table as rows under its caption; where ``wanted`` is given, only the header rows
+    and the rows whose label it accepts; within ``budget`` characters where given."""
     lines = [caption(doc, table)] if caption(doc, table) else []
     rows = [row_line(table, r) for r in range(table.n_rows)]
     whole = "\n".join([*lines, *(row for row in rows if row)])
-    if budget is None or len(whole) <= budget:
+    if wanted is None and (budget is None or len(whole) <= budget):
         return whole
     keep = set(header_rows(table))
     if wanted is not None:
-        keep |= {r for r in range(table.n_rows) if wanted(cell_text(table.rows[r][0].text))}
+        for r, wrapped in _labelled_rows(table):
+            if wanted(cell_text(table.rows[r][0].text)):
+                keep.add(r)
+            elif len(wrapped) > 1 and wanted("".join(_label(table, i) for i in wrapped)):
+                keep.update(wrapped)
     trimmed = [rows[r] for r in sorted(keep) if rows[r]]
     out: list[str] = []
     used = 0
     for line in [*lines, *trimmed]:
-        if used + len(line) + 1 > budget:
+        if budget is not None and used + len(line) + 1 > budget:
             break  # whole rows only
         out.append(line)
         used += len(line) + 1
     return "\n".join(out)
+
+
+def _labelled_rows(table: Table) -> list[tuple[int, list[int]]]:
+    """Each row with the rows its label may run on to: a label wrapped in its cell goes on
+    in rows with nothing beside it (归属于上市公司股东的扣除 | 106,779,578.09 … then
+    非经常性损益的净利润(元)); so does a sub-heading, hence read only where the row's own
+    label names nothing."""
+    out = []
+    for r in range(table.n_rows):
+        rows = [r]
+        while rows[-1] + 1 < table.n_rows and _label_alone(table, rows[-1] + 1):
+            rows.append(rows[-1] + 1)
+        out.append((r, rows))
+    return out
+
+
+def _label_alone(table: Table, r: int) -> bool:
+    return bool(_label(table, r)) and all(cell.is_empty for cell in table.rows[r][1:])
+
+
+def _label(table: Table, r: int) -> str:
+    return cell_text(table.rows[r][0].text)
 
 
 def table_spans(doc: Document, tables: Sequence[Table]) -> list[tuple[int, int, Table]]:

@@ -300,3 +300,64 @@ def test_prose_with_figures_is_no_column_block() -> None:
         "报告期内,公司实现营业收入925,158,518.22元,较上年同期下降34.77%,主要系产品价格下降所致。\n"
     )
     assert column_blocks(prose * 6) == []
+
+
+# --- tables of a kind, and tables naming several fields ---------------------------------------
+
+# d01 (SZSE annual report 2019): the three years' cash dividends, a table whose fields are
+# named in its header, after prose the search would rather take
+DIVIDEND_HISTORY = """公司近三年(包括本报告期)普通股现金分红情况表
+单位:元
+分红年度 现金分红金额(含税) 现金分红金额占合并报表中归属于上市公司普通股股东的净利润的比率
+2019年 64,350,000.00 16.00%
+2018年 64,350,000.00 17.93%
+"""
+
+
+def test_the_dividend_history_table_is_taken_before_the_search() -> None:
+    prose = "公司持续完善公司治理,董事会依法运作。\n" * 40 + 3 * (
+        "公司2019年度利润分配预案为:以总股本429,000,000股为基数,向全体股东每10股派发现金红利"
+        "1.50元(含税),现金分红64,350,000.00元(含税),不送红股,不以公积金转增股本。\n"
+    )
+    doc = document(
+        prose + DIVIDEND_HISTORY,
+        [
+            [
+                "分红年度",
+                "现金分红金额(含税)",
+                "现金分红金额占合并报表中归属于上市公司普通股股东的净利润的比率",
+            ],
+            ["2019年", "64,350,000.00", "16.00%"],
+            ["2018年", "64,350,000.00", "17.93%"],
+        ],
+    )
+    shown = "\n".join(p.text for p in Locator(doc).passages("dividend", 400))
+    assert "2019年 | 64,350,000.00 | 16.00%" in shown
+
+
+# d09 (a bank's annual report 2019, HTML): the key table's balances are a grid of their own,
+# far below its heading (notes between), under no heading of a kind
+BALANCES = """人民币百万元,另有标注除外
+项目 2019年12月31日 2018年12月31日
+报告期末数据
+资产总额 10,216,706 9,516,211
+客户贷款总额 4,974,186 4,276,865
+归属于银行股东的权益 543,867 474,404
+"""
+
+
+def test_a_table_of_no_kind_naming_several_fields_is_taken_first() -> None:
+    # a chunk of prose richer in the section's terms and figures: the search prefers it
+    prose = "本行持续完善公司治理,董事会依法运作。\n" * 40 + 3 * (
+        "报告期内,本行实现营业收入2,771.16亿元,同比增长6.06%;归属于银行股东的净利润609.33亿元,"
+        "同比增长16.48%;基本每股收益0.70元,加权平均净资产收益率11.84%;总资产102,167.06亿元。\n"
+    )
+    rows = [
+        ["项目", "2019年12月31日", "2018年12月31日"],
+        ["资产总额", "10,216,706", "9,516,211"],
+        ["客户贷款总额", "4,974,186", "4,276,865"],
+        ["归属于银行股东的权益", "543,867", "474,404"],
+    ]
+    doc = document(prose + BALANCES, rows)
+    shown = "\n".join(p.text for p in Locator(doc).passages("financials", 400))
+    assert "归属于银行股东的权益 | 543,867 | 474,404" in shown
