@@ -23,7 +23,7 @@ from typing import Any
 
 from extract import Settings
 from extract.backends.llm.backend import LLMBackend
-from extract.backends.llm.plan import missing_fields, sections_to_ask
+from extract.backends.llm.plan import gaps_to_ask
 from extract.backends.rules import RulesBackend
 from extract.core.schema import SECTION_NAMES
 from extract.load.document import read_document
@@ -51,15 +51,14 @@ def prompt_chars(backend: LLMBackend, path: Path, auto: bool) -> dict[str, int]:
     """Characters of the messages each section's call sends (auto: only the gaps, with
     their focus)."""
     doc = read_document(path)
-    focus: dict[str, list[str]] = {section: [] for section in sections_it_can_state(doc)}
+    focus: dict[str, tuple[str, ...]] = {section: () for section in sections_it_can_state(doc)}
     if auto:
         rules = RulesBackend()
-        results = {section: rules.extract(doc, section) for section in SECTIONS}
-        focus = {s: missing_fields(s, results[s]) for s in sections_to_ask(results)}
+        focus = gaps_to_ask({section: rules.extract(doc, section) for section in SECTIONS})
     return {
         section: sum(
             len(m["content"])
-            for request in backend.requests_for(doc, section, tuple(wanted))
+            for request in backend.requests_for(doc, section, wanted)
             for m in request.messages
         )
         for section, wanted in focus.items()

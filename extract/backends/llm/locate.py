@@ -32,6 +32,8 @@ from .table_text import table_spans, table_text
 _REMARK = re.compile(r"[(（][^()（）]*[)）]")
 _SLASH = re.compile(r"[╱/]")
 _CHINESE = re.compile(r"[\u3400-\u9fff]")
+# The end of a table's note: a sentence closing its line
+_NOTE_END = re.compile(r"[。.]\n")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class SectionQuery:
     tail_share: float = 0.3
     table_kinds: tuple[str, ...] = ()
     tables_share: float = 0.0
+    table_notes: bool = False
 
 
 # --- configuration -----------------------------------------------------------------------
@@ -83,6 +86,7 @@ def section_query(section: str) -> SectionQuery:
         tail_share=float(raw.get("tail_share", 0.3)),
         table_kinds=tuple(raw.get("table_kinds", ())),
         tables_share=float(raw.get("tables_share", 0.0)),
+        table_notes=bool(raw.get("table_notes", False)),
     )
 
 
@@ -157,6 +161,8 @@ class Locator:
         shown = self._shown_texts(section, focus)
         sizes = [len(text) for text in shown]
         first = self._tables_first(section, focus, budget_chars, shown)
+        notes = self._notes(first) if query.table_notes else []
+        budget_chars -= sum(len(note) for note in notes)
         left = budget_chars - sum(sizes[i] for i in first)
         if query.strategy == "ends":
             chosen = self._ends(section, query, budget_chars, sizes)
@@ -165,7 +171,9 @@ class Locator:
             scores = [0.0 if i in first else score for i, score in enumerate(scores)]
             chosen = sorted(first + self._best(scores, left, sizes, at_least_one=not first))
         wanted = focused or _query_tokens(query)
-        return self._merge(chosen, budget_chars, shown, wanted)
+        passages = self._merge(chosen, budget_chars, shown, wanted)
+        notes = [n for n in notes if not any(p.start < n.end and n.start < p.end for p in passages)]
+        return sorted(passages + notes, key=lambda p: p.start)
 
     def _tables_first(
         self, section: str, focus: Sequence[str], budget: int, shown: Sequence[str]
@@ -191,6 +199,18 @@ class Locator:
                 chosen.append(i)
                 room -= len(shown[i])
         return chosen
+
+    def _notes(self, tables: Sequence[int]) -> list[Passage]:
+        """The note printed right after each of ``tables``, where it prints figures (the
+        plan's share base after a distribution table)."""
+        text = self.document.text
+        notes = []
+        for i in tables:
+            end = self.chunks[i][1]
+            note = Passage(end, _note_after(text, end), text[end : _note_after(text, end)])
+            if len(note) and any(c.isdigit() for c in note.text):
+                notes.append(note)
+        return notes
 
     def _untitled_tables(self, section: str, focus: Sequence[str]) -> list[int]:
         """Tables of no kind whose rows name two fields or more, those naming most first: a
@@ -380,6 +400,14 @@ def _units_of(document: Document) -> tuple[list[tuple[int, int]], list[Table | N
     units += _offset(chunk_text(text[position:], low, high), position)
     tables += [None] * (len(units) - len(tables))
     return units, tables
+
+
+def _note_after(text: str, end: int) -> int:
+    """Where the note printed right after a table ends: its first sentence, if it closes a
+    line within ``table_note_chars`` (截至本报告出具日,公司总股本为…股。); else ``end``."""
+    window = text[end : end + int(_config()["table_note_chars"])]
+    found = _NOTE_END.search(window)
+    return end + found.end() if found else end
 
 
 def _offset(spans: list[tuple[int, int]], by: int) -> list[tuple[int, int]]:

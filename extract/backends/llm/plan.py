@@ -85,8 +85,7 @@ class Planner:
     def plan_gaps(self, doc: Document, rule_results: Mapping[str, SectionResult]) -> dict[str, Ask]:
         """Auto mode: the sections the rules left incomplete, each about the fields they
         left null (no ask, and no index built, when the rules read everything)."""
-        gaps = sections_to_ask(rule_results)
-        return self.plan(doc, {s: tuple(missing_fields(s, rule_results[s])) for s in gaps})
+        return self.plan(doc, gaps_to_ask(rule_results))
 
     def passage_budget(self, section: str, focus: Sequence[str] = ()) -> int:
         """Characters of passages one call for ``section`` may carry (its share of the
@@ -176,14 +175,29 @@ def _uncovered(start: int, end: int, passages: Sequence[Passage]) -> list[tuple[
 # --- auto mode: which gaps ---------------------------------------------------------------
 
 
+def gaps_to_ask(rule_results: Mapping[str, SectionResult]) -> dict[str, tuple[str, ...]]:
+    """Auto mode's asks: each section to ask, with the fields (metrics, for financials) the
+    rules found nothing of or left a wanted part of null."""
+    wanted = fields_to_ask(rule_results)
+    never = _not_carried(_field_value(rule_results, "exchange"))
+    return {
+        section: tuple(
+            field
+            for field in dict.fromkeys(
+                [*missing_fields(section, rule_results[section]), *_named(section, wanted)]
+            )
+            if field not in _named(section, never)
+        )
+        for section in sections_to_ask(rule_results)
+    }
+
+
 def sections_to_ask(rule_results: Mapping[str, SectionResult]) -> list[str]:
     """Sections the document type can state and the rules left incomplete, or in which a
-    field every filing of its type states (vocab/must_state.yaml) is still null."""
-    filing = rule_results.get("filing")
-    doc_type = filing.fields.get("document_type") if filing else None
-    exchange = filing.fields.get("exchange") if filing else None
-    kind = str(doc_type.value) if doc_type is not None else None
-    unstated = must_state_missing(rule_results, kind, str(exchange.value) if exchange else None)
+    field every filing of its type states (vocab/must_state.yaml), or prints as a rule
+    (vocab/llm.yaml ``ask_when_null``), is still null."""
+    kind = _field_value(rule_results, "document_type")
+    unstated = fields_to_ask(rule_results)
     occasional = _llm_vocab().get("asked_only_if_read") or {}
     return [
         section
@@ -194,20 +208,59 @@ def sections_to_ask(rule_results: Mapping[str, SectionResult]) -> list[str]:
     ]
 
 
+def fields_to_ask(rule_results: Mapping[str, SectionResult]) -> list[str]:
+    """The fields the document type states, or prints as a rule, that the rules left null."""
+    kind = _field_value(rule_results, "document_type")
+    exchange = _field_value(rule_results, "exchange")
+    vocab = _llm_vocab()
+    by_exchange = (vocab.get("ask_when_null_by_exchange") or {}).get(exchange or "") or {}
+    usual = [
+        *((vocab.get("ask_when_null") or {}).get(kind or "other") or []),
+        *(by_exchange.get(kind or "other") or []),
+    ]
+    return must_state_missing(rule_results, kind, exchange) + _left_null(
+        rule_results, usual, exchange
+    )
+
+
+def _field_value(rule_results: Mapping[str, SectionResult], field: str) -> str | None:
+    filing = rule_results.get("filing")
+    found = filing.fields.get(field) if filing else None
+    return str(found.value) if found is not None else None
+
+
+def _named(section: str, paths: Sequence[str]) -> list[str]:
+    """The fields (metrics, for financials) of ``section`` that ``paths`` name."""
+    inside = [p.split(".", 2)[1] for p in paths if p.startswith(section + ".")]
+    return list(dict.fromkeys(inside))
+
+
 def must_state_missing(
     rule_results: Mapping[str, SectionResult], document_type: str | None, exchange: str | None
 ) -> list[str]:
     """The must-state fields of the document type that the rules left null."""
-    vocab = load_vocab("must_state")
-    dropped = set((vocab.get("not_carried") or {}).get(exchange or "", []))
-    wanted = [f for f in vocab.get(document_type or "other") or [] if f not in dropped]
+    wanted = load_vocab("must_state").get(document_type or "other") or []
+    return _left_null(rule_results, wanted, exchange)
+
+
+def _left_null(
+    rule_results: Mapping[str, SectionResult], wanted: Sequence[str], exchange: str | None
+) -> list[str]:
+    """The paths of ``wanted`` that the rules left null, but those the exchange's reports
+    never carry (vocab/must_state.yaml ``not_carried``)."""
+    dropped = set(_not_carried(exchange))
     missing = []
-    for path in wanted:
+    for path in (f for f in wanted if f not in dropped):
         section, rest = path.split(".", 1)
         result = rule_results.get(section)
         if result is None or rest not in result.fields:
             missing.append(path)
     return missing
+
+
+def _not_carried(exchange: str | None) -> list[str]:
+    """The paths an exchange's reports never print (vocab/must_state.yaml)."""
+    return list((load_vocab("must_state").get("not_carried") or {}).get(exchange or "", []))
 
 
 def missing_fields(section: str, result: SectionResult) -> list[str]:

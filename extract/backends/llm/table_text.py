@@ -17,10 +17,12 @@ from ...core.table import Table
 from ...load.document import Document
 from ...load.html import visible_text
 from ...load.normalise import normalise_text
-from ...tables.roles import cell_text, header_rows
+from ...tables.roles import cell_text, header_rows, row_has_figures
 
 _CAPTION_LINES = 2
 _CAPTION_WIDTH = 160
+# How many rows with figures a label alone may head (its parts and their total)
+_ROWS_UNDER = 8
 
 
 def caption(doc: Document, table: Table) -> str:
@@ -62,7 +64,7 @@ def table_text(
     if wanted is not None:
         for r, wrapped in _labelled_rows(table):
             if wanted(cell_text(table.rows[r][0].text)):
-                keep.add(r)
+                keep.update([r, *_rows_under(table, r)])
             elif len(wrapped) > 1 and wanted("".join(_label(table, i) for i in wrapped)):
                 keep.update(wrapped)
     trimmed = [rows[r] for r in sorted(keep) if rows[r]]
@@ -88,6 +90,17 @@ def _labelled_rows(table: Table) -> list[tuple[int, list[int]]]:
             rows.append(rows[-1] + 1)
         out.append((r, rows))
     return out
+
+
+def _rows_under(table: Table, r: int) -> list[int]:
+    """The unlabelled rows a label alone heads: its total (Revenue, then — Remaining
+    Business, — Affected Entities, and their total without a label of its own)."""
+    if not _label_alone(table, r):
+        return []
+    block = range(r + 1, min(table.n_rows, r + 1 + _ROWS_UNDER))
+    below = [i for i in block if row_has_figures(table, i)]
+    below = [i for k, i in enumerate(below) if i == r + 1 + k]  # the rows right below it
+    return [i for i in below if not _label(table, i)]
 
 
 def _label_alone(table: Table, r: int) -> bool:

@@ -23,7 +23,7 @@ from openai_server import FakeOpenAI, Reply, reply_in_requested_form
 from extract.backends.base import SectionResult
 from extract.backends.llm.backend import LLMBackend
 from extract.backends.llm.limits import CallLimiter
-from extract.backends.llm.plan import is_complete, merge, sections_to_ask
+from extract.backends.llm.plan import gaps_to_ask, is_complete, merge, sections_to_ask
 from extract.backends.llm.prompts import load_prompts
 from extract.batch.engine import aextract_document
 from extract.config import Settings
@@ -286,6 +286,55 @@ def test_a_quarterly_reports_dividend_is_asked_only_if_the_rules_read_one() -> N
     assert "dividend" in sections_to_ask(read)  # a quarterly distribution: its details asked
     annual = {**rules, "filing": result({"company_name": "x", "document_type": "annual_report"})}
     assert "dividend" in sections_to_ask(annual)
+
+
+KEY_TABLE = {
+    f"{metric}.{part}": 1.0
+    for metric in (
+        "revenue",
+        "net_profit_attributable",
+        "net_profit_attributable_deducted",
+        "operating_cash_flow",
+        "basic_eps",
+        "diluted_eps",
+        "weighted_roe",
+        "total_assets",
+        "equity_attributable",
+    )
+    for part in ("value", "prior")
+}
+
+
+def test_auto_mode_asks_for_what_a_report_prints_as_a_rule() -> None:
+    """The key table read whole (every must-state field), but R&D and the changes not: an
+    A-share annual report prints them as a rule, so financials is asked about those
+    metrics; an HKEX report prints its gross profit and never the CSRC R&D table."""
+    filing = {"company_name": "x", "stock_code": "1", "title": "t", "currency": "CNY"}
+    a_share = result({**filing, "document_type": "annual_report", "exchange": "SZSE"})
+    read = result(
+        {
+            **KEY_TABLE,
+            **{f"{m}.change_pct": 1.0 for m in ("revenue", "net_profit_attributable")},
+            "net_profit_attributable_deducted.change_pct": 1.0,
+            "operating_cash_flow.change_pct": 1.0,
+            "basic_eps.change_pct": 1.0,
+            "total_assets.change_pct": 1.0,
+            "equity_attributable.change_pct": 1.0,
+            "profit_for_period.value": 1.0,
+            "profit_for_period.prior": 1.0,
+            "non_recurring_total.value": 1.0,
+        }
+    )
+    asks = gaps_to_ask({"filing": a_share, "financials": read})
+    assert set(asks) == {"financials"}
+    assert {"rd_investment", "rd_ratio"} <= set(asks["financials"])
+    assert "revenue" not in asks["financials"]  # read whole
+    hkex = result({**filing, "document_type": "annual_report", "exchange": "HKEX"})
+    hkex_asks = gaps_to_ask({"filing": hkex, "financials": read})["financials"]
+    assert {"gross_profit", "profit_for_period"} <= set(hkex_asks)  # HKEX prints them
+    assert "rd_ratio" not in hkex_asks and "rd_investment" not in hkex_asks
+    changeless = result({k: v for k, v in read.fields.items() if k != "revenue.change_pct"})
+    assert "revenue" in gaps_to_ask({"filing": a_share, "financials": changeless})["financials"]
 
 
 # --- templates ---------------------------------------------------------------------------

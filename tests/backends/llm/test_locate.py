@@ -361,3 +361,33 @@ def test_a_table_of_no_kind_naming_several_fields_is_taken_first() -> None:
     doc = document(prose + BALANCES, rows)
     shown = "\n".join(p.text for p in Locator(doc).passages("financials", 400))
     assert "归属于银行股东的权益 | 543,867 | 474,404" in shown
+
+
+# w018 (SZSE annual report 2024): the share capital and the repurchased shares the plan
+# excludes are in the note printed right after the distribution table
+PLAN_AND_NOTE = """本年度利润分配及资本公积金转增股本情况
+每10股派息数(元)(含税) 6
+分配预案的股本基数(股) 66,166,931.00
+截至本报告出具日,公司总股本为66,519,431股,公司回购专用证券账户持有352,500股股份,分配预案的股本基数
+66,166,931股为总股本剔除公司回购专用证券账户持有股份数量后的股份总数。
+公司报告期内盈利且母公司可供股东分配利润为正但未提出现金红利分配预案
+"""
+
+
+def test_a_distribution_table_comes_with_the_note_after_it() -> None:
+    prose = "公司持续完善公司治理,董事会依法运作。\n" * 40 + 3 * (
+        "公司2024年度利润分配预案为:以总股本扣除回购专户股份后的股本为基数,向全体股东每10股派发"
+        "现金红利6元(含税),送红股0股(含税),不以公积金转增股本。\n"
+    )
+    after = "公司重视投资者关系管理,与投资者保持顺畅有效的沟通。\n" * 30
+    doc = document(
+        prose + PLAN_AND_NOTE + after,
+        [["每10股派息数(元)(含税)", "6"], ["分配预案的股本基数(股)", "66,166,931.00"]],
+    )
+    passages = Locator(doc).passages("dividend", 400)
+    shown = "\n".join(p.text for p in passages)
+    assert "分配预案的股本基数(股) | 66,166,931.00" in shown
+    assert "公司总股本为66,519,431股,公司回购专用证券账户持有352,500股股份" in shown
+    note = next(p for p in passages if "66,519,431" in p.text)
+    assert doc.text[note.start : note.end] == note.text  # grounded where it is printed
+    assert note.text.endswith("股份总数。\n")  # its first sentence, no further
