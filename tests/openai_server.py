@@ -612,7 +612,7 @@ def oracle_handler(gold_dir: str) -> Handler:
         name = requested_tool_name(request) or requested_schema(request).get("title", "")
         section = TOOL_SECTIONS.get(str(name))
         printed = Printed(prompt_text(request))
-        gold = best_gold(known, printed)
+        gold = best_gold(known, printed, section)
         if section is None or gold is None:
             return null_arguments(request)
         return oracle_arguments(gold, section, printed)

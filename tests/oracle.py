@@ -116,15 +116,20 @@ def numeric_fields(gold: GoldDoc) -> dict[str, Any]:
 _IDENTITY = {"filing.stock_code": 5, "filing.company_name": 5, "filing.title": 3}
 
 
-def best_gold(candidates: Iterable[GoldDoc], printed: Printed) -> GoldDoc | None:
-    """The gold document whose identity (code, name, title) and figures the prompt shows most."""
-    scored = [(_score(g, printed), g.name, g) for g in candidates]
-    scored = [s for s in scored if s[0] > 0]
+def best_gold(
+    candidates: Iterable[GoldDoc], printed: Printed, section: str | None = None
+) -> GoldDoc | None:
+    """The gold document whose identity (code, name, title) and figures the prompt shows
+    most: the asked section's distinctive figures first, then its figures, then any (a
+    prompt about a dividend in English may show none of its filing's names, and small
+    figures such as 0, 6 or 1.06, or a figure of another section, are printed by many)."""
+    scored = [(_score(g, printed, section), g.name, g) for g in candidates]
+    scored = [s for s in scored if s[0][-1] > 0]
     return max(scored, key=lambda s: (s[0], s[1]))[2] if scored else None
 
 
-def _score(gold: GoldDoc, printed: Printed) -> int:
-    figures = sum(printed.shows(p, v) for p, v in numeric_fields(gold).items())
+def _score(gold: GoldDoc, printed: Printed, section: str | None) -> tuple[int, ...]:
+    shown = {p: v for p, v in numeric_fields(gold).items() if printed.shows(p, v)}
     named = sum(
         weight
         for path, weight in _IDENTITY.items()
@@ -132,7 +137,19 @@ def _score(gold: GoldDoc, printed: Printed) -> int:
         and entry.value is not None
         and printed.shows(path, entry.value)
     )
-    return figures + named
+    own = [v for p, v in shown.items() if section is not None and p.startswith(section + ".")]
+    return (
+        named + sum(map(_distinctive, own)),
+        named + len(own),
+        named + sum(map(_distinctive, shown.values())),
+        named + len(shown),
+    )
+
+
+def _distinctive(value: float) -> bool:
+    """A figure few other filings print: four significant digits or more."""
+    digits = f"{abs(value):.6f}".replace(".", "").strip("0")
+    return len(digits) >= 4
 
 
 def oracle_arguments(gold: GoldDoc, section: str, printed: Printed) -> dict[str, Any]:

@@ -233,3 +233,31 @@ def test_standalone_server_prints_base_url_and_answers() -> None:
     assert process.returncode == 0  # SIGTERM is handled as a clean exit
     assert base_url.startswith("http://127.0.0.1:")
     assert company.model_dump() == {"name": "", "founded": None}
+
+
+# -- the oracle ------------------------------------------------------------------
+
+
+# w032 (HKEX annual report 2021), note 14: a dividend prompt in English that names neither the
+# filing's code nor its Chinese name, beside small figures many other filings print
+W032_DIVIDEND = """14. Dividends
+During the year ended 31 August 2021, an interim dividend of RMB0.067 (equivalent to
+HK$0.080 per share) (2020: RMB0.057 (equivalent to HK$0.062 per share)) amounting to
+RMB145,222,000 (equivalent to HK$174,252,000)
+Subsequent to the end of the reporting period, the directors of the Company declared a
+special dividend in respect of the year ended 31 August 2021 of RMB0.106 per share
+(equivalent to HK$0.128 per share) (2020: nil) amounting to RMB230,232,000 (equivalent to
+HK$277,499,000) (2020: nil), which was paid in October 2021 to shareholders
+Example: 每10股派发现金红利3.50元(含税),送红股0股,合计174,300,000.00元,占净利润的31.20%; 0.6 6 0 10
+"""
+
+
+def test_the_oracle_knows_a_prompt_by_its_sections_distinctive_figures() -> None:
+    from oracle import Printed, best_gold, golds, oracle_arguments
+
+    known = golds(Path(__file__).resolve().parent.parent / "eval" / "gold")
+    printed = Printed(W032_DIVIDEND)
+    gold = best_gold(known, printed, "dividend")
+    assert gold is not None and gold.name.startswith("w032")
+    answer = oracle_arguments(gold, "dividend", printed)
+    assert (answer["cash_per_10_shares"], answer["total_cash"]) == (1.06, 230232000)

@@ -25,6 +25,7 @@ from ..base import SectionResult
 from .answers import ANSWERS
 from .locate import Locator, Passage, section_budget
 from .prompts import PromptSet, load_prompts
+from .search import column_blocks
 
 # Characters kept free for the 【片段N】 labels around the passages.
 _PASSAGE_LABELS = 60
@@ -120,13 +121,22 @@ class Planner:
             return {}
         locator = Locator(doc)
         return {
-            section: Ask(
-                section,
-                focus,
-                tuple(locator.passages(section, self.passage_budget(section, focus), focus)),
-            )
+            section: Ask(section, focus, self._passages(locator, section, focus))
             for section, focus in wanted.items()
         }
+
+    def _passages(
+        self, locator: Locator, section: str, focus: tuple[str, ...]
+    ) -> tuple[Passage, ...]:
+        """The section's passages within its budget; where they hold a table printed column
+        by column, located again within a budget less the example of reading one."""
+        budget = self.passage_budget(section, focus)
+        passages = locator.passages(section, budget, focus)
+        if any(column_blocks(p.text) for p in passages):
+            example = self.prompts.column_example_chars(section, focus)
+            if example:
+                passages = locator.passages(section, max(budget - example, 0), focus)
+        return tuple(passages)
 
 
 def with_windows(

@@ -31,6 +31,7 @@ from ...core.errors import ConfigError
 from ...core.schema import SECTION_NAMES
 from .locate import Passage
 from .request import Message
+from .search import column_blocks
 
 REASK_GROUND = "_reask_ground.j2"
 REASK_CHECK = "_reask_check.j2"
@@ -42,6 +43,7 @@ REQUIRED: tuple[str, ...] = (
 _SOURCE_TREE = Path(__file__).resolve().parents[3]
 _REPO_PROMPTS = _SOURCE_TREE / "prompts"
 _SAMPLE_PASSAGES = (Passage(0, 4, "示例文字"),)
+_SAMPLE_COLUMNS = (Passage(0, 31, "营业收入\n净利润\n1.00\n2.00\n3.00\n4.00"),)
 
 
 class PromptSet:
@@ -66,7 +68,7 @@ class PromptSet:
     ) -> list[Message]:
         """The system and user messages of one call for ``section`` (``focus``: the fields
         still wanted, in auto mode)."""
-        context = {"section": section, "passages": list(passages), "focus": list(focus)}
+        context = _context(section, passages, focus)
         return [
             {"role": "system", "content": self.render(f"{section}.system.j2", context)},
             {"role": "user", "content": self.render(f"{section}.user.j2", context)},
@@ -86,7 +88,7 @@ class PromptSet:
     ) -> list[Message]:
         """The messages of a re-ask about figures that break identities (``doubts``: items
         with ``identity`` and ``figures``, each with ``path``, ``value`` and ``quote``)."""
-        context = {"section": section, "passages": list(passages), "focus": list(focus)}
+        context = _context(section, passages, focus)
         user = self.render(REASK_CHECK, {**context, "doubts": list(doubts)})
         return [
             {"role": "system", "content": self.render(f"{section}.system.j2", context)},
@@ -96,6 +98,13 @@ class PromptSet:
     def overhead(self, section: str, focus: Sequence[str] = ()) -> int:
         """Characters of the prompt for ``section`` without any passage."""
         return sum(len(m["content"]) for m in self.messages(section, (), focus))
+
+    def column_example_chars(self, section: str, focus: Sequence[str] = ()) -> int:
+        """Characters the example of reading a column-printed table adds to the prompt for
+        ``section`` (0 where its templates have none)."""
+        context = _context(section, (), focus)
+        with_example = self.render(f"{section}.system.j2", {**context, "column_printed": True})
+        return len(with_example) - len(self.render(f"{section}.system.j2", context))
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         template = self._templates.get(name)
@@ -121,9 +130,21 @@ class PromptSet:
         figure = {"path": "revenue.value", "value": 1.0, "quote": "营业收入 1.00"}
         doubt = {"identity": "revenue.change_pct = …", "figures": [figure]}
         self.reask_check("financials", _SAMPLE_PASSAGES, ["revenue.value"], [doubt])
+        self.messages("financials", _SAMPLE_COLUMNS)
 
     def _path(self, name: str) -> str:
         return f"{self.location}/{name}"
+
+
+def _context(section: str, passages: Sequence[Passage], focus: Sequence[str]) -> dict[str, Any]:
+    """What the templates of one call see; ``column_printed``: a passage holds a table
+    printed column by column (the system prompt then shows how to read one)."""
+    return {
+        "section": section,
+        "passages": list(passages),
+        "focus": list(focus),
+        "column_printed": any(column_blocks(p.text) for p in passages),
+    }
 
 
 def _describe(err: jinja2.TemplateError) -> str:

@@ -23,14 +23,15 @@ from openai_server import FakeOpenAI, Reply, reply_in_requested_form
 from extract.backends.base import SectionResult
 from extract.backends.llm.backend import LLMBackend
 from extract.backends.llm.limits import CallLimiter
-from extract.backends.llm.plan import gaps_to_ask, is_complete, merge, sections_to_ask
+from extract.backends.llm.locate import section_budget
+from extract.backends.llm.plan import Planner, gaps_to_ask, is_complete, merge, sections_to_ask
 from extract.backends.llm.prompts import load_prompts
 from extract.batch.engine import aextract_document
 from extract.config import Settings
 from extract.core.errors import ConfigError
 from extract.core.schema import Usage
 from extract.core.spans import Found
-from extract.load.document import read_document
+from extract.load.document import Document, read_document
 from extract.pipeline import extract_document
 
 SECTIONS = ("filing", "financials", "dividend", "buyback", "incentive")
@@ -377,6 +378,35 @@ def test_prompt_version_is_the_hash_of_the_templates(tmp_path: Path) -> None:
     assert before == load_prompts(Settings()).version and len(before) == 12
     (prompts / "_fewshot_dividend.j2").write_text("Example: none.", encoding="utf-8")
     assert load_prompts(settings).version != before
+
+
+# d02's key table as pdftotext prints it without -layout (verbatim, normalised)
+COLUMN_PRINTED = """五、主要会计数据和财务指标
+2019年
+2018年本年比上年增减
+2017年
+925,158,518.22
+1,418,294,158.04
+-34.77%
+535,879,620.51
+325,577,386.27
+656,013,995.26
+-50.37%
+87,075,651.70
+"""
+
+
+def test_a_table_printed_column_by_column_comes_with_an_example_within_the_budget() -> None:
+    settings = Settings(backend="llm", model="m", base_url="http://x/v1")
+    planner = Planner(settings)
+    prose = "公司经营情况良好,营业收入稳步增长,各项业务稳步推进。\n" * 300
+    for text, example in ((prose + COLUMN_PRINTED + prose, True), (prose, False)):
+        ask = planner.plan_all(Document.from_text(text), ["financials"])["financials"]
+        system, user = planner.prompts.messages("financials", ask.passages, ask.focus)
+        assert ("Tables printed column by column" in system["content"]) is example
+        assert ("925,158,518.22" in user["content"]) is example
+        chars = len(system["content"]) + len(user["content"])
+        assert chars <= section_budget("financials", settings.prompt_budget_chars)
 
 
 def test_schemas_mirror_the_contract() -> None:
