@@ -3,7 +3,9 @@
 For every gold set (seeds, corpus, wild) and document: the share of its labelled numbers whose
 printed form appears in the passages sent for their section,
   (a) with ``--backend llm``: every section asked, every field counted;
-  (b) in auto mode: only the fields the rules left null, in the asks auto mode makes.
+  (b) in auto mode: only the fields the rules left null, in the asks auto mode makes;
+  (c) the filing's names and dates (code, name, title, period end, publication date) in the
+      filing section's passages, with ``--backend llm``.
 A number the passages do not show cannot come back from any model; this is the ceiling of
 the LLM path before the model. Also prints the prompt characters of the whole contract.
 
@@ -34,6 +36,13 @@ from extract.load.document import read_document  # noqa: E402
 from extract.pipeline import prepare_document  # noqa: E402
 
 SETS = {"seeds": r"^\d{3}_", "corpus": r"^d\d\d_", "wild": r"^w\d{3}_"}
+IDENTITY = (
+    "filing.stock_code",
+    "filing.company_name",
+    "filing.title",
+    "filing.period_end",
+    "filing.publication_date",
+)
 
 
 def section_texts(asks: dict[str, object]) -> dict[str, str]:
@@ -61,9 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     llm = Settings(backend="llm", model="bench")
     auto = Settings(backend="auto", model="bench")
     planner = Planner(llm)
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    print("| document | (a) shown | (a) recall | (b) rules left null | (b) shown | prompt chars |")
-    print("|---|---:|---:|---:|---:|---:|")
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+    print(
+        "| document | (a) shown | (a) recall | (b) rules left null | (b) shown "
+        "| (c) names, dates | prompt chars |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for gold in golds(ROOT / "eval" / "gold"):
         name = next((s for s, p in SETS.items() if re.match(p, gold.name)), None)
         if name is None or (args.set and name not in args.set):
@@ -94,30 +106,40 @@ def main(argv: list[str] | None = None) -> int:
             for p, v in gaps.items()
             if p.split(".")[0] in shown_gaps and shown_gaps[p.split(".")[0]].shows(p, v)
         ]
+        names = {
+            p: e.value for p, e in gold.fields.items() if p in IDENTITY and e.value is not None
+        }
+        c_hits = [p for p, v in names.items() if _shown(seen, p, v)]
         chars = sum(len(t) for t in shown_all.values())
         row = totals[name]
         row[0] += len(a_hits)
         row[1] += len(numbers)
         row[2] += len(b_hits)
         row[3] += len(gaps)
+        row[4] += len(c_hits)
+        row[5] += len(names)
         recall = len(a_hits) / len(numbers) if numbers else 1.0
         print(
             f"| {gold.name[:28]} | {len(a_hits)}/{len(numbers)} | {recall:.1%} "
-            f"| {len(gaps)} | {len(b_hits)} | {chars:,} |"
+            f"| {len(gaps)} | {len(b_hits)} | {len(c_hits)}/{len(names)} | {chars:,} |"
         )
         if args.verbose:
             for path in sorted(set(numbers) - set(a_hits)):
                 print(f"    (a) not shown: {path} = {numbers[path]}")
             for path in sorted(set(gaps) - set(b_hits)):
                 print(f"    (b) not shown: {path} = {gaps[path]}")
+            for path in sorted(set(names) - set(c_hits)):
+                print(f"    (c) not shown: {path} = {names[path]}")
     print()
-    print("| set | (a) recall, llm | (b) recall, auto gaps |")
-    print("|---|---:|---:|")
-    for name, (a, a_all, b, b_all) in totals.items():
-        a_share = f"{a / a_all:.1%} ({a}/{a_all})" if a_all else "–"
-        b_share = f"{b / b_all:.1%} ({b}/{b_all})" if b_all else "–"
-        print(f"| {name} | {a_share} | {b_share} |")
+    print("| set | (a) recall, llm | (b) recall, auto gaps | (c) filing names, dates |")
+    print("|---|---:|---:|---:|")
+    for name, (a, a_all, b, b_all, c, c_all) in totals.items():
+        print(f"| {name} | {_share(a, a_all)} | {_share(b, b_all)} | {_share(c, c_all)} |")
     return 0
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.1%} ({part}/{whole})" if whole else "–"
 
 
 if __name__ == "__main__":
