@@ -22,7 +22,7 @@ from typing import Any
 
 from ...core.table import Table
 from ...load.document import Document
-from ...tables.kinds import classify_tables
+from ...tables.kinds import classify_tables, headed_by
 from ...tables.roles import cell_text, header_rows, row_has_figures
 from ...vocab import load_vocab
 from .search import BM25, chunk_text, chunk_tokens, tokenize
@@ -71,6 +71,12 @@ class SectionQuery:
 @cache
 def _config() -> dict[str, Any]:
     return load_vocab("locate")
+
+
+@cache
+def _other_tables() -> str:
+    """The headings of the tables no metric comes from (vocab/financials.yaml)."""
+    return str(load_vocab("financials")["other_tables"])
 
 
 def section_query(section: str) -> SectionQuery:
@@ -214,14 +220,20 @@ class Locator:
 
     def _untitled_tables(self, section: str, focus: Sequence[str]) -> list[int]:
         """Tables of no kind whose rows name two fields or more, those naming most first: a
-        key table's part printed apart from its heading (a bank's balances after its notes)."""
+        key table's part printed apart from its heading (a bank's balances after its notes);
+        never the parent company's statements."""
         fields = _field_tokens(section, focus)
         named = {
             i: self._fields_named(i, fields)
             for i, table in enumerate(self._tables)
-            if table is not None and self._kinds[i] is None
+            if table is not None and self._kinds[i] is None and not self._parents(table)
         }
         return sorted((i for i, n in named.items() if n >= 2), key=lambda i: -named[i])
+
+    def _parents(self, table: Table) -> bool:
+        """Is the table under a heading of the tables no metric comes from (the parent
+        company's statements print the group's labels)?"""
+        return headed_by(self.document, table, _other_tables())
 
     def _fields_named(self, unit: int, fields: dict[str, list[set[str]]]) -> int:
         table = self._tables[unit]

@@ -361,6 +361,10 @@ def test_a_table_of_no_kind_naming_several_fields_is_taken_first() -> None:
     doc = document(prose + BALANCES, rows)
     shown = "\n".join(p.text for p in Locator(doc).passages("financials", 400))
     assert "归属于银行股东的权益 | 543,867 | 474,404" in shown
+    # the same rows under the parent company's heading are not the group's: not taken
+    parent = document(prose + "母公司资产负债表\n" + BALANCES, rows)
+    shown = "\n".join(p.text for p in Locator(parent).passages("financials", 400))
+    assert "归属于银行股东的权益 | 543,867 | 474,404" not in shown
 
 
 # w018 (SZSE annual report 2024): the share capital and the repurchased shares the plan
