@@ -38,3 +38,26 @@ def flat_values(by_metric: Mapping[str, Mapping[str, Found]]) -> dict[str, float
         for metric, fields in by_metric.items()
         for part, found in fields.items()
     }
+
+
+# d02's key table as pdftotext prints it without -layout: the years, then the figures one a
+# line, the labels apart (verbatim, normalised)
+COLUMN_PRINTED = """□适用√不适用五、主要会计数据和财务指标公司是否需追溯调整或重述以前年度会计数据
+□是√否
+2019年
+2018年本年比上年增减
+2017年
+925,158,518.22
+1,418,294,158.04
+-34.77%
+535,879,620.51
+325,577,386.27
+656,013,995.26
+-50.37%
+87,075,651.70
+基本每股收益(元/股)
+0.5932
+1.1996
+-50.55%
+0.1593
+"""

@@ -19,6 +19,7 @@ from llm_answers import (
     sections_asked,
 )
 from openai_server import FakeOpenAI, Reply, reply_in_requested_form
+from table_documents import COLUMN_PRINTED
 
 from extract.backends.base import SectionResult
 from extract.backends.llm.backend import LLMBackend
@@ -378,22 +379,6 @@ def test_prompt_version_is_the_hash_of_the_templates(tmp_path: Path) -> None:
     assert before == load_prompts(Settings()).version and len(before) == 12
     (prompts / "_fewshot_dividend.j2").write_text("Example: none.", encoding="utf-8")
     assert load_prompts(settings).version != before
-
-
-# d02's key table as pdftotext prints it without -layout (verbatim, normalised)
-COLUMN_PRINTED = """五、主要会计数据和财务指标
-2019年
-2018年本年比上年增减
-2017年
-925,158,518.22
-1,418,294,158.04
--34.77%
-535,879,620.51
-325,577,386.27
-656,013,995.26
--50.37%
-87,075,651.70
-"""
 
 
 def test_a_table_printed_column_by_column_comes_with_an_example_within_the_budget() -> None:

@@ -9,7 +9,7 @@ from itertools import pairwise
 import pytest
 from llm_answers import SEED_001, SEED_004
 from shared_files import WILD_DIR, need
-from table_documents import document
+from table_documents import COLUMN_PRINTED, document
 
 from extract.backends.llm.locate import Locator, _row_terms, locate, section_budget
 from extract.backends.llm.plan import Planner
@@ -261,29 +261,6 @@ def test_a_table_naming_no_field_asked_for_is_not_taken_first() -> None:
     shown = "\n".join(p.text for p in Locator(doc).passages("financials", 400, ("revenue",)))
     assert "1,276,392,981.45" in shown
     assert "448,440,218.42" not in shown
-
-
-# d02's key table as pdftotext prints it without -layout: the years, then the figures one a
-# line, the labels apart (verbatim, normalised)
-COLUMN_PRINTED = """□适用√不适用五、主要会计数据和财务指标公司是否需追溯调整或重述以前年度会计数据
-□是√否
-2019年
-2018年本年比上年增减
-2017年
-925,158,518.22
-1,418,294,158.04
--34.77%
-535,879,620.51
-325,577,386.27
-656,013,995.26
--50.37%
-87,075,651.70
-基本每股收益(元/股)
-0.5932
-1.1996
--50.55%
-0.1593
-"""
 
 
 def test_a_table_printed_column_by_column_is_one_unit() -> None:
