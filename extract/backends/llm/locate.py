@@ -62,6 +62,7 @@ class SectionQuery:
     tail_share: float = 0.3
     table_kinds: tuple[str, ...] = ()
     tables_share: float = 0.0
+    table_headers: tuple[str, ...] = ()
     table_notes: bool = False
 
 
@@ -91,6 +92,7 @@ def section_query(section: str) -> SectionQuery:
         head_share=float(raw.get("head_share", 0.7)),
         tail_share=float(raw.get("tail_share", 0.3)),
         table_kinds=tuple(raw.get("table_kinds", ())),
+        table_headers=tuple(raw.get("table_headers", ())),
         tables_share=float(raw.get("tables_share", 0.0)),
         table_notes=bool(raw.get("table_notes", False)),
     )
@@ -167,11 +169,14 @@ class Locator:
         shown = self._shown_texts(section, focus)
         sizes = [len(text) for text in shown]
         first = self._tables_first(section, focus, budget_chars, shown)
+        for i, header in self._headers_of(query.table_headers):
+            shown[i], sizes[i] = header, len(header)
+            first.append(i)
         notes = self._notes(first) if query.table_notes else []
         budget_chars -= sum(len(note) for note in notes)
         left = budget_chars - sum(sizes[i] for i in first)
         if query.strategy == "ends":
-            chosen = self._ends(section, query, budget_chars, sizes)
+            chosen = sorted(set(first + self._ends(section, query, left, sizes)))
         else:
             scores = self._score(focused, ()) if focused else self.scores(section)
             scores = [0.0 if i in first else score for i, score in enumerate(scores)]
@@ -205,6 +210,17 @@ class Locator:
                 chosen.append(i)
                 room -= len(shown[i])
         return chosen
+
+    def _headers_of(self, kinds: Sequence[str]) -> list[tuple[int, str]]:
+        """The first table of each of ``kinds`` with its caption and header rows alone, which
+        a section takes (a statement's date line names the period's end)."""
+        headers = []
+        for kind in kinds:
+            i = next((i for i, k in enumerate(self._kinds) if k == kind), None)
+            table = self._tables[i] if i is not None else None
+            if i is not None and table is not None:
+                headers.append((i, table_text(self.document, table, None, lambda _: False)))
+        return headers
 
     def _notes(self, tables: Sequence[int]) -> list[Passage]:
         """The note printed right after each of ``tables``, where it prints figures (the

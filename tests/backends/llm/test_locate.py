@@ -372,3 +372,31 @@ def test_a_distribution_table_comes_with_the_note_after_it() -> None:
     note = next(p for p in passages if "66,519,431" in p.text)
     assert doc.text[note.start : note.end] == note.text  # grounded where it is printed
     assert note.text.endswith("股份总数。\n")  # its first sentence, no further
+
+
+# w018 (SZSE annual report 2024): the cover prints the year, not the period's end; the
+# balance sheet's date line does
+BALANCE_SHEET = """合并资产负债表
+2024年12月31日
+单位:元
+项目 期末余额 期初余额
+货币资金 289,466,207.55 248,016,523.62
+资产总计 1,346,094,574.06 1,305,766,101.20
+"""
+
+
+def test_the_filing_passages_take_the_balance_sheets_date_line() -> None:
+    cover = "广州迈普再生医学科技股份有限公司\n2024年年度报告公告编号:2025-016\n"
+    body = "公司持续完善内部控制,各项业务稳步推进,经营情况良好。\n" * 200
+    doc = document(
+        cover + body + BALANCE_SHEET + body,
+        [
+            ["项目", "期末余额", "期初余额"],
+            ["货币资金", "289,466,207.55", "248,016,523.62"],
+            ["资产总计", "1,346,094,574.06", "1,305,766,101.20"],
+        ],
+    )
+    budget = Planner(Settings(backend="llm")).passage_budget("filing")
+    passages = Locator(doc).passages("filing", budget)
+    texts = [p.text for p in passages]
+    assert "2024年12月31日\n单位:元\n项目 | 期末余额 | 期初余额" in texts  # no row of figures
