@@ -177,4 +177,12 @@ def oracle_arguments(gold: GoldDoc, section: str, printed: Printed) -> dict[str,
 
 
 def prompt_text(request: Mapping[str, Any]) -> str:
-    return "\n".join(str(m.get("content") or "") for m in request.get("messages") or [])
+    """What the prompt shows of the filing: the text from its first passage marker on (the
+    instructions and examples before it print other figures, even a seed's stock code)."""
+    text = "\n".join(str(m.get("content") or "") for m in request.get("messages") or [])
+    first = text.find(PASSAGE_MARK)
+    return text[first:] if first >= 0 else text
+
+
+# How prompts/_passages.j2 opens each passage
+PASSAGE_MARK = "【片段"

@@ -261,3 +261,17 @@ def test_the_oracle_knows_a_prompt_by_its_sections_distinctive_figures() -> None
     assert gold is not None and gold.name.startswith("w032")
     answer = oracle_arguments(gold, "dividend", printed)
     assert (answer["cash_per_10_shares"], answer["total_cash"]) == (1.06, 230232000)
+
+
+def test_the_oracle_reads_only_the_passages_of_a_prompt() -> None:
+    """The instructions before the first passage print figures of their own (a seed's stock
+    code in the filing section's example): they name no filing."""
+    from oracle import prompt_text
+
+    request = {
+        "messages": [
+            {"role": "system", "content": "stock_code: as printed (688271; 2522)."},
+            {"role": "user", "content": "【片段1】\nStock code : 6068\n2021 ANNUAL REPORT"},
+        ]
+    }
+    assert prompt_text(request) == "【片段1】\nStock code : 6068\n2021 ANNUAL REPORT"
