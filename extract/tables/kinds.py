@@ -100,6 +100,12 @@ def _heading_window(doc: Document, table: Table) -> str:
     return lines_before(doc, table.start, _HEADING_WINDOW) + "\n" + first_labels
 
 
+def under_other_heading(doc: Document, table: Table) -> bool:
+    """Is the table under a heading of the tables no metric comes from (the parent
+    company's statements print the group's labels)?"""
+    return headed_by(doc, table, _vocab()["other_tables"])
+
+
 def headed_by(doc: Document, table: Table, pattern: str) -> bool:
     """The nearest table heading above ``table`` (or in its header) is ``pattern``."""
     window = _heading_window(doc, table)

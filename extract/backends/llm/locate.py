@@ -22,11 +22,11 @@ from typing import Any
 
 from ...core.table import Table
 from ...load.document import Document
-from ...tables.kinds import classify_tables, headed_by
+from ...tables.kinds import classify_tables, under_other_heading
 from ...tables.roles import cell_text, header_rows, row_has_figures
 from ...vocab import load_vocab
 from .search import BM25, chunk_text, chunk_tokens, tokenize
-from .table_text import table_spans, table_text
+from .table_text import header_text, table_spans, table_text
 
 # A remark in brackets after a row label, and a Chinese token
 _REMARK = re.compile(r"[(（][^()（）]*[)）]")
@@ -72,12 +72,6 @@ class SectionQuery:
 @cache
 def _config() -> dict[str, Any]:
     return load_vocab("locate")
-
-
-@cache
-def _other_tables() -> str:
-    """The headings of the tables no metric comes from (vocab/financials.yaml)."""
-    return str(load_vocab("financials")["other_tables"])
 
 
 def section_query(section: str) -> SectionQuery:
@@ -219,7 +213,7 @@ class Locator:
             i = next((i for i, k in enumerate(self._kinds) if k == kind), None)
             table = self._tables[i] if i is not None else None
             if i is not None and table is not None:
-                headers.append((i, table_text(self.document, table, None, lambda _: False)))
+                headers.append((i, header_text(self.document, table)))
         return headers
 
     def _notes(self, tables: Sequence[int]) -> list[Passage]:
@@ -228,8 +222,8 @@ class Locator:
         text = self.document.text
         notes = []
         for i in tables:
-            end = self.chunks[i][1]
-            note = Passage(end, _note_after(text, end), text[end : _note_after(text, end)])
+            start, end = self.chunks[i][1], _note_after(text, self.chunks[i][1])
+            note = Passage(start, end, text[start:end])
             if len(note) and any(c.isdigit() for c in note.text):
                 notes.append(note)
         return notes
@@ -242,14 +236,11 @@ class Locator:
         named = {
             i: self._fields_named(i, fields)
             for i, table in enumerate(self._tables)
-            if table is not None and self._kinds[i] is None and not self._parents(table)
+            if table is not None
+            and self._kinds[i] is None
+            and not under_other_heading(self.document, table)
         }
         return sorted((i for i, n in named.items() if n >= 2), key=lambda i: -named[i])
-
-    def _parents(self, table: Table) -> bool:
-        """Is the table under a heading of the tables no metric comes from (the parent
-        company's statements print the group's labels)?"""
-        return headed_by(self.document, table, _other_tables())
 
     def _fields_named(self, unit: int, fields: dict[str, list[set[str]]]) -> int:
         table = self._tables[unit]

@@ -25,7 +25,7 @@ from ..base import SectionResult
 from .answers import ANSWERS
 from .locate import Locator, Passage, section_budget
 from .prompts import PromptSet, load_prompts
-from .search import column_blocks
+from .search import holds_column_block
 
 # Characters kept free for the 【片段N】 labels around the passages.
 _PASSAGE_LABELS = 60
@@ -132,7 +132,7 @@ class Planner:
         by column, located again within a budget less the example of reading one."""
         budget = self.passage_budget(section, focus)
         passages = locator.passages(section, budget, focus)
-        if any(column_blocks(p.text) for p in passages):
+        if holds_column_block(p.text for p in passages):
             example = self.prompts.column_example_chars(section, focus)
             if example:
                 passages = locator.passages(section, max(budget - example, 0), focus)
@@ -190,16 +190,12 @@ def gaps_to_ask(rule_results: Mapping[str, SectionResult]) -> dict[str, tuple[st
     rules found nothing of or left a wanted part of null."""
     wanted = fields_to_ask(rule_results)
     never = _not_carried(_field_value(rule_results, "exchange"))
-    return {
-        section: tuple(
-            field
-            for field in dict.fromkeys(
-                [*missing_fields(section, rule_results[section]), *_named(section, wanted)]
-            )
-            if field not in _named(section, never)
-        )
-        for section in sections_to_ask(rule_results)
-    }
+    asks = {}
+    for section in sections_to_ask(rule_results):
+        fields = [*missing_fields(section, rule_results[section]), *_named(section, wanted)]
+        dropped = _named(section, never)
+        asks[section] = tuple(f for f in dict.fromkeys(fields) if f not in dropped)
+    return asks
 
 
 def sections_to_ask(rule_results: Mapping[str, SectionResult]) -> list[str]:

@@ -31,7 +31,7 @@ from ...core.errors import ConfigError
 from ...core.schema import SECTION_NAMES
 from .locate import Passage
 from .request import Message
-from .search import column_blocks
+from .search import holds_column_block
 
 REASK_GROUND = "_reask_ground.j2"
 REASK_CHECK = "_reask_check.j2"
@@ -143,7 +143,7 @@ def _context(section: str, passages: Sequence[Passage], focus: Sequence[str]) ->
         "section": section,
         "passages": list(passages),
         "focus": list(focus),
-        "column_printed": any(column_blocks(p.text) for p in passages),
+        "column_printed": holds_column_block(p.text for p in passages),
     }
 
 

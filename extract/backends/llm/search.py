@@ -12,7 +12,7 @@ import math
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
 
 CJK = "\u3400-\u9fff\uf900-\ufaff"
@@ -122,6 +122,11 @@ def column_blocks(text: str) -> list[tuple[int, int]]:
     if start is not None and labels >= 2 and figures >= 4:
         blocks.append((start, end))
     return blocks
+
+
+def holds_column_block(texts: Iterable[str]) -> bool:
+    """Does one of ``texts`` hold a table printed column by column?"""
+    return any(column_blocks(text) for text in texts)
 
 
 def _line_kind(line: str) -> str | None:

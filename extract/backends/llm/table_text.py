@@ -62,8 +62,9 @@ def table_text(
         return whole
     keep = set(header_rows(table))
     if wanted is not None:
-        for r, wrapped in _labelled_rows(table):
-            if wanted(cell_text(table.rows[r][0].text)):
+        for r in range(table.n_rows):
+            wrapped = _wrapped_label_rows(table, r)
+            if wanted(_label(table, r)):
                 keep.update([r, *_rows_under(table, r)])
             elif len(wrapped) > 1 and wanted("".join(_label(table, i) for i in wrapped)):
                 keep.update(wrapped)
@@ -78,18 +79,20 @@ def table_text(
     return "\n".join(out)
 
 
-def _labelled_rows(table: Table) -> list[tuple[int, list[int]]]:
-    """Each row with the rows its label may run on to: a label wrapped in its cell goes on
+def header_text(doc: Document, table: Table) -> str:
+    """The table's caption and header rows alone (a statement's date line)."""
+    return table_text(doc, table, wanted=lambda _: False)
+
+
+def _wrapped_label_rows(table: Table, r: int) -> list[int]:
+    """Row ``r`` and the rows its label may run on to: a label wrapped in its cell goes on
     in rows with nothing beside it (归属于上市公司股东的扣除 | 106,779,578.09 … then
     非经常性损益的净利润(元)); so does a sub-heading, hence read only where the row's own
     label names nothing."""
-    out = []
-    for r in range(table.n_rows):
-        rows = [r]
-        while rows[-1] + 1 < table.n_rows and _label_alone(table, rows[-1] + 1):
-            rows.append(rows[-1] + 1)
-        out.append((r, rows))
-    return out
+    rows = [r]
+    while rows[-1] + 1 < table.n_rows and _label_alone(table, rows[-1] + 1):
+        rows.append(rows[-1] + 1)
+    return rows
 
 
 def _rows_under(table: Table, r: int) -> list[int]:
