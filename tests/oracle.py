@@ -27,7 +27,8 @@ from extract.core.dates import DATE_RE, date_from_match
 from extract.core.numbers import parse_number, split_run_together
 from extract.evaluation.gold import GoldDoc, load_gold_dir
 
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+# a run of digits, commas and points: one number, or several printed together
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _UNITS = tuple(
     Decimal(u) for u in ("1", "1000", "10000", "1000000", "100000000", "0.01", "0.1", "10")
 )
@@ -56,7 +57,8 @@ class Printed:
         for m in _NUMBER.finditer(folded):
             token = m.group(0)
             if parse_number(token) is None:
-                # columns printed together (467,049413,713): every split, as the grounder does
+                # columns printed together (467,049413,713; 846,00019.8413.3814,217,040):
+                # every split, as the grounder does
                 for columns in range(2, 5):
                     for split in split_run_together(token, columns, same_decimals=False):
                         self.numbers.update(split)

@@ -275,3 +275,21 @@ def test_the_oracle_reads_only_the_passages_of_a_prompt() -> None:
         ]
     }
     assert prompt_text(request) == "【片段1】\nStock code : 6068\n2021 ANNUAL REPORT"
+
+
+def test_the_oracle_reads_columns_printed_together_as_the_grounder_does() -> None:
+    """003 (HKEX interim announcement): a note number, then two EPS columns with no space,
+    and a repurchase row of four columns: the oracle sees each column's figure."""
+    from oracle import Printed
+
+    printed = Printed(
+        "基本(以每股人民币列示)80.0460.011\n总计846,00019.8413.3814,217,040\n收入467,049413,713"
+    )
+    for path, value in [
+        ("financials.basic_eps.prior", 0.011),
+        ("buyback.price_low", 13.38),
+        ("buyback.shares_repurchased", 846000),
+        ("financials.revenue.prior", 413713),
+    ]:
+        assert printed.shows(path, value), path
+    assert not printed.shows("buyback.price_low", 13.39)
