@@ -21,6 +21,8 @@ from .roles import cell_text, header_rows
 
 # How much text before a table its heading may stand in (the unit line, a 适用 mark…).
 _HEADING_WINDOW = 400
+# How far inside a statement flattened text may be from its heading (its rows of figures).
+_TEXT_HEADING_WINDOW = 3000
 _ENUMERATED = r"(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．])"
 
 
@@ -104,6 +106,27 @@ def under_other_heading(doc: Document, table: Table) -> bool:
     """Is the table under a heading of the tables no metric comes from (the parent
     company's statements print the group's labels)?"""
     return headed_by(doc, table, _vocab()["other_tables"])
+
+
+def text_under_other_heading(text: str, start: int) -> bool:
+    """Does the text at ``start`` stand in a table no metric comes from: is the nearest
+    table heading in the _TEXT_HEADING_WINDOW characters before it one of those? A text
+    flattened onto one line runs a heading into the line before it (…会计机构负责人：李萍
+    母公司利润表2024年1—6月…), so headings are looked for anywhere."""
+    window = text[max(0, start - _TEXT_HEADING_WINDOW) : start]
+    nearest = (-1, False)
+    for pattern, other in _headings_anywhere():
+        for m in pattern.finditer(window):
+            nearest = max(nearest, (m.start(), other))
+    return nearest[1]
+
+
+@cache
+def _headings_anywhere() -> list[tuple[re.Pattern[str], bool]]:
+    """Every table heading as a bare pattern, and whether it heads a table of no metric."""
+    patterns = [(spec["heading"], False) for spec in _vocab()["tables"]]
+    patterns.append((_vocab()["other_tables"], True))
+    return [(re.compile(spaced(p).replace(r"\s+", r"\s*")), other) for p, other in patterns]
 
 
 def headed_by(doc: Document, table: Table, pattern: str) -> bool:

@@ -22,16 +22,17 @@ from typing import Any
 
 from ...core.table import Table
 from ...load.document import Document
-from ...tables.kinds import classify_tables, under_other_heading
+from ...tables.flat_tables import FlatTable, read_flat_tables
+from ...tables.flat_text import Row
+from ...tables.kinds import classify_tables, text_under_other_heading, under_other_heading
 from ...tables.roles import cell_text, header_rows, row_has_figures
 from ...vocab import load_vocab
+from .labels import field_terms, field_tokens, fields_in_table, label_tokens, names
 from .search import BM25, chunk_text, chunk_tokens, tokenize
 from .table_text import header_text, table_spans, table_text
 
-# A remark in brackets after a row label, and a Chinese token
-_REMARK = re.compile(r"[(（][^()（）]*[)）]")
-_SLASH = re.compile(r"[╱/]")
-_CHINESE = re.compile(r"[\u3400-\u9fff]")
+# A flattened table's heading line: the heading and the columns' header after it
+_FLAT_HEADER_CHARS = 120
 # The end of a table's note: a sentence closing its line
 _NOTE_END = re.compile(r"[。.]\n")
 
@@ -109,17 +110,8 @@ def _query_tokens(query: SectionQuery) -> list[str]:
 
 def _focus_tokens(section: str, focus: Sequence[str]) -> list[str]:
     """Query tokens for the labels of the ``focus`` fields (none if locate.yaml has none)."""
-    labels = _config().get("field_terms", {}).get(section, {})
-    terms = [term for field in focus for term in _terms(labels.get(field))]
+    terms = field_terms(section, focus)
     return list(dict.fromkeys(t for term in terms for t in tokenize(term)))
-
-
-def _terms(entry: str | list[str] | None) -> list[str]:
-    """A field's label terms: words of a string, or the items of a list (English labels are
-    several words: ``owners of the Company``)."""
-    if entry is None:
-        return []
-    return [str(term) for term in entry] if isinstance(entry, list) else str(entry).split()
 
 
 # --- selection ---------------------------------------------------------------------------
@@ -144,6 +136,13 @@ class Locator:
         self._starts = [a for a, _ in self.chunks]
         kind_of = dict(zip(map(id, document.tables), classify_tables(document), strict=True))
         self._kinds = [kind_of.get(id(table)) if table else None for table in self._tables]
+        # units inside the parent company's statements (the group's labels, other figures)
+        self._other = [
+            under_other_heading(document, table)
+            if table is not None
+            else text_under_other_heading(document.text, start)
+            for (start, _), table in zip(self.chunks, self._tables, strict=True)
+        ]
 
     def passages(self, section: str, budget_chars: int, focus: Sequence[str] = ()) -> list[Passage]:
         """The passages for ``section``, at most ``budget_chars`` characters in all.
@@ -167,18 +166,22 @@ class Locator:
             shown[i], sizes[i] = header, len(header)
             first.append(i)
         notes = self._notes(first) if query.table_notes else []
-        budget_chars -= sum(len(note) for note in notes)
+        room = budget_chars * query.tables_share - sum(sizes[i] for i in first)
+        flat = self._flat_tables(section, focus, first, room)
+        budget_chars -= sum(len(extra.text) for extra in notes + flat)
         left = budget_chars - sum(sizes[i] for i in first)
         if query.strategy == "ends":
             chosen = sorted(set(first + self._ends(section, query, left, sizes)))
         else:
             scores = self._score(focused, ()) if focused else self.scores(section)
-            scores = [0.0 if i in first else score for i, score in enumerate(scores)]
+            scores = [0.0 if i in first or self._other[i] else s for i, s in enumerate(scores)]
             chosen = sorted(first + self._best(scores, left, sizes, at_least_one=not first))
         wanted = focused or _query_tokens(query)
         passages = self._merge(chosen, budget_chars, shown, wanted)
         notes = [n for n in notes if not any(p.start < n.end and n.start < p.end for p in passages)]
-        return sorted(passages + notes, key=lambda p: p.start)
+        # a flattened table's rows the text chosen shows anyway are not shown twice
+        flat = [f for f in flat if not any(p.start <= f.start and f.end <= p.end for p in passages)]
+        return sorted(passages + notes + flat, key=lambda p: p.start)
 
     def _tables_first(
         self, section: str, focus: Sequence[str], budget: int, shown: Sequence[str]
@@ -204,6 +207,32 @@ class Locator:
                 chosen.append(i)
                 room -= len(shown[i])
         return chosen
+
+    def _flat_tables(
+        self, section: str, focus: Sequence[str], taken: Sequence[int], room: float
+    ) -> list[Passage]:
+        """The section's table kinds the loader saw no grid of, read from the text as the
+        rules read them (a report flattened onto one line): each as its heading's line and
+        the rows of the fields asked for that no table taken names, while they fit ``room``."""
+        kinds = [kind for kind in section_query(section).table_kinds if kind not in self._kinds]
+        fields = field_tokens(section, focus)
+        if not kinds or not fields:
+            return []
+        named = set().union(
+            *(fields_in_table(t, fields) for i in taken if (t := self._tables[i]) is not None)
+        )
+        text = self.document.text
+        tables = read_flat_tables(text)
+        passages = []
+        for kind in kinds:
+            table = tables.get(kind, FlatTable())
+            wanted = [row for metric, row in table.rows.items() if metric in fields.keys() - named]
+            for start, rows in _by_heading(table, wanted).items():
+                if len(shown := _flat_text(text, start, rows)) <= room:
+                    passages.append(Passage(start, rows[-1].cells[-1].end, shown))
+                    room -= len(shown)
+                    named.update(row.metric for row in rows)
+        return passages
 
     def _headers_of(self, kinds: Sequence[str]) -> list[tuple[int, str]]:
         """The first table of each of ``kinds`` with its caption and header rows alone, which
@@ -232,28 +261,15 @@ class Locator:
         """Tables of no kind whose rows name two fields or more, those naming most first: a
         key table's part printed apart from its heading (a bank's balances after its notes);
         never the parent company's statements."""
-        fields = _field_tokens(section, focus)
+        fields = field_tokens(section, focus)
         named = {
-            i: self._fields_named(i, fields)
+            i: len(fields_in_table(table, fields))
             for i, table in enumerate(self._tables)
             if table is not None
             and self._kinds[i] is None
             and not under_other_heading(self.document, table)
         }
         return sorted((i for i, n in named.items() if n >= 2), key=lambda i: -named[i])
-
-    def _fields_named(self, unit: int, fields: dict[str, list[set[str]]]) -> int:
-        table = self._tables[unit]
-        assert table is not None
-        labels = [
-            _label_tokens(cell_text(table.rows[r][0].text))
-            for r in range(table.n_rows)
-            if row_has_figures(table, r)
-        ]
-        return sum(
-            any(_names(term, label) for term in terms for label in labels)
-            for terms in fields.values()
-        )
 
     def _names_a_row(self, unit: int, wanted: Callable[[str], bool]) -> bool:
         """Does a row of the table with figures name a field asked for, or (a table of
@@ -421,6 +437,21 @@ def _units_of(document: Document) -> tuple[list[tuple[int, int]], list[Table | N
     return units, tables
 
 
+def _by_heading(table: FlatTable, rows: Sequence[Row]) -> dict[int, list[Row]]:
+    """``rows`` of a flattened table grouped by the heading they are read under, in order."""
+    groups: dict[int, list[Row]] = {}
+    for row in sorted(rows, key=lambda row: row.label_start):
+        groups.setdefault(table.regions[row.metric].start, []).append(row)
+    return groups
+
+
+def _flat_text(text: str, start: int, rows: Sequence[Row]) -> str:
+    """A flattened table as shown: its heading's line (the heading and the columns' header
+    after it), then each row from its label to its last figure."""
+    head = text[start : min(rows[0].label_start, start + _FLAT_HEADER_CHARS)].strip()
+    return "\n".join([head] + [text[row.label_start : row.cells[-1].end] for row in rows])
+
+
 def _note_after(text: str, end: int) -> int:
     """Where the note printed right after a table ends: its first sentence, if it closes a
     line within ``table_note_chars`` (截至本报告出具日,公司总股本为…股。); else ``end``."""
@@ -435,34 +466,10 @@ def _offset(spans: list[tuple[int, int]], by: int) -> list[tuple[int, int]]:
 
 def _row_terms(section: str, focus: Sequence[str]) -> Callable[[str], bool]:
     """Does a row label name a field of the section (all the tokens of one of its labels)?"""
-    terms = [term for field_terms in _field_tokens(section, focus).values() for term in field_terms]
+    terms = [term for each in field_tokens(section, focus).values() for term in each]
     if not terms:
         return _labelled(set(_query_tokens(section_query(section))))
-    return lambda label: any(_names(term, _label_tokens(label)) for term in terms)
-
-
-def _field_tokens(section: str, focus: Sequence[str]) -> dict[str, list[set[str]]]:
-    """The tokens of each label term of the section's fields (``focus``, or all)."""
-    labels = _config().get("field_terms", {}).get(section, {})
-    by_field = {f: [set(tokenize(term)) for term in _terms(labels.get(f))] for f in focus or labels}
-    return {f: [t for t in terms if t] for f, terms in by_field.items() if any(terms)}
-
-
-def _label_tokens(label: str) -> set[str]:
-    """A row label's tokens, its remarks in brackets aside (净利润(净亏损以"-"号填列);
-    年內(虧損)╱溢利 reads 年內溢利)."""
-    return set(tokenize(_SLASH.sub("", _REMARK.sub("", label))))
-
-
-def _names(term: set[str], label: set[str]) -> bool:
-    """All of a label term's tokens are the label's, and (a Chinese term) they are at least
-    half of the label's Chinese: 收入 names 营业收入 but not 利息收入 or 手续费及佣金收入;
-    an English term is matched in a bilingual label (Revenue 收入) by its words alone."""
-    if not term <= label:
-        return False
-    chinese = {t for t in label if _CHINESE.match(t)}
-    own = {t for t in term if _CHINESE.match(t)}
-    return not own or 2 * len(own) >= len(chinese)
+    return lambda label: any(names(term, label_tokens(label)) for term in terms)
 
 
 def _labelled(tokens: set[str]) -> Callable[[str], bool]:

@@ -11,8 +11,8 @@ from typing import Any
 from ...core.numbers import change_consistent, normalise_decimal
 from ...core.schema import METRIC_KINDS, MetricKind
 from ...core.spans import Found
-from ...core.units import LABEL_UNIT_SUFFIX
 from ...load.document import Document
+from ...tables.flat_tables import read_flat_tables
 from ...tables.flat_text import Cell, Row, find_regions, read_rows
 from ...vocab import load_vocab, spaced
 from ..base import SectionResult
@@ -22,8 +22,6 @@ from .table_metrics import column_table_metrics, metrics_from_tables
 
 # How close value − prior must be to a printed change for it to be a change in points.
 _POINTS_TOLERANCE = Decimal("0.011")
-# Metrics whose label is generic (合计) and that only their own table may give.
-_OWN_TABLE = ("non_recurring_total",)
 
 
 @cache
@@ -37,7 +35,7 @@ def extract_financials(doc: Document) -> SectionResult:
     result = SectionResult()
     from_grids = metrics_from_tables(doc)
     _put_grid_metrics(result, from_grids)
-    tables = _read_tables(doc.text)
+    tables = [table.rows for table in read_flat_tables(doc.text).values()]
     _share_combined_rows(tables, doc.text)
     for metric in _vocab()["metrics"]:
         rows = [rows_by_metric[metric] for rows_by_metric in tables if metric in rows_by_metric]
@@ -192,31 +190,6 @@ def _fill_from_column_tables(text: str, result: SectionResult) -> None:
                         )
             if rows:
                 return
-
-
-def _read_tables(text: str) -> list[dict[str, Row]]:
-    """For each table kind, in authority order, the rows of its best occurrence."""
-    vocab = _vocab()
-    out: list[dict[str, Row]] = []
-    for table in vocab["tables"]:
-        wanted = table.get("metrics")
-        if wanted is None:  # a table that names none may give every metric but the own-table ones
-            wanted = [m for m in vocab["metrics"] if m not in _OWN_TABLE]
-        labels = {metric: spec["labels"] for metric, spec in vocab["metrics"].items()}
-        found = [
-            read_rows(text, region, labels, LABEL_UNIT_SUFFIX, wanted)
-            for region in find_regions(
-                text, table["name"], table["heading"], table["end"], table["span"]
-            )
-        ]
-        # the fullest occurrence is the table itself; others (a table of contents, a
-        # mention in prose) only add rows it lacks
-        merged: dict[str, Row] = {}
-        for rows in sorted(found, key=len, reverse=True):
-            for metric, row in rows.items():
-                merged.setdefault(metric, row)
-        out.append(merged)
-    return out
 
 
 def _min_cells(table: str) -> int:

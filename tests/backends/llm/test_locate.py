@@ -85,11 +85,13 @@ def test_passages_fit_the_budget_in_document_order_with_offsets(
     doc001: Document, locator001: Locator, section: str
 ) -> None:
     passages = locator001.passages(section, 3000)
-    assert passages and sum(len(p) for p in passages) <= 3000
+    assert passages and sum(len(p.text) for p in passages) <= 3000
     assert [p.start for p in passages] == sorted(p.start for p in passages)
+    text = [p for p in passages if doc001.text[p.start : p.end] == p.text]
     for p in passages:
-        assert doc001.text[p.start : p.end] == p.text
-    for before, after in pairwise(passages):
+        if p not in text:  # a table read from the flattened text: its lines, in its span
+            assert all(line in doc001.text[p.start : p.end] for line in p.text.split("\n"))
+    for before, after in pairwise(text):
         assert before.end < after.start  # adjacent chunks were merged
 
 
@@ -148,6 +150,39 @@ def test_a_focus_searches_only_the_labels_of_the_missing_fields(locator001: Loca
     )
     assert "营业收入5,333,486,253.17" in plain
     assert "研发投入合计1,017,049,362.82" in focused.replace(" ", "")
+
+
+def test_a_flattened_report_shows_the_statement_rows_the_key_table_lacks(
+    locator001: Locator,
+) -> None:
+    """001 is one 274,000-character line: no grid, so its tables are read from the text as
+    the rules read them. The year's profit is printed only in the income statement, the R&D
+    total only in the R&D table: each comes as its heading's line and that row."""
+    budget = Planner(Settings(backend="llm")).passage_budget("financials", ())
+    passages = locator001.passages("financials", budget)
+    shown = {p.text.split("\n")[-1]: p for p in passages if "\n" in p.text}
+    profit = shown["五、净利润(净亏损以“-”号填944,565,326.24 939,697,458.84"]
+    assert profit.text.startswith("合并利润表2024年1—6月单位:元币种:人民币项目附注2024年半年度")
+    assert shown["研发投入合计1,017,049,362.82 915,371,652.69 11.11"].text.startswith(
+        "研发投入情况表"
+    )
+    text = locator001.document.text
+    for passage in shown.values():  # every figure shown stands in the passage's span
+        for line in passage.text.split("\n"):
+            assert line in text[passage.start : passage.end]
+    # the parent company's income statement prints the same labels with its own profit
+    assert not any("983,874,696.73" in p.text for p in passages)
+    assert sum(len(p.text) for p in passages) <= budget
+
+
+def test_text_inside_the_parent_company_statements_is_never_chosen(locator001: Locator) -> None:
+    text = locator001.document.text
+    parent = text.index("983,874,696.73")  # 母公司利润表: 四、净利润
+    group = text.index("944,565,326.24")  # 合并利润表: 五、净利润
+    chunk_of = {a: i for i, (a, _) in enumerate(locator001.chunks)}
+    at = sorted(chunk_of)
+    inside = [chunk_of[max(a for a in at if a <= pos)] for pos in (parent, group)]
+    assert [locator001._other[i] for i in inside] == [True, False]
 
 
 # --- BM25 -----------------------------------------------------------------------------------
