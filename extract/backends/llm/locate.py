@@ -17,8 +17,6 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
 
 from ...core.table import Table
 from ...load.document import Document
@@ -26,13 +24,15 @@ from ...tables.flat_tables import FlatTable, read_flat_tables
 from ...tables.flat_text import Row
 from ...tables.kinds import classify_tables, text_under_other_heading, under_other_heading
 from ...tables.roles import cell_text, header_rows, row_has_figures
-from ...vocab import load_vocab
-from .labels import field_terms, field_tokens, fields_in_table, label_tokens, names
+from .labels import field_tokens, fields_in_table, label_tokens, names
+from .query import SectionQuery, config, focus_tokens, query_tokens, section_query
 from .search import BM25, chunk_text, chunk_tokens, tokenize
 from .table_text import header_text, table_spans, table_text
 
 # A flattened table's heading line: the heading and the columns' header after it
 _FLAT_HEADER_CHARS = 120
+# A code or a year near a key term
+_DIGITS = re.compile(r"\d{3,}")
 # The end of a table's note: a sentence closing its line
 _NOTE_END = re.compile(r"[。.]\n")
 
@@ -48,70 +48,6 @@ class Passage:
 
     def __len__(self) -> int:
         return self.end - self.start
-
-
-@dataclass(frozen=True)
-class SectionQuery:
-    """What locate.yaml says about one section."""
-
-    share: float
-    strategy: str = "bm25"
-    terms: tuple[str, ...] = ()
-    key_terms: tuple[str, ...] = ()
-    headings: tuple[str, ...] = ()
-    head_share: float = 0.7
-    tail_share: float = 0.3
-    table_kinds: tuple[str, ...] = ()
-    tables_share: float = 0.0
-    table_headers: tuple[str, ...] = ()
-    table_notes: bool = False
-
-
-# --- configuration -----------------------------------------------------------------------
-
-
-@cache
-def _config() -> dict[str, Any]:
-    return load_vocab("locate")
-
-
-def section_query(section: str) -> SectionQuery:
-    """The query vocabulary and budget share of ``section``."""
-    raw = _config()["sections"][section]
-    return SectionQuery(
-        share=float(raw["share"]),
-        strategy=str(raw.get("strategy", "bm25")),
-        terms=tuple(str(raw.get("terms", "")).split()),
-        key_terms=tuple(str(raw.get("key_terms", "")).split()),
-        headings=tuple(raw.get("headings", ())),
-        head_share=float(raw.get("head_share", 0.7)),
-        tail_share=float(raw.get("tail_share", 0.3)),
-        table_kinds=tuple(raw.get("table_kinds", ())),
-        table_headers=tuple(raw.get("table_headers", ())),
-        tables_share=float(raw.get("tables_share", 0.0)),
-        table_notes=bool(raw.get("table_notes", False)),
-    )
-
-
-def section_budget(section: str, prompt_budget_chars: int) -> int:
-    """Characters the whole prompt of one call for ``section`` may use."""
-    return int(section_query(section).share * prompt_budget_chars)
-
-
-# --- query tokens ------------------------------------------------------------------------
-
-
-def _query_tokens(query: SectionQuery) -> list[str]:
-    """Each token of the terms once, of the key terms twice (BM25 sums repeated tokens)."""
-    tokens = list(dict.fromkeys(t for term in query.terms for t in tokenize(term)))
-    keys = list(dict.fromkeys(t for term in query.key_terms for t in tokenize(term)))
-    return tokens + keys
-
-
-def _focus_tokens(section: str, focus: Sequence[str]) -> list[str]:
-    """Query tokens for the labels of the ``focus`` fields (none if locate.yaml has none)."""
-    terms = field_terms(section, focus)
-    return list(dict.fromkeys(t for term in terms for t in tokenize(term)))
 
 
 # --- selection ---------------------------------------------------------------------------
@@ -158,7 +94,7 @@ class Locator:
         if len(text) <= budget_chars and not any(self._tables):
             return [Passage(0, len(text), text)]
         query = section_query(section)
-        focused = _focus_tokens(section, focus)
+        focused = focus_tokens(section, focus)
         shown = self._shown_texts(section, focus)
         sizes = [len(text) for text in shown]
         first = self._tables_first(section, focus, budget_chars, shown)
@@ -167,21 +103,28 @@ class Locator:
             first.append(i)
         notes = self._notes(first) if query.table_notes else []
         room = budget_chars * query.tables_share - sum(sizes[i] for i in first)
-        flat = self._flat_tables(section, focus, first, room)
+        flat = self._flat_tables(section, focus, first, room) + self._flat_headers(query)
         budget_chars -= sum(len(extra.text) for extra in notes + flat)
         left = budget_chars - sum(sizes[i] for i in first)
+        lines: list[Passage] = []
         if query.strategy == "ends":
-            chosen = sorted(set(first + self._ends(section, query, left, sizes)))
+            ends = [i for i in self._ends(query, left, sizes) if i not in first]
+            left -= sum(sizes[i] for i in ends)
+            lines = self._key_lines(section, query, left, first + ends)
+            left -= sum(len(line.text) for line in lines)
+            budget_chars -= sum(len(line.text) for line in lines)
+            scores = [0.0 if i in first + ends else s for i, s in enumerate(self.scores(section))]
+            chosen = sorted(first + ends + self._best(scores, left, sizes))
         else:
             scores = self._score(focused, ()) if focused else self.scores(section)
             scores = [0.0 if i in first or self._other[i] else s for i, s in enumerate(scores)]
             chosen = sorted(first + self._best(scores, left, sizes, at_least_one=not first))
-        wanted = focused or _query_tokens(query)
+        wanted = focused or query_tokens(query)
         passages = self._merge(chosen, budget_chars, shown, wanted)
         notes = [n for n in notes if not any(p.start < n.end and n.start < p.end for p in passages)]
-        # a flattened table's rows the text chosen shows anyway are not shown twice
-        flat = [f for f in flat if not any(p.start <= f.start and f.end <= p.end for p in passages)]
-        return sorted(passages + notes + flat, key=lambda p: p.start)
+        # a flattened table's rows, a key line the text chosen shows anyway: not shown twice
+        flat, lines = _not_within(flat, passages), _not_within(lines, passages)
+        return sorted(passages + notes + flat + lines, key=lambda p: p.start)
 
     def _tables_first(
         self, section: str, focus: Sequence[str], budget: int, shown: Sequence[str]
@@ -233,6 +176,17 @@ class Locator:
                     room -= len(shown)
                     named.update(row.metric for row in rows)
         return passages
+
+    def _flat_headers(self, query: SectionQuery) -> list[Passage]:
+        """The heading's line of each of the ``table_headers`` kinds the loader saw no grid
+        of, read from the text (合并资产负债表2024年6月30日编制单位:…)."""
+        kinds = [kind for kind in query.table_headers if kind not in self._kinds]
+        text = self.document.text
+        tables = read_flat_tables(text) if kinds else {}
+        starts = [min(r.start for r in tables[k].regions.values()) for k in kinds if tables[k].rows]
+        return [
+            Passage(a, a + _FLAT_HEADER_CHARS, text[a : a + _FLAT_HEADER_CHARS]) for a in starts
+        ]
 
     def _headers_of(self, kinds: Sequence[str]) -> list[tuple[int, str]]:
         """The first table of each of ``kinds`` with its caption and header rows alone, which
@@ -287,18 +241,18 @@ class Locator:
     def scores(self, section: str) -> list[float]:
         """BM25 score of every chunk for ``section``, heading boost included."""
         query = section_query(section)
-        return self._score(_query_tokens(query), query.headings)
+        return self._score(query_tokens(query), query.headings)
 
     def _score(self, terms: Sequence[str], headings: Sequence[str]) -> list[float]:
         if not terms or not self._has_tokens:
             return [0.0] * len(self.chunks)
         # Every section asks for figures: a chunk without numbers cannot ground one.
-        weight = float(_config()["figure_weight"])
+        weight = float(config()["figure_weight"])
         scores = [
             s * (1 - weight + weight * f)
             for s, f in zip(self._bm25.scores(terms), self._figures, strict=True)
         ]
-        boost = float(_config()["heading_boost"]) * max(scores, default=0.0)
+        boost = float(config()["heading_boost"]) * max(scores, default=0.0)
         if boost > 0:
             for i in self._chunks_with(headings):
                 scores[i] += boost
@@ -338,11 +292,9 @@ class Locator:
             chosen = [ranked[0]]  # larger than the budget: _merge keeps its beginning
         return sorted(chosen)
 
-    def _ends(
-        self, section: str, query: SectionQuery, budget: int, sizes: Sequence[int]
-    ) -> list[int]:
-        """The first chunks (``head_share`` of the budget), the last ones (``tail_share``),
-        then the best-scoring chunks in what is left."""
+    def _ends(self, query: SectionQuery, budget: int, sizes: Sequence[int]) -> list[int]:
+        """The first chunks (``head_share`` of the budget), then the last ones
+        (``tail_share``)."""
         chosen: list[int] = []
         used = 0
         head_limit = budget * query.head_share
@@ -357,18 +309,42 @@ class Locator:
                 break
             chosen.append(i)
             used += sizes[i]
-        if query.terms:
-            scores = [0.0 if i in chosen else s for i, s in enumerate(self.scores(section))]
-            chosen += self._best(scores, budget - used, sizes)
-        return sorted(set(chosen)) or [0]
+        return chosen or [0]
+
+    def _key_lines(
+        self, section: str, query: SectionQuery, budget: int, chosen: Sequence[int]
+    ) -> list[Passage]:
+        """The line around the first occurrence of each of the section's ``line_terms`` that
+        prints a figure (股票代码002821.SZ; 本财务报表业经公司董事会于2025年04月23日批准报出),
+        unless the units chosen show it: a chunk of 800 characters rarely fits what the ends
+        leave, its one line does. Best chunk first, while they fit ``budget``."""
+        text = self.document.text
+        scores = self.scores(section)
+        found: list[tuple[float, int, int]] = []
+        for term in query.line_terms:
+            for m in re.finditer(re.escape(term), text):
+                a, b = _line_around(text, m.start(), m.end())
+                if not _DIGITS.search(text[a:b]):
+                    continue
+                i = bisect_right(self._starts, m.start()) - 1
+                if i not in chosen and self._tables[i] is None:
+                    found.append((scores[i], a, b))
+                break
+        lines: list[Passage] = []
+        for _, a, b in sorted(found, key=lambda hit: -hit[0]):
+            overlaps = any(p.start < b and a < p.end for p in lines)
+            if not overlaps and b - a <= budget:
+                lines.append(Passage(a, b, text[a:b]))
+                budget -= b - a
+        return lines
 
     def _shown_texts(self, section: str, focus: Sequence[str]) -> list[str]:
         """What each unit shows the model for ``section``: a large table only its header
         rows and the rows whose label the section names (its field labels)."""
         wanted = _row_terms(section, focus)
-        limit = int(_config()["table_whole_chars"])
-        rows_limit = int(_config()["table_rows_chars"])
-        by_kind = _config().get("table_rows_chars_by_kind", {})
+        limit = int(config()["table_whole_chars"])
+        rows_limit = int(config()["table_rows_chars"])
+        by_kind = config().get("table_rows_chars_by_kind", {})
         return [
             table_text(self.document, table, int(by_kind.get(kind, rows_limit)), wanted)
             if table is not None and len(text) > limit
@@ -416,8 +392,8 @@ class Locator:
 
 def _units_of(document: Document) -> tuple[list[tuple[int, int]], list[Table | None]]:
     """The document's units in order: each table's span, and text chunks between them."""
-    config = _config()
-    low, high = int(config["chunk_min_chars"]), int(config["chunk_max_chars"])
+    settings = config()
+    low, high = int(settings["chunk_min_chars"]), int(settings["chunk_max_chars"])
     text = document.text
     units: list[tuple[int, int]] = []
     tables: list[Table | None] = []
@@ -452,10 +428,22 @@ def _flat_text(text: str, start: int, rows: Sequence[Row]) -> str:
     return "\n".join([head] + [text[row.label_start : row.cells[-1].end] for row in rows])
 
 
+def _not_within(extras: list[Passage], passages: list[Passage]) -> list[Passage]:
+    return [e for e in extras if not any(p.start <= e.start and e.end <= p.end for p in passages)]
+
+
+def _line_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The line holding ``text[start:end]``, at most ``line_term_chars`` on either side."""
+    width = int(config()["line_term_chars"])
+    a = max(text.rfind("\n", 0, start) + 1, start - width)
+    b = text.find("\n", end)
+    return a, min(len(text) if b < 0 else b, end + width)
+
+
 def _note_after(text: str, end: int) -> int:
     """Where the note printed right after a table ends: its first sentence, if it closes a
     line within ``table_note_chars`` (截至本报告出具日,公司总股本为…股。); else ``end``."""
-    window = text[end : end + int(_config()["table_note_chars"])]
+    window = text[end : end + int(config()["table_note_chars"])]
     found = _NOTE_END.search(window)
     return end + found.end() if found else end
 
@@ -468,7 +456,7 @@ def _row_terms(section: str, focus: Sequence[str]) -> Callable[[str], bool]:
     """Does a row label name a field of the section (all the tokens of one of its labels)?"""
     terms = [term for each in field_tokens(section, focus).values() for term in each]
     if not terms:
-        return _labelled(set(_query_tokens(section_query(section))))
+        return _labelled(set(query_tokens(section_query(section))))
     return lambda label: any(names(term, label_tokens(label)) for term in terms)
 
 

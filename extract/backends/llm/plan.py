@@ -23,8 +23,9 @@ from ...load.document import Document
 from ...vocab import load_vocab
 from ..base import SectionResult
 from .answers import ANSWERS
-from .locate import Locator, Passage, section_budget
+from .locate import Locator, Passage
 from .prompts import PromptSet, load_prompts
+from .query import section_budget
 from .search import holds_column_block
 
 # Characters kept free for the 【片段N】 labels around the passages.

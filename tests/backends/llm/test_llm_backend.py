@@ -24,9 +24,9 @@ from table_documents import COLUMN_PRINTED
 from extract.backends.base import SectionResult
 from extract.backends.llm.backend import LLMBackend
 from extract.backends.llm.limits import CallLimiter
-from extract.backends.llm.locate import section_budget
 from extract.backends.llm.plan import Planner, gaps_to_ask, is_complete, merge, sections_to_ask
 from extract.backends.llm.prompts import load_prompts
+from extract.backends.llm.query import section_budget
 from extract.batch.engine import aextract_document
 from extract.config import Settings
 from extract.core.errors import ConfigError

@@ -11,8 +11,9 @@ from llm_answers import SEED_001, SEED_004
 from shared_files import WILD_DIR, need
 from table_documents import COLUMN_PRINTED, document
 
-from extract.backends.llm.locate import Locator, _row_terms, locate, section_budget
+from extract.backends.llm.locate import Locator, _row_terms, locate
 from extract.backends.llm.plan import Planner
+from extract.backends.llm.query import section_budget
 from extract.backends.llm.search import BM25, chunk_text, column_blocks, tokenize
 from extract.config import Settings
 from extract.load.document import Document, read_document
@@ -101,6 +102,30 @@ def test_filing_passages_are_the_first_and_last_lines(
     passages = locator001.passages("filing", 1500)
     assert passages[0].start == 0
     assert passages[-1].end == len(doc001.text)
+
+
+# w011 (SZSE interim report): the code only in the company profile, the date only as the
+# board's approval of the statements in the notes; pages of other text around them
+W011_PROFILE = "第二节公司简介和主要财务指标一、公司简介股票简称凯莱英股票代码002821.SZ/6821.HK\n"
+W011_APPROVAL = "本财务报表业经本公司董事会于2025年8月25日决议批准。\n"
+FILLER = "公司严格按照相关法律法规的要求,不断完善公司治理结构,规范公司运作。\n" * 60
+
+
+def test_filing_passages_show_the_line_of_a_code_or_a_date_the_ends_do_not_reach() -> None:
+    cover = "凯莱英医药集团(天津)股份有限公司\n2025年半年度报告\n"
+    doc = Document.from_text(cover + FILLER + W011_PROFILE + FILLER + W011_APPROVAL + FILLER)
+    passages = locate(doc, "filing", 1200)
+    shown = "".join(p.text for p in passages)
+    assert W011_PROFILE.strip() in shown and W011_APPROVAL.strip() in shown
+    assert all(p.text == doc.text[p.start : p.end] for p in passages)
+    assert sum(len(p.text) for p in passages) <= 1200
+
+
+def test_filing_passages_take_a_flattened_balance_sheets_date_line(locator001: Locator) -> None:
+    """001 has no grid: its balance sheet's heading line, read from the text, names the end
+    of the period (the cover prints only 2024年半年度报告)."""
+    shown = [p.text for p in locator001.passages("filing", 1500)]
+    assert any(text.startswith("合并资产负债表2024年6月30日编制单位:") for text in shown)
 
 
 def test_a_short_document_is_one_passage() -> None:
