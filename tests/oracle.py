@@ -122,9 +122,10 @@ def best_gold(
     candidates: Iterable[GoldDoc], printed: Printed, section: str | None = None
 ) -> GoldDoc | None:
     """The gold document whose identity (code, name, title) and figures the prompt shows
-    most: the asked section's distinctive figures first, then its figures, then any (a
-    prompt about a dividend in English may show none of its filing's names, and small
-    figures such as 0, 6 or 1.06, or a figure of another section, are printed by many)."""
+    most: the asked section's distinctive figures first, then any section's, then the
+    section's figures, then any (a prompt about a dividend in English may show none of its
+    filing's names; small figures such as 0, 6 or 1.06 are printed by many, so a prompt
+    about a filing that states no dividend is known by its other figures)."""
     scored = [(_score(g, printed, section), g.name, g) for g in candidates]
     scored = [s for s in scored if s[0][-1] > 0]
     return max(scored, key=lambda s: (s[0], s[1]))[2] if scored else None
@@ -142,8 +143,8 @@ def _score(gold: GoldDoc, printed: Printed, section: str | None) -> tuple[int, .
     own = [v for p, v in shown.items() if section is not None and p.startswith(section + ".")]
     return (
         named + sum(map(_distinctive, own)),
-        named + len(own),
         named + sum(map(_distinctive, shown.values())),
+        named + len(own),
         named + len(shown),
     )
 

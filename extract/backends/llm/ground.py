@@ -122,6 +122,7 @@ class SourceIndex:
         self._header_multipliers = sorted(headers | {Decimal(1)})
         self._index_numbers(text)
         self._index_runs(text)
+        self._index_broken_cells(document)
         for m in DATE_RE.finditer(text):
             if (found := date_from_match(m)) is not None:
                 self.dates[found].append(m.span())
@@ -150,6 +151,19 @@ class SourceIndex:
                             self.plain[_key(part)].append(m.span())
                             for multiplier in self._header_multipliers:
                                 self.scaled[_key(part * multiplier)].append(m.span())
+
+    def _index_broken_cells(self, document: Document) -> None:
+        """A table cell holding one number the PDF printed across lines (2,186,279\n,898.42):
+        the model reads the cell whole, so its number is indexed at the cell's span."""
+        cells = {id(c): c for table in document.tables for row in table.rows for c in row}
+        for cell in cells.values():
+            number = parse_number("".join(cell.text.split())) if "\n" in cell.text else None
+            span = document.normalised_span(cell.start, cell.end)
+            if number is None or span is None:
+                continue
+            self.plain[_key(abs(number))].append(span)
+            for multiplier in self._header_multipliers:
+                self.scaled[_key(abs(number) * multiplier)].append(span)
 
     def number_spans(self, kind: GroundingKind, value: float | int) -> list[Span]:
         """Where a number of this kind is printed (any sign)."""

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 from shared_files import gold_document
+from table_documents import document
 
 from extract.backends.llm.answers import (
     ANSWERS,
@@ -65,6 +66,31 @@ def test_table_money_grounds_exactly() -> None:
     result, quotes = ground(A_SHARE, fin(revenue={"value": 5333486253.17, "prior": 5271345801.64}))
     assert not result.ungrounded
     assert quotes == {"revenue.value": "5,333,486,253.17", "revenue.prior": "5,271,345,801.64"}
+
+
+# w025 (SZSE annual report): the PDF prints a figure of the key table across two lines of
+# its cell; the model reads the cell whole
+W025_KEY = """归属于上市公司股东的扣除非经常性损益的净利润
+2,186,279
+,898.42
+2,752,277
+,369.56
+-20.56%
+"""
+
+
+def test_a_number_a_cell_prints_across_lines_grounds_at_the_cell() -> None:
+    label = "归属于上市公司股东的扣除非经常性损益的净利润"
+    doc = document(W025_KEY, [[label, "2,186,279\n,898.42", "2,752,277\n,369.56", "-20.56%"]])
+    answer = fin(net_profit_attributable_deducted={"value": 2186279898.42, "prior": 2752277369.56})
+    result = Grounder(doc).ground(answer, whole(doc))
+    assert not result.ungrounded
+    quotes = {path: doc.text[f.start : f.end] for path, f in result.found.items()}
+    assert quotes["net_profit_attributable_deducted.value"] == "2,186,279\n,898.42"
+    assert quotes["net_profit_attributable_deducted.prior"] == "2,752,277\n,369.56"
+    # the same figures in text, not a cell: two numbers, neither of them the one asked for
+    plain = Document.from_text(W025_KEY)
+    assert Grounder(plain).ground(answer, whole(plain)).ungrounded
 
 
 def test_prose_money_grounds_at_its_printed_precision_only() -> None:
