@@ -67,6 +67,8 @@ _PLAIN_KINDS = frozenset({PERCENT, POINTS, PER_SHARE, COUNT})
 _SCALED_KINDS = frozenset({MONEY, SHARES})
 # A rate per 10 shares may be printed per share (× 10) or in cents per share (÷ 10).
 _RATE_FACTORS = (Decimal(1), Decimal("0.1"), Decimal(10))
+# A per-share amount printed in cents: the unit right after the number
+_CENTS_AFTER = re.compile(r"[)）]?\s?(?:HK\s?)?(?:cents|港仙|仙)")
 # Digits and grouping run together without a separator (HKEX columns): "467,049413,713".
 _RUN = re.compile(r"\d[\d,.]{6,60}\d")
 _MAX_RUN_COLUMNS = 4
@@ -118,6 +120,7 @@ class SourceIndex:
         self.plain: dict[Decimal, list[Span]] = defaultdict(list)
         self.scaled: dict[Decimal, list[Span]] = defaultdict(list)
         self.dates: dict[date, list[Span]] = defaultdict(list)
+        self.cents: dict[Decimal, list[Span]] = defaultdict(list)
         headers = {h.multiplier for h in find_unit_headers(text)}
         self._header_multipliers = sorted(headers | {Decimal(1)})
         self._index_numbers(text)
@@ -133,6 +136,8 @@ class SourceIndex:
             span = _trimmed(text, amount.start, amount.end)
             raw = abs(amount.raw)
             self.plain[_key(raw)].append(span)
+            if _CENTS_AFTER.match(text, amount.end):  # HK(8.55) cents: a per-share HK$0.0855
+                self.cents[_key(raw / 100)].append(span)
             units = [UNIT_MULTIPLIERS[amount.unit]] if amount.unit else self._header_multipliers
             for multiplier in units:
                 self.scaled[_key(raw * multiplier)].append(span)
@@ -157,8 +162,9 @@ class SourceIndex:
         the model reads the cell whole, so its number is indexed at the cell's span."""
         cells = {id(c): c for table in document.tables for row in table.rows for c in row}
         for cell in cells.values():
-            number = parse_number("".join(cell.text.split())) if "\n" in cell.text else None
             span = document.normalised_span(cell.start, cell.end)
+            printed = document.text[span[0] : span[1]].split() if span else []
+            number = parse_number("".join(printed)) if len(printed) > 1 else None
             if number is None or span is None:
                 continue
             self.plain[_key(abs(number))].append(span)
@@ -173,6 +179,8 @@ class SourceIndex:
             return []
         if kind in _SCALED_KINDS:
             return self.scaled.get(_key(target), [])
+        if kind == PER_SHARE:
+            return self.plain.get(_key(target), []) + self.cents.get(_key(target), [])
         if kind == RATE:
             spans: list[Span] = []
             for factor in _RATE_FACTORS:

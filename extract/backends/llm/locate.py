@@ -293,14 +293,15 @@ class Locator:
         return sorted(chosen)
 
     def _ends(self, query: SectionQuery, budget: int, sizes: Sequence[int]) -> list[int]:
-        """The first chunks (``head_share`` of the budget), then the last ones
-        (``tail_share``)."""
+        """The first chunks (``head_share`` of the budget; the first one whatever its
+        length), then the last ones (``tail_share``)."""
         chosen: list[int] = []
         used = 0
         head_limit = budget * query.head_share
         tail_limit = budget * (query.head_share + query.tail_share)
         for i in range(len(self.chunks)):
-            if used + sizes[i] > head_limit:
+            # the first unit always, if the budget holds it: a cover longer than its share
+            if used + sizes[i] > (head_limit if chosen else budget):
                 break
             chosen.append(i)
             used += sizes[i]
@@ -322,7 +323,8 @@ class Locator:
         scores = self.scores(section)
         found: list[tuple[float, int, int]] = []
         for term in query.line_terms:
-            for m in re.finditer(re.escape(term), text):
+            # an English term's words may wrap onto the next line (authorised\nfor issue)
+            for m in re.finditer(r"\s+".join(map(re.escape, term.split())), text):
                 a, b = _line_around(text, m.start(), m.end())
                 if not _DIGITS.search(text[a:b]):
                     continue

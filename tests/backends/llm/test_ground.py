@@ -93,6 +93,17 @@ def test_a_number_a_cell_prints_across_lines_grounds_at_the_cell() -> None:
     assert Grounder(plain).ground(answer, whole(plain)).ungrounded
 
 
+def test_a_loss_per_share_printed_in_cents_grounds_in_currency() -> None:
+    """w030 (HKEX annual report): 每股虧損 printed in HK cents; the contract wants HK$."""
+    text = "Loss per share 每股虧損\nBasic 基本 15 HK(8.55) cents 港仙 HK(10.23) cents 港仙\n"
+    result, quotes = ground(text, fin(basic_eps={"value": -0.0855, "prior": -0.1023}))
+    assert not result.ungrounded
+    assert quotes == {"basic_eps.value": "(8.55)", "basic_eps.prior": "(10.23)"}
+    # a per-share figure printed without a cents unit is not read as cents
+    result, _ = ground("Basic 基本 15 HK$(8.55)\n", fin(basic_eps={"value": -0.0855}))
+    assert result.ungrounded
+
+
 def test_prose_money_grounds_at_its_printed_precision_only() -> None:
     result, quotes = ground(A_SHARE, fin(total_assets={"value": 5333000000}))
     assert quotes == {"total_assets.value": "53.33亿元"}
@@ -249,28 +260,7 @@ def gold_answers(gold: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return answers
 
 
-# Known gaps of the grounder on the wild set (strict: fixing one fails until it is removed)
-_WRAPPED = 'a number wrapped inside its narrow cell ("2,186,279\\n,898.42")'
-NOT_GROUNDED = {
-    "w025_huarunsanjiu_000999_q3_2025Q3": _WRAPPED,
-    "w027_shangnengdianqi_300827_q3_2025Q3": _WRAPPED,
-    "w030_emperorcapital_00717_ar_FY2021": 'a loss per share printed "HK(8.55) cents"',
-}
-
-
-@pytest.mark.parametrize(
-    "gold_file",
-    [
-        pytest.param(
-            path,
-            id=path.stem,
-            marks=[pytest.mark.xfail(strict=True, reason=NOT_GROUNDED[path.stem])]
-            if path.stem in NOT_GROUNDED
-            else [],
-        )
-        for path in GOLD
-    ],
-)
+@pytest.mark.parametrize("gold_file", GOLD, ids=[path.stem for path in GOLD])
 def test_every_gold_value_grounds_in_its_filing(gold_file: Path) -> None:
     """Answering exactly the gold labels, nothing may be dropped (prose 亿元, 千元 tables,
     HKEX run-together columns with notes, dates across line breaks, per-share dividends)."""
