@@ -123,7 +123,7 @@ class Locator:
         passages = self._merge(chosen, budget_chars, shown, wanted)
         notes = [n for n in notes if not any(p.start < n.end and n.start < p.end for p in passages)]
         # a flattened table's rows, a key line the text chosen shows anyway: not shown twice
-        flat, lines = _not_within(flat, passages), _not_within(lines, passages)
+        flat, lines = _not_within(flat, passages, text), _not_within(lines, passages, text)
         return sorted(passages + notes + flat + lines, key=lambda p: p.start)
 
     def _tables_first(
@@ -325,11 +325,12 @@ class Locator:
         for term in query.line_terms:
             # an English term's words may wrap onto the next line (authorised\nfor issue)
             for m in re.finditer(r"\s+".join(map(re.escape, term.split())), text):
-                a, b = _line_around(text, m.start(), m.end())
+                a, b = _line_around(text, m.start(), m.end(), wraps=term.isascii())
                 if not _DIGITS.search(text[a:b]):
                     continue
                 i = bisect_right(self._starts, m.start()) - 1
-                if i not in chosen and self._tables[i] is None:
+                # a chosen chunk shows it; a table's span may hold it as text outside its grid
+                if i not in chosen or self._tables[i] is not None:
                     found.append((scores[i], a, b))
                 break
         lines: list[Passage] = []
@@ -430,13 +431,19 @@ def _flat_text(text: str, start: int, rows: Sequence[Row]) -> str:
     return "\n".join([head] + [text[row.label_start : row.cells[-1].end] for row in rows])
 
 
-def _not_within(extras: list[Passage], passages: list[Passage]) -> list[Passage]:
-    return [e for e in extras if not any(p.start <= e.start and e.end <= p.end for p in passages)]
+def _not_within(extras: list[Passage], passages: list[Passage], text: str) -> list[Passage]:
+    """``extras`` but those a passage of text shows (a table's rows may not hold them)."""
+    shown = [p for p in passages if p.text == text[p.start : p.end]]
+    return [e for e in extras if not any(p.start <= e.start and e.end <= p.end for p in shown)]
 
 
-def _line_around(text: str, start: int, end: int) -> tuple[int, int]:
-    """The line holding ``text[start:end]``, at most ``line_term_chars`` on either side."""
+def _line_around(text: str, start: int, end: int, wraps: bool = False) -> tuple[int, int]:
+    """The line holding ``text[start:end]``, at most ``line_term_chars`` on either side; an
+    English sentence ``wraps`` onto the next lines (…authorised for issue by the Board of
+    Directors on\n30 December 2021), so its window is not cut at a line break."""
     width = int(config()["line_term_chars"])
+    if wraps:
+        return max(0, start - width), min(len(text), end + width)
     a = max(text.rfind("\n", 0, start) + 1, start - width)
     b = text.find("\n", end)
     return a, min(len(text) if b < 0 else b, end + width)

@@ -121,6 +121,23 @@ def test_filing_passages_show_the_line_of_a_code_or_a_date_the_ends_do_not_reach
     assert sum(len(p.text) for p in passages) <= 1200
 
 
+# w052 (HKEX annual report): the date is printed only where the board approves the statements,
+# an English sentence wrapped onto the next line
+W052_APPROVAL = (
+    "The consolidated financial statements on pages 50 to 135 were\n"
+    "approved and authorised for issue by the board of directors on\n"
+    "29 December 2021 and are signed on its behalf by:\n"
+)
+
+
+def test_an_english_line_term_shows_its_sentence_across_line_breaks() -> None:
+    cover = "Annual Report\n2020/21\nCAPITAL VC LIMITED\n"
+    filler = "The Company is an investment company listed under Chapter 21 of the Rules.\n" * 60
+    doc = Document.from_text(cover + filler + W052_APPROVAL + filler)
+    shown = "".join(p.text for p in locate(doc, "filing", 1200))
+    assert "authorised for issue by the board of directors on\n29 December 2021" in shown
+
+
 def test_filing_passages_take_a_flattened_balance_sheets_date_line(locator001: Locator) -> None:
     """001 has no grid: its balance sheet's heading line, read from the text, names the end
     of the period (the cover prints only 2024年半年度报告)."""
