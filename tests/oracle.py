@@ -141,11 +141,19 @@ def _score(gold: GoldDoc, printed: Printed, section: str | None) -> tuple[int, .
         and printed.shows(path, entry.value)
     )
     own = [v for p, v in shown.items() if section is not None and p.startswith(section + ".")]
+    # last, every stated field shown, dates and words too: the same filing in two
+    # conversions prints the same figures, but one of them lost some lines
+    stated = sum(
+        printed.shows(path, entry.value)
+        for path, entry in gold.fields.items()
+        if entry.value is not None and not isinstance(entry.value, bool) and path not in JUDGEMENTS
+    )
     return (
         named + sum(map(_distinctive, own)),
         named + sum(map(_distinctive, shown.values())),
         named + len(own),
         named + len(shown),
+        stated,
     )
 
 

@@ -21,7 +21,6 @@ gets the span of its occurrence nearest the model's quote. Cross-checks only war
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -303,14 +302,9 @@ class Grounder:
 
 
 def _inside(spans: Iterable[Span], passages: Sequence[Passage]) -> list[Span]:
-    """The spans lying within one of the passages (the model saw nothing else)."""
-    starts = [p.start for p in passages]
-    kept: list[Span] = []
-    for start, end in spans:
-        i = bisect_left(starts, start + 1) - 1
-        if i >= 0 and passages[i].start <= start and end <= passages[i].end:
-            kept.append((start, end))
-    return sorted(set(kept))
+    """The spans lying within one of the passages (the model saw nothing else). Passages
+    may overlap or nest (a table's rows read from text, a line inside a table's span)."""
+    return sorted({(a, b) for a, b in spans if any(p.start <= a and b <= p.end for p in passages)})
 
 
 def _distance(a: Span, b: Span) -> int:

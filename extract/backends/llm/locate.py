@@ -109,10 +109,13 @@ class Locator:
         lines: list[Passage] = []
         if query.strategy == "ends":
             ends = [i for i in self._ends(query, left, sizes) if i not in first]
-            left -= sum(sizes[i] for i in ends)
-            lines = self._key_lines(section, query, left, first + ends)
-            left -= sum(len(line.text) for line in lines)
-            budget_chars -= sum(len(line.text) for line in lines)
+            last = len(self.chunks) - 1  # longer than the close's share: its end alone
+            close = [] if last in ends else [self._close(int(left * query.tail_share))]
+            left -= sum(sizes[i] for i in ends) + sum(len(p.text) for p in close)
+            found = self._key_lines(section, query, left, first + ends)
+            left -= sum(len(p.text) for p in found)
+            lines = close + found
+            budget_chars -= sum(len(p.text) for p in lines)
             scores = [0.0 if i in first + ends else s for i, s in enumerate(self.scores(section))]
             chosen = sorted(first + ends + self._best(scores, left, sizes))
         else:
@@ -311,6 +314,15 @@ class Locator:
             chosen.append(i)
             used += sizes[i]
         return chosen or [0]
+
+    def _close(self, size: int) -> Passage:
+        """The document's last ``size`` characters from a line's start: its closing lines
+        (the board's signature and date) where its last unit is longer than that."""
+        text = self.document.text
+        start = max(0, len(text) - size)
+        line = text.find("\n", start, len(text) - 1)
+        start = line + 1 if line >= 0 else start
+        return Passage(start, len(text), text[start:])
 
     def _key_lines(
         self, section: str, query: SectionQuery, budget: int, chosen: Sequence[int]

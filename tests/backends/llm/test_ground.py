@@ -193,6 +193,21 @@ def test_only_the_passages_shown_to_the_model_count() -> None:
     assert [d.path for d in result.ungrounded] == ["revenue.value"]
 
 
+def test_a_figure_inside_a_passage_that_holds_another_grounds() -> None:
+    """Passages may nest: a table's rows read from flattened text span the lines between
+    them, and a line of its own may stand inside that span."""
+    doc = Document.from_text(A_SHARE)
+    outer = (doc.text.index("主要会计数据"), doc.text.index("每10股"))
+    label = doc.text.index("营业收入", outer[0])
+    inner = label, label + len("营业收入")
+    passages = [
+        Passage(outer[0], outer[1], doc.text[outer[0] : outer[1]]),
+        Passage(inner[0], inner[1], doc.text[inner[0] : inner[1]]),
+    ]
+    answer = fin(weighted_roe={"value": 4.93}, revenue={"value": 5333486253.17})
+    assert not Grounder(doc).ground(answer, passages).ungrounded
+
+
 def test_the_occurrence_nearest_the_quote_is_the_evidence() -> None:
     text = "A表 营业收入 1.18\n其他说明文字若干。\nB表 增长率 1.18%\n"
     answer = fin(revenue={"change_pct": 1.18})

@@ -138,6 +138,19 @@ def test_an_english_line_term_shows_its_sentence_across_line_breaks() -> None:
     assert "authorised for issue by the board of directors on\n29 December 2021" in shown
 
 
+def test_filing_passages_end_with_the_closing_date_when_the_last_chunk_is_too_long() -> None:
+    """002 (SSE incentive notice): the board's signature and date end a chunk longer than
+    what the cover leaves the close; the close's share of the text's end is shown."""
+    cover = "上海联影医疗科技股份有限公司关于2023年限制性股票激励计划\n首次授予部分第一个归属期\n"
+    annexes = "(一)《上海联影医疗科技股份有限公司第二届董事会第十三次会议决议》;\n" * 4
+    close = "特此公告。\n上海联影医疗科技股份有限公司董事会\n2024年10月15日"
+    doc = Document.from_text(cover + FILLER + "八、上网公告附件\n" + annexes + close)
+    passages = locate(doc, "filing", 600)
+    assert passages[-1].text.endswith("董事会\n2024年10月15日")
+    assert all(p.text == doc.text[p.start : p.end] for p in passages)
+    assert sum(len(p.text) for p in passages) <= 600
+
+
 def test_filing_passages_take_a_flattened_balance_sheets_date_line(locator001: Locator) -> None:
     """001 has no grid: its balance sheet's heading line, read from the text, names the end
     of the period (the cover prints only 2024年半年度报告)."""
