@@ -144,6 +144,13 @@ def heading(text: str) -> Heading:
     )
 
 
+def header_years(table: Table) -> set[int]:
+    """The distinct years the header's columns name (a five-year summary names five)."""
+    rows = header_rows(table)
+    years = (heading(header_text(table, col, rows)).year for col in _distinct_columns(table, 1))
+    return {year for year in years if year is not None}
+
+
 def column_groups(table: Table, rows: Sequence[int], first_col: int = 1) -> list[Group]:
     """The period groups of a table's columns, left to right, from the header ``rows``."""
     headings = [

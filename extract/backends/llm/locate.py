@@ -23,11 +23,11 @@ from ...load.document import Document
 from ...tables.flat_tables import FlatTable, read_flat_tables
 from ...tables.flat_text import Row
 from ...tables.kinds import classify_tables, text_under_other_heading, under_other_heading
-from ...tables.roles import cell_text, header_rows, row_has_figures
+from ...tables.roles import cell_text, header_rows, header_years, row_has_figures
 from .labels import field_tokens, fields_in_table, label_tokens, names
 from .query import SectionQuery, config, focus_tokens, query_tokens, section_query
 from .search import BM25, chunk_text, chunk_tokens, tokenize
-from .table_text import header_text, table_spans, table_text
+from .table_text import caption_start, header_text, table_spans, table_text
 
 # A flattened table's heading line: the heading and the columns' header after it
 _FLAT_HEADER_CHARS = 120
@@ -135,13 +135,15 @@ class Locator:
         """The units the section takes before searching: the tables of its kinds (the key
         table, the statements…), each as shown (its header and the rows naming the section's
         fields), while they fit ``tables_share`` of the budget: the first table of each kind
-        in the order of the kinds, then the others (a statement's second part, a table a
-        note's heading named). A table none of whose rows names a field asked for is not
-        taken. Then the tables of no kind that name several fields."""
+        in the order of the kinds (a multi-year summary last), then the others (a
+        statement's second part, a table a note's heading named). A table none of whose rows
+        names a field asked for is not taken. Then the tables of no kind that name several
+        fields."""
         query = section_query(section)
         wanted = _row_terms(section, focus)
-        of_kind = [
-            [i for i, k in enumerate(self._kinds) if k == kind and self._names_a_row(i, wanted)]
+        named = [i for i, k in enumerate(self._kinds) if k and self._names_a_row(i, wanted)]
+        of_kind = [  # a kind's multi-year summary after its others
+            sorted((i for i in named if self._kinds[i] == kind), key=self._is_summary)
             for kind in query.table_kinds
         ]
         firsts = [units[0] for units in of_kind if units]
@@ -190,6 +192,16 @@ class Locator:
         return [
             Passage(a, a + _FLAT_HEADER_CHARS, text[a : a + _FLAT_HEADER_CHARS]) for a in starts
         ]
+
+    def _caption_at(self, table: Table) -> int:
+        span = self.document.normalised_span(caption_start(table), table.start)
+        return span[0] if span else len(self.document.text)
+
+    def _is_summary(self, unit: int) -> bool:
+        """A table of many years (an HKEX five-year financial summary): its kind's others,
+        which print the period's changes, go first."""
+        table = self._tables[unit]
+        return table is not None and len(header_years(table)) >= int(config()["summary_years"])
 
     def _headers_of(self, kinds: Sequence[str]) -> list[tuple[int, str]]:
         """The first table of each of ``kinds`` with its caption and header rows alone, which
@@ -394,8 +406,8 @@ class Locator:
                 rows = shown[i]
                 if len(rows) > left:
                     rows = table_text(self.document, table, left, _labelled(tokens))
-                if rows:
-                    passages.append(Passage(a, b, rows))
+                if rows:  # its span holds the caption read above it
+                    passages.append(Passage(min(a, self._caption_at(table)), b, rows))
                     left -= len(rows)
                 continue
             b = min(b, a + left)

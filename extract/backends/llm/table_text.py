@@ -27,13 +27,16 @@ _ROWS_UNDER = 8
 
 def caption(doc: Document, table: Table) -> str:
     """The last lines printed above the table (its heading, its unit line), normalised."""
-    before = visible_text(
-        doc.original[max(0, table.start - _CAPTION_WIDTH * _CAPTION_LINES) : table.start],
-        clipped=True,
-    )
+    before = visible_text(doc.original[caption_start(table) : table.start], clipped=True)
     lines = [normalise_text(line).strip() for line in before.split("\n")]
     kept = [line for line in lines if line][-_CAPTION_LINES:]
     return "\n".join(line[-_CAPTION_WIDTH:] for line in kept)
+
+
+def caption_start(table: Table) -> int:
+    """Where, in the original, the text a table's caption is read from begins: a figure the
+    model reads in the caption is printed there."""
+    return max(0, table.start - _CAPTION_WIDTH * _CAPTION_LINES)
 
 
 def row_line(table: Table, r: int) -> str:

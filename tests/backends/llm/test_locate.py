@@ -11,6 +11,8 @@ from llm_answers import SEED_001, SEED_004
 from shared_files import WILD_DIR, need
 from table_documents import COLUMN_PRINTED, document
 
+from extract.backends.llm.answers import FinancialsAnswer
+from extract.backends.llm.ground import Grounder
 from extract.backends.llm.locate import Locator, _row_terms, locate
 from extract.backends.llm.plan import Planner
 from extract.backends.llm.query import section_budget
@@ -238,6 +240,26 @@ def test_text_inside_the_parent_company_statements_is_never_chosen(locator001: L
     at = sorted(chunk_of)
     inside = [chunk_of[max(a for a in at if a <= pos)] for pos in (parent, group)]
     assert [locator001._other[i] for i in inside] == [True, False]
+
+
+def test_a_figure_in_a_tables_caption_grounds_within_the_tables_passage() -> None:
+    """w036 (HKEX annual report, a text layer run right to left): the line above the balance
+    sheet, shown as its caption, is the income statement's last row, the loss per share."""
+    text = (
+        "綜合損益及其他全面收益表(續)\n"
+        "每股虧損-基本及攤薄 人民幣(0.007)元 人民幣(0.136)元\n"
+        "綜合財務狀況表\n"
+        "二零二二年 二零二一年\n"
+        "資產總值 55,229,834 45,600,302\n"
+    )
+    doc = document(
+        text, [["", "二零二二年", "二零二一年"], ["資產總值", "55,229,834", "45,600,302"]]
+    )
+    passages = Locator(doc).passages("financials", 2000)
+    (table,) = [p for p in passages if "資產總值 | 55,229,834" in p.text]
+    assert "人民幣(0.007)元" in table.text
+    answer = FinancialsAnswer.model_validate({"basic_eps": {"value": -0.007, "prior": -0.136}})
+    assert not Grounder(doc).ground(answer, [table]).ungrounded  # the table alone
 
 
 # --- BM25 -----------------------------------------------------------------------------------
