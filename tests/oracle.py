@@ -85,7 +85,10 @@ class Printed:
             try:
                 return date.fromisoformat(value) in self.dates
             except ValueError:
-                return _fold(value) in self.compact
+                pass
+            if value.isdigit():  # a code: a number of its own, not digits inside one
+                return _shows_code(value, set(_NUMBER.findall(self.compact)))
+            return _fold(value) in self.compact
         return False
 
     def _shows_number(self, value: Decimal) -> bool:
@@ -98,6 +101,16 @@ class Printed:
                 if abs(number - printed) * unit <= Decimal(1).scaleb(-places) / 2:
                     return True
         return False
+
+
+def _shows_code(code: str, numbers: set[str]) -> bool:
+    """An A-share code as printed (002025, never the year 2025); an HKEX code with or
+    without its leading zeros (2522, 02522; 717, 00717)."""
+    if code in numbers:
+        return True
+    return len(code) <= 5 and any(
+        len(n) <= 5 and n.lstrip("0") == code.lstrip("0") for n in numbers
+    )
 
 
 def golds(gold_dir: Path) -> list[GoldDoc]:
@@ -127,8 +140,18 @@ def best_gold(
     filing's names; small figures such as 0, 6 or 1.06 are printed by many, so a prompt
     about a filing that states no dividend is known by its other figures)."""
     scored = [(_score(g, printed, section), g.name, g) for g in candidates]
-    scored = [s for s in scored if s[0][-1] > 0]
+    scored = [s for s in scored if _evidence(s[0])]
     return max(scored, key=lambda s: (s[0], s[1]))[2] if scored else None
+
+
+def _evidence(score: tuple[int, ...]) -> bool:
+    """Enough to know the filing: its identity or a distinctive figure of the section asked
+    (both count in the first component), or two distinctive figures of any section. One
+    distinctive figure of another section is a coincidence the columns printed together
+    make likely (every split of 462,566383,265 is a number); a prompt that shows nothing
+    of its filing (a notice that no dividend is declared) gets no answer."""
+    own_distinctive, any_distinctive = score[0], score[1]
+    return own_distinctive > 0 or any_distinctive >= 2
 
 
 def _score(gold: GoldDoc, printed: Printed, section: str | None) -> tuple[int, ...]:

@@ -293,3 +293,31 @@ def test_the_oracle_reads_columns_printed_together_as_the_grounder_does() -> Non
     ]:
         assert printed.shows(path, value), path
     assert not printed.shows("buyback.price_low", 13.39)
+
+
+def test_the_oracle_reads_a_code_as_a_number_of_its_own() -> None:
+    from oracle import Printed
+
+    assert Printed("股份代號:717").shows("filing.stock_code", "00717")
+    assert not Printed("应收款项 1,717 2,345").shows("filing.stock_code", "717")
+    assert Printed("证券代码:002025").shows("filing.stock_code", "002025")
+    assert not Printed("2025年6月30日").shows("filing.stock_code", "002025")
+
+
+# 003 (HKEX interim announcement): its dividend passages print no figure of its own gold,
+# but a receivables ageing whose columns run together, and a notice that nothing is declared
+DIVIDEND_003 = """1年以下462,566383,265
+1至2年73,09969,148
+2至3年29,89917,267
+3年以上8,7426,221
+574,306475,901
+10股息截至2025年6月30日止六个月及截至2024年12月31日止年度,本公司并无派付或宣派股息。
+中期股息董事会不建议派付报告期内的任何中期股息。
+"""
+
+
+def test_the_oracle_answers_nothing_for_a_prompt_that_shows_nothing_of_its_filing() -> None:
+    from oracle import Printed, best_gold, golds
+
+    known = golds(Path(__file__).resolve().parent.parent / "eval" / "gold")
+    assert best_gold(known, Printed(DIVIDEND_003), "dividend") is None

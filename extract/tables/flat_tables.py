@@ -20,10 +20,13 @@ OWN_TABLE = ("non_recurring_total",)
 
 @dataclass
 class FlatTable:
-    """One kind's rows by metric, and the occurrence (its heading onwards) each is read in."""
+    """One kind's rows, and the occurrence (its heading onwards) each is read in. A row is
+    keyed by its metric; in a table whose columns are metrics (净资产收益率及每股收益), by its
+    name, and ``gives`` says which metrics its columns are."""
 
     rows: dict[str, Row] = field(default_factory=dict)
     regions: dict[str, Region] = field(default_factory=dict)
+    gives: dict[str, list[str]] = field(default_factory=dict)
 
 
 @cache
@@ -33,17 +36,39 @@ def _vocab() -> dict[str, Any]:
 
 def read_flat_tables(text: str) -> dict[str, FlatTable]:
     """Each table kind's rows (by metric) at its best occurrence, kinds in authority order."""
-    return {table["name"]: _read_table(text, table) for table in _vocab()["tables"]}
-
-
-def _read_table(text: str, table: dict[str, Any]) -> FlatTable:
     vocab = _vocab()
-    wanted = table.get("metrics")
-    if wanted is None:  # a table that names none may give every metric but the own-table ones
-        wanted = [m for m in vocab["metrics"] if m not in OWN_TABLE]
     labels = {metric: spec["labels"] for metric, spec in vocab["metrics"].items()}
+    tables = {}
+    for table in vocab["tables"]:
+        wanted = table.get("metrics")
+        if wanted is None:  # a table naming none may give every metric but the own-table ones
+            wanted = [m for m in vocab["metrics"] if m not in OWN_TABLE]
+        read = _read_table(text, table, labels, LABEL_UNIT_SUFFIX, wanted)
+        read.gives = {metric: [metric] for metric in read.rows}
+        tables[table["name"]] = read
+    return tables
+
+
+def read_flat_column_tables(text: str) -> dict[str, FlatTable]:
+    """The tables whose columns are metrics (``column_tables``), rows by their name."""
+    tables = {}
+    for table in _vocab()["column_tables"]:
+        rows = table["rows"]
+        read = _read_table(text, table, {name: row["labels"] for name, row in rows.items()})
+        read.gives = {name: list(rows[name]["columns"]) for name in read.rows}
+        tables[table["name"]] = read
+    return tables
+
+
+def _read_table(
+    text: str,
+    table: dict[str, Any],
+    labels: dict[str, Any],
+    unit_suffix: str = "",
+    wanted: list[str] | None = None,
+) -> FlatTable:
     regions = find_regions(text, table["name"], table["heading"], table["end"], table["span"])
-    found = [(read_rows(text, r, labels, LABEL_UNIT_SUFFIX, wanted), r) for r in regions]
+    found = [(read_rows(text, r, labels, unit_suffix, wanted), r) for r in regions]
     # the fullest occurrence is the table itself; others (a table of contents, a mention in
     # prose) only add rows it lacks
     found.sort(key=lambda occurrence: len(occurrence[0]), reverse=True)

@@ -59,7 +59,7 @@ from .answers import (
     as_decimal,
     kind_of,
 )
-from .locate import Passage
+from .passage import Passage
 
 # Kinds whose value is the printed number itself; the rest are scaled by units.
 _PLAIN_KINDS = frozenset({PERCENT, POINTS, PER_SHARE, COUNT})

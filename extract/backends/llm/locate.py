@@ -16,38 +16,22 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from ...core.table import Table
 from ...load.document import Document
-from ...tables.flat_tables import FlatTable, read_flat_tables
-from ...tables.flat_text import Row
 from ...tables.kinds import classify_tables, text_under_other_heading, under_other_heading
 from ...tables.roles import cell_text, header_rows, header_years, row_has_figures
+from .flat_passages import flat_heading_lines, flat_table_passages
 from .labels import field_tokens, fields_in_table, label_tokens, names
+from .passage import Passage
 from .query import SectionQuery, config, focus_tokens, query_tokens, section_query
 from .search import BM25, chunk_text, chunk_tokens, tokenize
 from .table_text import caption_start, header_text, table_spans, table_text
 
-# A flattened table's heading line: the heading and the columns' header after it
-_FLAT_HEADER_CHARS = 120
 # A code or a year near a key term
 _DIGITS = re.compile(r"\d{3,}")
 # The end of a table's note: a sentence closing its line
 _NOTE_END = re.compile(r"[。.]\n")
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A stretch ``start:end`` of ``Document.text`` and what the model is shown of it: the
-    text itself, or a table's rows (whose numbers are the ones printed in that stretch)."""
-
-    start: int
-    end: int
-    text: str
-
-    def __len__(self) -> int:
-        return self.end - self.start
 
 
 # --- selection ---------------------------------------------------------------------------
@@ -159,9 +143,8 @@ class Locator:
     def _flat_tables(
         self, section: str, focus: Sequence[str], taken: Sequence[int], room: float
     ) -> list[Passage]:
-        """The section's table kinds the loader saw no grid of, read from the text as the
-        rules read them (a report flattened onto one line): each as its heading's line and
-        the rows of the fields asked for that no table taken names, while they fit ``room``."""
+        """The section's table kinds the loader saw no grid of, read from the text (see
+        :func:`flat_table_passages`), for the fields asked that no table taken names."""
         kinds = [kind for kind in section_query(section).table_kinds if kind not in self._kinds]
         fields = field_tokens(section, focus)
         if not kinds or not fields:
@@ -169,29 +152,13 @@ class Locator:
         named = set().union(
             *(fields_in_table(t, fields) for i in taken if (t := self._tables[i]) is not None)
         )
-        text = self.document.text
-        tables = read_flat_tables(text)
-        passages = []
-        for kind in kinds:
-            table = tables.get(kind, FlatTable())
-            wanted = [row for metric, row in table.rows.items() if metric in fields.keys() - named]
-            for start, rows in _by_heading(table, wanted).items():
-                if len(shown := _flat_text(text, start, rows)) <= room:
-                    passages.append(Passage(start, rows[-1].cells[-1].end, shown))
-                    room -= len(shown)
-                    named.update(row.metric for row in rows)
-        return passages
+        return flat_table_passages(self.document.text, kinds, set(fields) - named, room)
 
     def _flat_headers(self, query: SectionQuery) -> list[Passage]:
         """The heading's line of each of the ``table_headers`` kinds the loader saw no grid
         of, read from the text (合并资产负债表2024年6月30日编制单位:…)."""
         kinds = [kind for kind in query.table_headers if kind not in self._kinds]
-        text = self.document.text
-        tables = read_flat_tables(text) if kinds else {}
-        starts = [min(r.start for r in tables[k].regions.values()) for k in kinds if tables[k].rows]
-        return [
-            Passage(a, a + _FLAT_HEADER_CHARS, text[a : a + _FLAT_HEADER_CHARS]) for a in starts
-        ]
+        return flat_heading_lines(self.document.text, kinds)
 
     def _caption_at(self, table: Table) -> int:
         span = self.document.normalised_span(caption_start(table), table.start)
@@ -438,21 +405,6 @@ def _units_of(document: Document) -> tuple[list[tuple[int, int]], list[Table | N
     units += _offset(chunk_text(text[position:], low, high), position)
     tables += [None] * (len(units) - len(tables))
     return units, tables
-
-
-def _by_heading(table: FlatTable, rows: Sequence[Row]) -> dict[int, list[Row]]:
-    """``rows`` of a flattened table grouped by the heading they are read under, in order."""
-    groups: dict[int, list[Row]] = {}
-    for row in sorted(rows, key=lambda row: row.label_start):
-        groups.setdefault(table.regions[row.metric].start, []).append(row)
-    return groups
-
-
-def _flat_text(text: str, start: int, rows: Sequence[Row]) -> str:
-    """A flattened table as shown: its heading's line (the heading and the columns' header
-    after it), then each row from its label to its last figure."""
-    head = text[start : min(rows[0].label_start, start + _FLAT_HEADER_CHARS)].strip()
-    return "\n".join([head] + [text[row.label_start : row.cells[-1].end] for row in rows])
 
 
 def _not_within(extras: list[Passage], passages: list[Passage], text: str) -> list[Passage]:

@@ -23,7 +23,8 @@ from ...load.document import Document
 from ...vocab import load_vocab
 from ..base import SectionResult
 from .answers import ANSWERS
-from .locate import Locator, Passage
+from .locate import Locator
+from .passage import Passage
 from .prompts import PromptSet, load_prompts
 from .query import section_budget
 from .search import holds_column_block

@@ -29,7 +29,7 @@ import jinja2
 from ...config import Settings
 from ...core.errors import ConfigError
 from ...core.schema import SECTION_NAMES
-from .locate import Passage
+from .passage import Passage
 from .request import Message
 from .search import holds_column_block
 

@@ -21,7 +21,7 @@ from extract.backends.llm.answers import (
     IncentiveAnswer,
 )
 from extract.backends.llm.ground import Dropped, Grounder
-from extract.backends.llm.locate import Passage
+from extract.backends.llm.passage import Passage
 from extract.load.document import Document, read_document
 
 A_SHARE = """证券代码:688271 证券简称:联影医疗 公告编号:2024-061
