@@ -15,6 +15,7 @@ from collections.abc import Collection, Sequence
 from ...tables.flat_tables import FlatTable, read_flat_column_tables, read_flat_tables
 from ...tables.flat_text import Row
 from .passage import Passage
+from .search import column_blocks
 
 # A flattened table's heading line: the heading and the columns' header after it
 HEADER_CHARS = 120
@@ -25,13 +26,19 @@ def flat_table_passages(
 ) -> list[Passage]:
     """For each of ``kinds`` in order, its rows that give one of ``fields`` not given by a
     kind before it, under its heading's line, while they fit ``room`` characters. A table
-    whose columns are metrics (净资产收益率及每股收益) counts as a kind of its own."""
+    whose columns are metrics (净资产收益率及每股收益) counts as a kind of its own; a row
+    inside a table printed column by column is never read so."""
     tables = read_flat_tables(text) | read_flat_column_tables(text)
+    blocks = column_blocks(text)
     wanted = set(fields)
     passages = []
     for kind in kinds:
         table = tables.get(kind, FlatTable())
-        rows = [row for key, row in table.rows.items() if wanted & set(table.gives[key])]
+        rows = [
+            row
+            for key, row in table.rows.items()
+            if wanted & set(table.gives[key]) and not _in_block(row, blocks)
+        ]
         for start, group in _by_heading(table, rows).items():
             if len(shown := _flat_text(text, start, group)) <= room:
                 passages.append(Passage(start, group[-1].cells[-1].end, shown))
@@ -46,6 +53,13 @@ def flat_heading_lines(text: str, kinds: Sequence[str]) -> list[Passage]:
     tables = read_flat_tables(text) if kinds else {}
     starts = [min(r.start for r in tables[k].regions.values()) for k in kinds if tables[k].rows]
     return [Passage(a, a + HEADER_CHARS, text[a : a + HEADER_CHARS]) for a in starts]
+
+
+def _in_block(row: Row, blocks: Sequence[tuple[int, int]]) -> bool:
+    """Is the row read inside a table printed column by column (all its labels, then each
+    column's figures)? There a label is not followed by its own figures: the block is
+    shown whole instead."""
+    return any(a <= row.label_start < b for a, b in blocks)
 
 
 def _by_heading(table: FlatTable, rows: Sequence[Row]) -> dict[int, list[Row]]:

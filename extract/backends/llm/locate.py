@@ -108,9 +108,17 @@ class Locator:
             chosen = sorted(first + self._best(scores, left, sizes, at_least_one=not first))
         wanted = focused or query_tokens(query)
         passages = self._merge(chosen, budget_chars, shown, wanted)
+        # a flattened table's rows the text chosen shows anyway are not shown twice, and the
+        # characters set aside for them go to the next best chunks
+        kept = _not_within(flat, passages, text)
+        if freed := sum(len(f.text) for f in flat) - sum(len(f.text) for f in kept):
+            scores = [0.0 if i in chosen or self._other[i] else s for i, s in enumerate(scores)]
+            chosen = sorted(chosen + self._best(scores, freed, sizes, at_least_one=False))
+            budget_chars += freed
+            passages = self._merge(chosen, budget_chars, shown, wanted)
+        flat = _not_within(kept, passages, text)
         notes = [n for n in notes if not any(p.start < n.end and n.start < p.end for p in passages)]
-        # a flattened table's rows, a key line the text chosen shows anyway: not shown twice
-        flat, lines = _not_within(flat, passages, text), _not_within(lines, passages, text)
+        lines = _not_within(lines, passages, text)
         return sorted(passages + notes + flat + lines, key=lambda p: p.start)
 
     def _tables_first(

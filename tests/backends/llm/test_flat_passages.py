@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from table_documents import COLUMN_PRINTED
+
 from extract.backends.llm.flat_passages import flat_heading_lines, flat_table_passages
+from extract.tables.flat_tables import read_flat_tables
 
 # w011 (SZSE interim report, text layer): the supplement's ROE and EPS, columns that are
 # metrics, printed across a page break; its key table has no deducted EPS or ROE
@@ -40,3 +43,10 @@ def test_a_flattened_balance_sheets_heading_line_names_the_period_end() -> None:
     (line,) = flat_heading_lines(text, ["balance_sheet"])
     assert line.text.startswith("合并资产负债表2024年6月30日编制单位:")
     assert line.text == text[line.start : line.end]
+
+
+def test_a_row_inside_a_table_printed_column_by_column_is_not_shown_as_a_row() -> None:
+    """d02 (pdftotext without -layout): the key table's labels, then each column's figures;
+    the reader finds 基本每股收益 with four figures, but the block is shown whole instead."""
+    assert "basic_eps" in read_flat_tables(COLUMN_PRINTED)["key_figures"].rows
+    assert flat_table_passages(COLUMN_PRINTED, ["key_figures"], {"basic_eps"}, 1000) == []
