@@ -6,6 +6,7 @@ The rules read the figures from these rows; the LLM's passages show the text the
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -34,12 +35,15 @@ def _vocab() -> dict[str, Any]:
     return load_vocab("financials")
 
 
-def read_flat_tables(text: str) -> dict[str, FlatTable]:
-    """Each table kind's rows (by metric) at its best occurrence, kinds in authority order."""
+def read_flat_tables(text: str, kinds: Collection[str] | None = None) -> dict[str, FlatTable]:
+    """Each table kind's rows (by metric) at its best occurrence, kinds in authority order
+    (only ``kinds`` where given)."""
     vocab = _vocab()
     labels = {metric: spec["labels"] for metric, spec in vocab["metrics"].items()}
     tables = {}
     for table in vocab["tables"]:
+        if kinds is not None and table["name"] not in kinds:
+            continue
         wanted = table.get("metrics")
         if wanted is None:  # a table naming none may give every metric but the own-table ones
             wanted = [m for m in vocab["metrics"] if m not in OWN_TABLE]
@@ -49,10 +53,15 @@ def read_flat_tables(text: str) -> dict[str, FlatTable]:
     return tables
 
 
-def read_flat_column_tables(text: str) -> dict[str, FlatTable]:
-    """The tables whose columns are metrics (``column_tables``), rows by their name."""
+def read_flat_column_tables(
+    text: str, kinds: Collection[str] | None = None
+) -> dict[str, FlatTable]:
+    """The tables whose columns are metrics (``column_tables``), rows by their name (only
+    ``kinds`` where given)."""
     tables = {}
     for table in _vocab()["column_tables"]:
+        if kinds is not None and table["name"] not in kinds:
+            continue
         rows = table["rows"]
         read = _read_table(text, table, {name: row["labels"] for name, row in rows.items()})
         read.gives = {name: list(rows[name]["columns"]) for name in read.rows}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from typing import Any
 
@@ -109,16 +111,33 @@ def under_other_heading(doc: Document, table: Table) -> bool:
 
 
 def text_under_other_heading(text: str, start: int) -> bool:
-    """Does the text at ``start`` stand in a table no metric comes from: is the nearest
-    table heading in the _TEXT_HEADING_WINDOW characters before it one of those? A text
-    flattened onto one line runs a heading into the line before it (…会计机构负责人：李萍
-    母公司利润表2024年1—6月…), so headings are looked for anywhere."""
-    window = text[max(0, start - _TEXT_HEADING_WINDOW) : start]
-    nearest = (-1, False)
-    for pattern, other in _headings_anywhere():
-        for m in pattern.finditer(window):
-            nearest = max(nearest, (m.start(), other))
-    return nearest[1]
+    """Does the text at ``start`` stand in a table no metric comes from (see
+    :func:`texts_under_other_heading`)?"""
+    return texts_under_other_heading(text, [start])[0]
+
+
+def texts_under_other_heading(text: str, starts: Sequence[int]) -> list[bool]:
+    """For each of ``starts``: is the nearest table heading in the _TEXT_HEADING_WINDOW
+    characters before it one of a table no metric comes from? A text flattened onto one
+    line runs a heading into the line before it (…会计机构负责人：李萍母公司利润表2024年
+    1—6月…), so headings are looked for anywhere; the text is searched once for all."""
+    headings = sorted(
+        (m.start(), m.end(), other)
+        for pattern, other in _headings_anywhere()
+        for m in pattern.finditer(text)
+    )
+    positions = [at for at, _, _ in headings]
+    under = []
+    for start in starts:
+        nearest = (-1, False)
+        i = bisect_left(positions, start) - 1
+        while i >= 0 and positions[i] >= start - _TEXT_HEADING_WINDOW:
+            at, end, other = headings[i]
+            if end <= start:
+                nearest = max(nearest, (at, other))
+            i -= 1
+        under.append(nearest[1])
+    return under
 
 
 @cache

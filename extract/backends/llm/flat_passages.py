@@ -28,7 +28,7 @@ def flat_table_passages(
     kind before it, under its heading's line, while they fit ``room`` characters. A table
     whose columns are metrics (净资产收益率及每股收益) counts as a kind of its own; a row
     inside a table printed column by column is never read so."""
-    tables = read_flat_tables(text) | read_flat_column_tables(text)
+    tables = read_flat_tables(text, kinds) | read_flat_column_tables(text, kinds)
     blocks = column_blocks(text)
     wanted = set(fields)
     passages = []
@@ -50,7 +50,7 @@ def flat_table_passages(
 def flat_heading_lines(text: str, kinds: Sequence[str]) -> list[Passage]:
     """The heading's line of each of ``kinds`` read from the text: a statement's date line
     (合并资产负债表2024年6月30日编制单位:…) names the period's end."""
-    tables = read_flat_tables(text) if kinds else {}
+    tables = read_flat_tables(text, kinds) if kinds else {}
     starts = [min(r.start for r in tables[k].regions.values()) for k in kinds if tables[k].rows]
     return [Passage(a, a + HEADER_CHARS, text[a : a + HEADER_CHARS]) for a in starts]
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 from ...core.table import Table
 from ...load.document import Document
-from ...tables.kinds import classify_tables, text_under_other_heading, under_other_heading
+from ...tables.kinds import classify_tables, texts_under_other_heading, under_other_heading
 from ...tables.roles import cell_text, header_rows, header_years, row_has_figures
 from .flat_passages import flat_heading_lines, flat_table_passages
 from .labels import field_tokens, fields_in_table, label_tokens, names
@@ -57,11 +57,10 @@ class Locator:
         kind_of = dict(zip(map(id, document.tables), classify_tables(document), strict=True))
         self._kinds = [kind_of.get(id(table)) if table else None for table in self._tables]
         # units inside the parent company's statements (the group's labels, other figures)
+        in_text = texts_under_other_heading(document.text, self._starts)
         self._other = [
-            under_other_heading(document, table)
-            if table is not None
-            else text_under_other_heading(document.text, start)
-            for (start, _), table in zip(self.chunks, self._tables, strict=True)
+            under_other_heading(document, table) if table is not None else text
+            for table, text in zip(self._tables, in_text, strict=True)
         ]
 
     def passages(self, section: str, budget_chars: int, focus: Sequence[str] = ()) -> list[Passage]:
@@ -96,11 +95,12 @@ class Locator:
             last = len(self.chunks) - 1  # longer than the close's share: its end alone
             close = [] if last in ends else [self._close(int(left * query.tail_share))]
             left -= sum(sizes[i] for i in ends) + sum(len(p.text) for p in close)
-            found = self._key_lines(section, query, left, first + ends)
+            scores = self.scores(section)
+            found = self._key_lines(query, scores, left, first + ends)
             left -= sum(len(p.text) for p in found)
             lines = close + found
             budget_chars -= sum(len(p.text) for p in lines)
-            scores = [0.0 if i in first + ends else s for i, s in enumerate(self.scores(section))]
+            scores = [0.0 if i in first + ends else s for i, s in enumerate(scores)]
             chosen = sorted(first + ends + self._best(scores, left, sizes))
         else:
             scores = self._score(focused, ()) if focused else self.scores(section)
@@ -209,9 +209,7 @@ class Locator:
         named = {
             i: len(fields_in_table(table, fields))
             for i, table in enumerate(self._tables)
-            if table is not None
-            and self._kinds[i] is None
-            and not under_other_heading(self.document, table)
+            if table is not None and self._kinds[i] is None and not self._other[i]
         }
         return sorted((i for i, n in named.items() if n >= 2), key=lambda i: -named[i])
 
@@ -312,14 +310,13 @@ class Locator:
         return Passage(start, len(text), text[start:])
 
     def _key_lines(
-        self, section: str, query: SectionQuery, budget: int, chosen: Sequence[int]
+        self, query: SectionQuery, scores: Sequence[float], budget: int, chosen: Sequence[int]
     ) -> list[Passage]:
         """The line around the first occurrence of each of the section's ``line_terms`` that
         prints a figure (股票代码002821.SZ; 本财务报表业经公司董事会于2025年04月23日批准报出),
         unless the units chosen show it: a chunk of 800 characters rarely fits what the ends
-        leave, its one line does. Best chunk first, while they fit ``budget``."""
+        leave, its one line does. Best chunk (``scores``) first, while they fit ``budget``."""
         text = self.document.text
-        scores = self.scores(section)
         found: list[tuple[float, int, int]] = []
         for term in query.line_terms:
             # an English term's words may wrap onto the next line (authorised\nfor issue)
@@ -450,7 +447,12 @@ def _row_terms(section: str, focus: Sequence[str]) -> Callable[[str], bool]:
     terms = [term for each in field_tokens(section, focus).values() for term in each]
     if not terms:
         return _labelled(set(query_tokens(section_query(section))))
-    return lambda label: any(names(term, label_tokens(label)) for term in terms)
+
+    def names_a_field(label: str) -> bool:
+        tokens = label_tokens(label)
+        return any(names(term, tokens) for term in terms)
+
+    return names_a_field
 
 
 def _labelled(tokens: set[str]) -> Callable[[str], bool]:
