@@ -1,7 +1,8 @@
 """Read the text layer of a PDF filing with PDFium (pypdfium2), page by page.
 
 The text is what PDFium decodes, in the PDF's content-stream order, which keeps a
-table row on one line ("营业收入（元） 274,816,055.36 …"). Only library artefacts are
+table row on one line ("营业收入（元） 274,816,055.36 …"); a page whose lines are drawn
+right to left is put back in reading order (``reading_order``). Only library artefacts are
 repaired here; every other normalisation (full-width forms, spaces inside numbers,
 …) belongs to the document module, so offsets stay close to the decoded text.
 
@@ -41,6 +42,7 @@ from extract.core.table import Table, join_continued
 from .pages import FURNITURE_CHARS, PAGE_SEPARATOR, pages_joined
 from .pdf_geometry import page_glyphs, page_lines, rules_from_lines
 from .pdf_tables import page_tables
+from .reading_order import in_reading_order
 
 MIN_CHARS_PER_PAGE = 20
 """Below this average of visible characters per page the PDF is treated as scanned.
@@ -218,11 +220,12 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, tables: bool) -> _Page:
     try:
         # get_text_range keeps the line breaks PDFium infers; get_text_bounded drops
         # some and glues table cells together ("102, 438, 819. 38740, 539, …" in d02).
-        raw: str = textpage.get_text_range()
+        raw, moved = in_reading_order(textpage.raw, textpage.get_text_range())
         found: list[Table] = []
         if tables and len(_FIGURES.findall(raw)) >= _MIN_FIGURES:
             horizontal, vertical = rules_from_lines(page_lines(page.raw))
-            found = page_tables(page_glyphs(textpage.raw, raw), horizontal, vertical, index + 1)
+            glyphs = page_glyphs(textpage.raw, raw, moved)
+            found = page_tables(glyphs, horizontal, vertical, index + 1)
     finally:
         textpage.close()
         page.close()

@@ -67,23 +67,38 @@ Line = tuple[float, float, float, float]
 # --- reading a page ----------------------------------------------------------------------
 
 
-def page_glyphs(textpage: Any, raw: str) -> list[Glyph]:
-    """Every visible character of the page with its box; offsets into the cleaned text."""
+def page_glyphs(textpage: Any, raw: str, moved: Sequence[int] | None = None) -> list[Glyph]:
+    """Every visible character of the page with its box; offsets into the cleaned text.
+
+    ``moved`` is where each of PDFium's characters went when the page's lines were put in
+    reading order (``reading_order``): ``raw`` is then that reordered text.
+    """
     dropped = [m.start() for m in _DROPPED.finditer(raw)]
-    count = min(pdfium_c.FPDFText_CountChars(textpage), len(raw))
+    count = min(pdfium_c.FPDFText_CountChars(textpage), len(raw if moved is None else moved))
     box = pdfium_c.FS_RECTF()
-    read_box = pdfium_c.FPDFText_GetLooseCharBox
     glyphs = []
     for index in range(count):
-        char = raw[index]
-        if char.isspace() or not read_box(textpage, index, box):
+        at = index if moved is None else moved[index]
+        if at < 0 or raw[at].isspace():
             continue
-        offset = index - bisect_left(dropped, index)
-        bottom, top = box.bottom, box.top
-        if top - bottom > _INFLATED * (box.right - box.left) and _square(char):
-            bottom, top = _em_box(textpage, index, box.right - box.left)
-        glyphs.append(Glyph.at(offset, char, box.left, box.right, bottom, top))
+        glyph = glyph_at(textpage, index, raw[at], at - bisect_left(dropped, at), box)
+        if glyph is not None:
+            glyphs.append(glyph)
     return glyphs
+
+
+def glyph_at(textpage: Any, index: int, char: str, offset: int, box: Any) -> Glyph | None:
+    """PDFium's character ``index`` as a glyph at ``offset``; None if it has no box.
+
+    ``box`` is an ``FS_RECTF`` to read into, made once by the caller (one per character
+    would cost more than the read).
+    """
+    if not pdfium_c.FPDFText_GetLooseCharBox(textpage, index, box):
+        return None
+    bottom, top = box.bottom, box.top
+    if top - bottom > _INFLATED * (box.right - box.left) and _square(char):
+        bottom, top = _em_box(textpage, index, box.right - box.left)
+    return Glyph.at(offset, char, box.left, box.right, bottom, top)
 
 
 # A Chinese character's box is about as tall as it is wide. Some fonts declare a bounding box

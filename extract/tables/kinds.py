@@ -25,6 +25,8 @@ from .roles import cell_text, header_rows
 _HEADING_WINDOW = 400
 # How far inside a statement flattened text may be from its heading (its rows of figures).
 _TEXT_HEADING_WINDOW = 3000
+# A heading repeated over a table's next page: 合并利润表（续）, 綜合損益表(續), (continued).
+_CONTINUED = r"(?:[(（](?:續|续|(?i:continued))[)）])"
 _ENUMERATED = r"(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．])"
 
 
@@ -74,15 +76,15 @@ def _classify(doc: Document) -> list[str | None]:
 def _heading(pattern: str) -> re.Pattern[str]:
     """A table's heading where headings stand: after an enumerator (五、, (一)), or opening a
     line or following a non-Chinese character, or closing a line the heading was run into
-    (…会计机构负责人：张三合并利润表, as FinGLM's text joins lines); never inside a sentence
-    (…主要财务数据如下)."""
+    (…会计机构负责人：张三合并利润表, as FinGLM's text joins lines; 中期簡明綜合損益表(續)); never
+    inside a sentence (…主要财务数据如下)."""
     lead = (
         rf"(?:{_ENUMERATED}|(?:^|\n|(?<![\u4e00-\u9fff]))[ \t]*{_ENUMERATED}?)[ \t]*"
         r"(?:公司|本公司|近三年|近五年|本集团|本集團)?(?:(?:19|20)\d{2}年度?)?"
     )
     # letter-spaced English headings lose their word spaces (CONSOLIDATEDSTATEMENTOF…)
     body = "(?:" + spaced(pattern).replace(r"\s+", r"\s*") + ")"
-    return re.compile(f"{lead}{body}|{body}(?=[ \t]*(?:\n|$))")
+    return re.compile(f"{lead}{body}|{body}(?=[ \t]*{_CONTINUED}?[ \t]*(?:\n|$))")
 
 
 def lines_before(doc: Document, start: int, width: int) -> str:

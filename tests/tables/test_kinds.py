@@ -17,6 +17,10 @@ from extract.tables.kinds import classify_tables
         ("(四)本报告期利润分配及资本公积金转增股本情况\n√适用□不适用", "dividend_plan"),  # w001
         ("本年度利润分配及资本公积金转增股本情况", "dividend_plan"),  # w018
         ("报告期内,公司利润分配及资本公积金转增股本情况如下", None),  # inside a sentence
+        # w034: a statement's heading repeated on its next page, run into the page's header
+        ("二零二三年中期報告中期簡明綜合損益及其他全面收益表(續)", "income_statement"),
+        ("中期簡明綜合財務狀況表(續)", "balance_sheet"),
+        ("合并利润表(续)", "income_statement"),
     ],
 )
 def test_a_tables_kind_is_named_by_the_heading_above_it(heading: str, kind: str | None) -> None:

@@ -15,7 +15,7 @@ from .doctype import document_type
 from .filing import identify_filing
 from .financials import extract_financials, financials_from_grids
 from .incentive import extract_incentive
-from .reading_order import runs_right_to_left
+from .mirrored_text import runs_right_to_left
 from .title import read_title
 
 _EXTRACTORS: dict[SectionName, Callable[[Document], SectionResult]] = {

@@ -383,7 +383,10 @@ HKEX_SPECIAL_DECLARED = (
     "the directors of the Company declared a special dividend in respect\n"
     "of the year ended 31 August 2021 of RMB0.106 per share"
 )
-# an HKEX interim report whose text layer runs right to left: the line's 。 opens the next
+# an HKEX interim report whose PDF draws its lines right to left, as the loader reads it (in
+# reading order) and as a text taken in the PDF's drawing order has it (the line's 。 opens
+# the next)
+HKEX_INTERIM_NONE = "董事會已議決不就截至二零二三年及二零二二年六月三十日止六個月宣派任何中期股息。"
 HKEX_RTL_NONE = "董事會已議決不就截至二零二三年及二零二二年六月三十日止六個月宣派任\n。何中期股息"
 
 WILD_SNIPPETS = {
@@ -393,7 +396,7 @@ WILD_SNIPPETS = {
     "w003_zhaoyanxinyao_603127_h1_2024H1.pdf": [INTERIM_NONE],
     "w030_emperorcapital_00717_ar_FY2021.pdf": [HKEX_ENGLISH_NONE],
     "w032_wisdomeducation_06068_ar_FY2021.pdf": [HKEX_FINAL_REFUSED, HKEX_SPECIAL_DECLARED],
-    "w034_fullshare_00607_h1_2023H1.pdf": [HKEX_RTL_NONE],
+    "w034_fullshare_00607_h1_2023H1.pdf": [HKEX_INTERIM_NONE],
 }
 
 
@@ -426,7 +429,9 @@ def test_repurchase_account_holding_is_excluded() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", [INTERIM_NONE, HKEX_ENGLISH_NONE, HKEX_RTL_NONE], ids=["interim", "hkex-en", "hkex-rtl"]
+    "text",
+    [INTERIM_NONE, HKEX_ENGLISH_NONE, HKEX_INTERIM_NONE, HKEX_RTL_NONE],
+    ids=["interim", "hkex-en", "hkex-interim", "hkex-rtl"],
 )
 def test_templates_saying_no_distribution(text: str) -> None:
     got, _ = values(text)

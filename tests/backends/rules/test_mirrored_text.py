@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from extract.backends.rules import RulesBackend
-from extract.backends.rules.reading_order import runs_right_to_left
+from extract.backends.rules.mirrored_text import runs_right_to_left
 from extract.core.table import Cell, table_from_cells
 from extract.load.document import Document
 from extract.load.pdf_tables import _unmirrored
