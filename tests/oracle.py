@@ -91,6 +91,25 @@ class Printed:
             return _fold(value) in self.compact
         return False
 
+    def reading(self, value: Any) -> Any:
+        """``value`` as a reader of this text gives it: the gold itself where it is printed
+        (in any unit), else the printed figure that rounds to it (4.5% printed, gold 4 to a
+        whole percent: the reader answers 4.5, which the grounder finds and the scorer's
+        tolerance accepts)."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return value
+        target = abs(Decimal(str(value)))
+        nearest: tuple[Decimal, Decimal] | None = None
+        for unit in _UNITS:
+            for number in self.numbers:
+                gap = abs(number * unit - target)
+                if nearest is None or gap < nearest[0]:
+                    nearest = (gap, number * unit)
+        if nearest is None or nearest[0] == 0 or not self._shows_number(target):
+            return value
+        read = float(nearest[1])
+        return -read if value < 0 else read
+
     def _shows_number(self, value: Decimal) -> bool:
         target = abs(value)
         exponent = target.normalize().as_tuple().exponent
@@ -198,6 +217,7 @@ def oracle_arguments(gold: GoldDoc, section: str, printed: Printed) -> dict[str,
             continue
         rest = path.removeprefix(section + ".")
         value = entry.value.isoformat() if isinstance(entry.value, date) else entry.value
+        value = printed.reading(value)
         if section == "financials":
             metric, part = rest.split(".")
             arguments.setdefault(metric, {})[part] = value
@@ -212,11 +232,13 @@ def oracle_arguments(gold: GoldDoc, section: str, printed: Printed) -> dict[str,
 
 def prompt_text(request: Mapping[str, Any]) -> str:
     """What the prompt shows of the filing: the text from its first passage marker on (the
-    instructions and examples before it print other figures, even a seed's stock code)."""
+    instructions and examples before it print other figures, even a seed's stock code),
+    without the markers (【片段4】 numbers a passage, it does not print a 4)."""
     text = "\n".join(str(m.get("content") or "") for m in request.get("messages") or [])
     first = text.find(PASSAGE_MARK)
-    return text[first:] if first >= 0 else text
+    return _MARKER.sub("\n", text[first:] if first >= 0 else text)
 
 
 # How prompts/_passages.j2 opens each passage
 PASSAGE_MARK = "【片段"
+_MARKER = re.compile(re.escape(PASSAGE_MARK) + r"\d+】")

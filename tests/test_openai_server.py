@@ -274,7 +274,16 @@ def test_the_oracle_reads_only_the_passages_of_a_prompt() -> None:
             {"role": "user", "content": "【片段1】\nStock code : 6068\n2021 ANNUAL REPORT"},
         ]
     }
-    assert prompt_text(request) == "【片段1】\nStock code : 6068\n2021 ANNUAL REPORT"
+    assert prompt_text(request) == "\n\nStock code : 6068\n2021 ANNUAL REPORT"
+
+
+def test_a_passage_marker_prints_no_figure() -> None:
+    """【片段4】 numbers the fourth passage: it does not show a change of 4%."""
+    from oracle import Printed, prompt_text
+
+    shown = "【片段3】\n較上一年增長4.5%\n【片段4】\n不包括保留盈利"
+    printed = Printed(prompt_text({"messages": [{"role": "user", "content": shown}]}))
+    assert printed.reading(4) == 4.5
 
 
 def test_the_oracle_reads_columns_printed_together_as_the_grounder_does() -> None:
@@ -293,6 +302,18 @@ def test_the_oracle_reads_columns_printed_together_as_the_grounder_does() -> Non
     ]:
         assert printed.shows(path, value), path
     assert not printed.shows("buyback.price_low", 13.39)
+
+
+def test_the_oracle_answers_a_rounded_gold_as_the_prompt_prints_it() -> None:
+    """w036: the gold change is 4 (a whole percent, tolerance 0.5); a prompt showing only the
+    chairman's 4.5% gets 4.5, the figure a reader sees; a printed 4% gets 4."""
+    from oracle import Printed
+
+    chairman = Printed("本公司全年總收入人民幤217.18億元,較上一年增長4.5%")
+    assert chairman.reading(4) == 4.5
+    assert Printed("總收入21,718,371 20,785,542 932,829 4%").reading(4) == 4
+    assert Printed("總收入21,718,371 20,785,542").reading(21718371000) == 21718371000
+    assert Printed("每股虧損 人民幣(0.007)元").reading(-0.007) == -0.007
 
 
 def test_the_oracle_reads_a_code_as_a_number_of_its_own() -> None:

@@ -6,7 +6,10 @@ reader sees); the wild HKEX report that prompted this is checked as the loader r
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
@@ -96,10 +99,26 @@ def pieces_pdf(lines: list[list[Piece]], right_to_left: bool | list[bool]) -> by
     return bytes(out)
 
 
-def page_text(tmp_path: Path, right_to_left: bool, rows: list[list[Piece]] = ROWS) -> str:
+def written(
+    tmp_path: Path, right_to_left: bool | list[bool], rows: list[list[Piece]] = ROWS
+) -> Path:
     path = tmp_path / "page.pdf"
     path.write_bytes(pieces_pdf(rows, right_to_left))
-    return read_pdf(path, tables=False).text
+    return path
+
+
+def page_text(tmp_path: Path, right_to_left: bool, rows: list[list[Piece]] = ROWS) -> str:
+    return read_pdf(written(tmp_path, right_to_left, rows), tables=False).text
+
+
+@contextmanager
+def text_page(path: Path) -> Iterator[Any]:
+    """The first page's PDFium text page, open while the block runs."""
+    pdf = pdfium.PdfDocument(path)
+    try:
+        yield pdf[0].get_textpage()
+    finally:
+        pdf.close()
 
 
 def test_lines_drawn_right_to_left_read_left_to_right(tmp_path: Path) -> None:
@@ -117,23 +136,16 @@ def test_a_bracketed_figure_drawn_right_to_left_keeps_its_brackets(tmp_path: Pat
 
 
 def test_a_page_drawn_left_to_right_is_left_as_pdfium_reads_it(tmp_path: Path) -> None:
-    path = tmp_path / "page.pdf"
-    path.write_bytes(pieces_pdf(ROWS, right_to_left=False))
-    pdf = pdfium.PdfDocument(path)
-    try:
-        textpage = pdf[0].get_textpage()
+    with text_page(written(tmp_path, right_to_left=False)) as textpage:
         raw = textpage.get_text_range()
         assert in_reading_order(textpage.raw, raw) == (raw, None)
-    finally:
-        pdf.close()
 
 
 def test_a_page_with_one_line_drawn_right_to_left_is_left_as_it_is(tmp_path: Path) -> None:
     """One such line among several (a header drawn cell by cell) does not make a page run
     right to left: the page stays in drawing order."""
-    path = tmp_path / "page.pdf"
     rows = [*ROWS, [(20, "Net"), (120, "1"), (200, "2")], [(20, "Total"), (120, "3"), (200, "4")]]
-    path.write_bytes(pieces_pdf(rows, right_to_left=[True] + [False] * (len(rows) - 1)))
+    path = written(tmp_path, [True] + [False] * (len(rows) - 1), rows)
     lines = read_pdf(path, tables=False).text.splitlines()
     assert lines[0].startswith("4%")  # as drawn
     assert lines[2] == "Total assets 55,229,834 45,600,302 21.1%"
@@ -141,16 +153,10 @@ def test_a_page_with_one_line_drawn_right_to_left_is_left_as_it_is(tmp_path: Pat
 
 def test_every_glyph_points_at_its_character_in_the_reordered_text(tmp_path: Path) -> None:
     """Table cells are read from the glyphs: each must land on its own character."""
-    path = tmp_path / "page.pdf"
-    path.write_bytes(pieces_pdf(ROWS, right_to_left=True))
-    pdf = pdfium.PdfDocument(path)
-    try:
-        textpage = pdf[0].get_textpage()
+    with text_page(written(tmp_path, right_to_left=True)) as textpage:
         text, moved = in_reading_order(textpage.raw, textpage.get_text_range())
         assert moved is not None
         glyphs = page_glyphs(textpage.raw, text, moved)
-    finally:
-        pdf.close()
     cleaned = text.replace("\r\n", "\n")
     assert len(glyphs) == sum(not c.isspace() for c in cleaned)
     assert all(cleaned[g.offset] == g.char for g in glyphs)

@@ -21,17 +21,17 @@ from ...core.table import Table
 from ...load.document import Document
 from ...tables.kinds import classify_tables, texts_under_other_heading, under_other_heading
 from ...tables.roles import cell_text, header_rows, header_years, row_has_figures
+from .changes import change_tokens, prints_changes, states_a_change
 from .flat_passages import flat_heading_lines, flat_table_passages
 from .labels import field_tokens, fields_in_table, label_tokens, names
 from .passage import Passage
 from .query import SectionQuery, config, focus_tokens, query_tokens, section_query
-from .search import BM25, chunk_text, chunk_tokens, tokenize
-from .table_text import caption_start, header_text, table_spans, table_text
+from .search import BM25, chunk_tokens, tokenize
+from .table_text import caption_start, header_text, table_text
+from .units import line_around, note_after, units_of
 
 # A code or a year near a key term
 _DIGITS = re.compile(r"\d{3,}")
-# The end of a table's note: a sentence closing its line
-_NOTE_END = re.compile(r"[。.]\n")
 
 
 # --- selection ---------------------------------------------------------------------------
@@ -43,7 +43,7 @@ class Locator:
 
     def __init__(self, document: Document) -> None:
         self.document = document
-        self.chunks, self._tables = _units_of(document)
+        self.chunks, self._tables = units_of(document)
         self._texts = [
             table_text(document, table) if table is not None else document.text[a:b]
             for (a, b), table in zip(self.chunks, self._tables, strict=True)
@@ -63,13 +63,22 @@ class Locator:
             for table, text in zip(self._tables, in_text, strict=True)
         ]
 
-    def passages(self, section: str, budget_chars: int, focus: Sequence[str] = ()) -> list[Passage]:
+    def passages(
+        self,
+        section: str,
+        budget_chars: int,
+        focus: Sequence[str] = (),
+        changes: Sequence[str] = (),
+    ) -> list[Passage]:
         """The passages for ``section``, at most ``budget_chars`` characters in all.
 
         ``focus`` names the fields still wanted (auto mode: what the rules left null); where
-        locate.yaml has their labels, only those labels are searched for. A document that
-        fits the budget is one passage; a section none of whose terms occur gets no passage
-        (the caller need not ask about it).
+        locate.yaml has their labels, only those labels are searched for. ``changes`` names
+        those of them of which only the change is wanted: a table printing no change column
+        is not taken for them, and the units stating their change (``changes``) are searched
+        for first, within ``change_share`` of what the tables leave.
+        A document that fits the budget is one passage; a section none of whose terms occur
+        gets no passage (the caller need not ask about it).
         """
         text = self.document.text
         if budget_chars <= 0 or not text:
@@ -80,7 +89,7 @@ class Locator:
         focused = focus_tokens(section, focus)
         shown = self._shown_texts(section, focus)
         sizes = [len(text) for text in shown]
-        first = self._tables_first(section, focus, budget_chars, shown)
+        first = self._tables_first(section, focus, budget_chars, shown, changes)
         for i, header in self._headers_of(query.table_headers):
             shown[i], sizes[i] = header, len(header)
             first.append(i)
@@ -104,6 +113,10 @@ class Locator:
             chosen = sorted(first + ends + self._best(scores, left, sizes))
         else:
             scores = self._score(focused, ()) if focused else self.scores(section)
+            if changes:  # the units printing their changes first, within their share
+                share = int(left * float(config()["change_share"]))
+                stating = self._best(self._change_scores(section, changes), share, sizes, False)
+                first, left = first + stating, left - sum(sizes[i] for i in stating)
             scores = [0.0 if i in first or self._other[i] else s for i, s in enumerate(scores)]
             chosen = sorted(first + self._best(scores, left, sizes, at_least_one=not first))
         wanted = focused or query_tokens(query)
@@ -122,7 +135,12 @@ class Locator:
         return sorted(passages + notes + flat + lines, key=lambda p: p.start)
 
     def _tables_first(
-        self, section: str, focus: Sequence[str], budget: int, shown: Sequence[str]
+        self,
+        section: str,
+        focus: Sequence[str],
+        budget: int,
+        shown: Sequence[str],
+        changes: Sequence[str] = (),
     ) -> list[int]:
         """The units the section takes before searching: the tables of its kinds (the key
         table, the statements…), each as shown (its header and the rows naming the section's
@@ -130,10 +148,17 @@ class Locator:
         in the order of the kinds (a multi-year summary last), then the others (a
         statement's second part, a table a note's heading named). A table none of whose rows
         names a field asked for is not taken. Then the tables of no kind that name several
-        fields."""
+        fields. A table printing no change column is taken only for the fields not in
+        ``changes``."""
         query = section_query(section)
-        wanted = _row_terms(section, focus)
-        named = [i for i, k in enumerate(self._kinds) if k and self._names_a_row(i, wanted)]
+        levels = [f for f in focus if f not in changes]
+
+        def wanted_in(unit: int) -> Callable[[str], bool] | None:
+            if not changes or self._prints_changes(unit):
+                return _row_terms(section, focus)
+            return _row_terms(section, levels) if levels else None
+
+        named = [i for i, k in enumerate(self._kinds) if k and self._names_a_row(i, wanted_in(i))]
         of_kind = [  # a kind's multi-year summary after its others
             sorted((i for i in named if self._kinds[i] == kind), key=self._is_summary)
             for kind in query.table_kinds
@@ -142,7 +167,11 @@ class Locator:
         rest = [i for units in of_kind for i in units[1:]]
         chosen: list[int] = []
         room = budget * query.tables_share
-        for i in firsts + rest + self._untitled_tables(section, focus):
+        untitled = self._untitled_tables(section, focus)
+        if changes:
+            untitled = [i for i in untitled if self._prints_changes(i)]
+            untitled += self._untitled_tables(section, levels) if levels else []
+        for i in dict.fromkeys(firsts + rest + untitled):
             if len(shown[i]) <= room:
                 chosen.append(i)
                 room -= len(shown[i])
@@ -195,7 +224,7 @@ class Locator:
         text = self.document.text
         notes = []
         for i in tables:
-            start, end = self.chunks[i][1], _note_after(text, self.chunks[i][1])
+            start, end = self.chunks[i][1], note_after(text, self.chunks[i][1])
             note = Passage(start, end, text[start:end])
             if len(note) and any(c.isdigit() for c in note.text):
                 notes.append(note)
@@ -213,11 +242,33 @@ class Locator:
         }
         return sorted((i for i, n in named.items() if n >= 2), key=lambda i: -named[i])
 
-    def _names_a_row(self, unit: int, wanted: Callable[[str], bool]) -> bool:
+    def _change_scores(self, section: str, changes: Sequence[str]) -> list[float]:
+        """Each unit's score for the labels of ``changes`` and the words of a change; zero
+        for a unit that states none of their changes (``changes.states_a_change``, a table
+        with a change column naming none of them) and for the parent company's."""
+        rows = _row_terms(section, changes)
+        scores = self._score(focus_tokens(section, changes) + change_tokens(), ())
+        return [
+            s
+            if not self._other[i]
+            and (
+                self._prints_changes(i) and self._names_a_row(i, rows)
+                if self._tables[i] is not None
+                else states_a_change(self._texts[i], section, changes)
+            )
+            else 0.0
+            for i, s in enumerate(scores)
+        ]
+
+    def _prints_changes(self, unit: int) -> bool:
+        table = self._tables[unit]
+        return table is not None and prints_changes(table)
+
+    def _names_a_row(self, unit: int, wanted: Callable[[str], bool] | None) -> bool:
         """Does a row of the table with figures name a field asked for, or (a table of
         years by columns: 分红年度 | 现金分红金额 | …比率) a cell of its header?"""
         table = self._tables[unit]
-        if table is None:
+        if table is None or wanted is None:
             return False
         if any(wanted(cell_text(cell.text)) for r in header_rows(table) for cell in table.rows[r]):
             return True
@@ -321,7 +372,7 @@ class Locator:
         for term in query.line_terms:
             # an English term's words may wrap onto the next line (authorised\nfor issue)
             for m in re.finditer(r"\s+".join(map(re.escape, term.split())), text):
-                a, b = _line_around(text, m.start(), m.end(), wraps=term.isascii())
+                a, b = line_around(text, m.start(), m.end(), wraps=term.isascii())
                 if not _DIGITS.search(text[a:b]):
                     continue
                 i = bisect_right(self._starts, m.start()) - 1
@@ -389,57 +440,10 @@ class Locator:
         return passages
 
 
-def _units_of(document: Document) -> tuple[list[tuple[int, int]], list[Table | None]]:
-    """The document's units in order: each table's span, and text chunks between them."""
-    settings = config()
-    low, high = int(settings["chunk_min_chars"]), int(settings["chunk_max_chars"])
-    text = document.text
-    units: list[tuple[int, int]] = []
-    tables: list[Table | None] = []
-    position = 0
-    for start, end, table in table_spans(document, document.tables):
-        if start < position:
-            continue  # overlaps a table already taken
-        units += [
-            (position + a, position + b) for a, b in chunk_text(text[position:start], low, high)
-        ]
-        tables += [None] * (len(units) - len(tables))
-        units.append((start, end))
-        tables.append(table)
-        position = end
-    units += _offset(chunk_text(text[position:], low, high), position)
-    tables += [None] * (len(units) - len(tables))
-    return units, tables
-
-
 def _not_within(extras: list[Passage], passages: list[Passage], text: str) -> list[Passage]:
     """``extras`` but those a passage of text shows (a table's rows may not hold them)."""
     shown = [p for p in passages if p.text == text[p.start : p.end]]
     return [e for e in extras if not any(p.start <= e.start and e.end <= p.end for p in shown)]
-
-
-def _line_around(text: str, start: int, end: int, wraps: bool = False) -> tuple[int, int]:
-    """The line holding ``text[start:end]``, at most ``line_term_chars`` on either side; an
-    English sentence ``wraps`` onto the next lines (…authorised for issue by the Board of
-    Directors on\n30 December 2021), so its window is not cut at a line break."""
-    width = int(config()["line_term_chars"])
-    if wraps:
-        return max(0, start - width), min(len(text), end + width)
-    a = max(text.rfind("\n", 0, start) + 1, start - width)
-    b = text.find("\n", end)
-    return a, min(len(text) if b < 0 else b, end + width)
-
-
-def _note_after(text: str, end: int) -> int:
-    """Where the note printed right after a table ends: its first sentence, if it closes a
-    line within ``table_note_chars`` (截至本报告出具日,公司总股本为…股。); else ``end``."""
-    window = text[end : end + int(config()["table_note_chars"])]
-    found = _NOTE_END.search(window)
-    return end + found.end() if found else end
-
-
-def _offset(spans: list[tuple[int, int]], by: int) -> list[tuple[int, int]]:
-    return [(a + by, b + by) for a, b in spans]
 
 
 def _row_terms(section: str, focus: Sequence[str]) -> Callable[[str], bool]:

@@ -29,6 +29,8 @@ from .prompts import PromptSet, load_prompts
 from .query import section_budget
 from .search import holds_column_block
 
+# The parts of a metric that print its change against the comparative period.
+_CHANGE_PARTS = {"change_pct", "change_pp"}
 # Characters kept free for the 【片段N】 labels around the passages.
 _PASSAGE_LABELS = 60
 # A re-ask shows this many characters either side of each figure's quote, cut to whole lines.
@@ -88,7 +90,7 @@ class Planner:
     def plan_gaps(self, doc: Document, rule_results: Mapping[str, SectionResult]) -> dict[str, Ask]:
         """Auto mode: the sections the rules left incomplete, each about the fields they
         left null (no ask, and no index built, when the rules read everything)."""
-        return self.plan(doc, gaps_to_ask(rule_results))
+        return self.plan(doc, gaps_to_ask(rule_results), changes_only(rule_results))
 
     def passage_budget(self, section: str, focus: Sequence[str] = ()) -> int:
         """Characters of passages one call for ``section`` may carry (its share of the
@@ -117,27 +119,36 @@ class Planner:
         passages = with_windows(doc.text, asked.passages, quoted, _AROUND_QUOTE)
         return Reask(section, focus, passages, tuple(doubts))
 
-    def plan(self, doc: Document, wanted: Mapping[str, tuple[str, ...]]) -> dict[str, Ask]:
-        """An ask per section of ``wanted`` (section → focus fields, empty for all)."""
+    def plan(
+        self,
+        doc: Document,
+        wanted: Mapping[str, tuple[str, ...]],
+        changes: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> dict[str, Ask]:
+        """An ask per section of ``wanted`` (section → focus fields, empty for all);
+        ``changes``: the focus fields of which only the change is wanted."""
         if not wanted:
             return {}
         locator = Locator(doc)
+        changes = changes or {}
         return {
-            section: Ask(section, focus, self._passages(locator, section, focus))
+            section: Ask(
+                section, focus, self._passages(locator, section, focus, changes.get(section, ()))
+            )
             for section, focus in wanted.items()
         }
 
     def _passages(
-        self, locator: Locator, section: str, focus: tuple[str, ...]
+        self, locator: Locator, section: str, focus: tuple[str, ...], changes: tuple[str, ...]
     ) -> tuple[Passage, ...]:
         """The section's passages within its budget; where they hold a table printed column
         by column, located again within a budget less the example of reading one."""
         budget = self.passage_budget(section, focus)
-        passages = locator.passages(section, budget, focus)
+        passages = locator.passages(section, budget, focus, changes)
         if holds_column_block(p.text for p in passages):
             example = self.prompts.column_example_chars(section, focus)
             if example:
-                passages = locator.passages(section, max(budget - example, 0), focus)
+                passages = locator.passages(section, max(budget - example, 0), focus, changes)
         return tuple(passages)
 
 
@@ -198,6 +209,22 @@ def gaps_to_ask(rule_results: Mapping[str, SectionResult]) -> dict[str, tuple[st
         dropped = _named(section, never)
         asks[section] = tuple(f for f in dict.fromkeys(fields) if f not in dropped)
     return asks
+
+
+def changes_only(rule_results: Mapping[str, SectionResult]) -> dict[str, tuple[str, ...]]:
+    """Per section, the fields asked of which only the change is wanted: the rules read
+    their figures, and the change a type of report states (must_state.yaml) is null."""
+    parts: dict[tuple[str, str], set[str]] = {}
+    for path in fields_to_ask(rule_results):
+        section, field, *part = path.split(".", 2)
+        parts.setdefault((section, field), set()).update(part or [""])
+    changes: dict[str, tuple[str, ...]] = {}
+    for (section, field), wanted in parts.items():
+        result = rule_results.get(section)
+        read = result is not None and any(p.split(".", 1)[0] == field for p in result.fields)
+        if read and wanted <= _CHANGE_PARTS:
+            changes[section] = (*changes.get(section, ()), field)
+    return changes
 
 
 def sections_to_ask(rule_results: Mapping[str, SectionResult]) -> list[str]:

@@ -24,7 +24,14 @@ from table_documents import COLUMN_PRINTED
 from extract.backends.base import SectionResult
 from extract.backends.llm.backend import LLMBackend
 from extract.backends.llm.limits import CallLimiter
-from extract.backends.llm.plan import Planner, gaps_to_ask, is_complete, merge, sections_to_ask
+from extract.backends.llm.plan import (
+    Planner,
+    changes_only,
+    gaps_to_ask,
+    is_complete,
+    merge,
+    sections_to_ask,
+)
 from extract.backends.llm.prompts import load_prompts
 from extract.backends.llm.query import section_budget
 from extract.batch.engine import aextract_document
@@ -337,6 +344,18 @@ def test_auto_mode_asks_for_what_a_report_prints_as_a_rule() -> None:
     assert "rd_ratio" not in hkex_asks and "rd_investment" not in hkex_asks
     changeless = result({k: v for k, v in read.fields.items() if k != "revenue.change_pct"})
     assert "revenue" in gaps_to_ask({"filing": a_share, "financials": changeless})["financials"]
+
+
+def test_auto_mode_knows_which_fields_it_wants_only_the_change_of() -> None:
+    """An HKEX annual report whose statements were read: the changes it prints as a rule
+    are wanted, the figures are not; a metric the rules read nothing of is not change-only."""
+    filing = {"company_name": "x", "stock_code": "1", "title": "t", "currency": "CNY"}
+    hkex = result({**filing, "document_type": "annual_report", "exchange": "HKEX"})
+    read = result({k: v for k, v in KEY_TABLE.items() if not k.startswith("basic_eps")})
+    changes = changes_only({"filing": hkex, "financials": read})["financials"]
+    assert {"revenue", "total_assets", "net_profit_attributable"} <= set(changes)
+    assert "basic_eps" not in changes  # nothing of it read: its figures are wanted too
+    assert "basic_eps" in gaps_to_ask({"filing": hkex, "financials": read})["financials"]
 
 
 # --- templates ---------------------------------------------------------------------------

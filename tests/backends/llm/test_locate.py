@@ -375,6 +375,54 @@ def test_a_table_naming_no_field_asked_for_is_not_taken_first() -> None:
     assert "448,440,218.42" not in shown
 
 
+# w034 (HKEX interim report): the statement prints the gross profit and its comparative, the
+# management discussion its change, in a sentence; other prose names it without a change
+GROSS_PROFIT_CHANGE = (
+    "中期簡明綜合損益及其他全面收益表\n"
+    "截至六月三十日止六個月 二零二三年 二零二二年\n"
+    "收入 11,551,515 9,980,131\n"
+    "毛利 1,854,183 1,453,318\n"
+    "期內溢利 170,012 206,096\n"
+    + "本集團的毛利主要來自新能源板塊,新能源板塊的毛利率維持穩定。\n"
+    * 3
+    + "毛利及毛利率本集團來自持續經營業務的毛利由二零二二年同期約人民幣1,453,318,000元"
+    "增加約人民幣400,865,000元或28%至回顧期約人民幣1,854,183,000元。\n"
+)
+
+
+def gross_profit_document() -> Document:
+    return document(
+        GROSS_PROFIT_CHANGE,
+        [
+            ["截至六月三十日止六個月", "二零二三年", "二零二二年"],
+            ["收入", "11,551,515", "9,980,131"],
+            ["毛利", "1,854,183", "1,453,318"],
+            ["期內溢利", "170,012", "206,096"],
+        ],
+    )
+
+
+def test_a_change_alone_wanted_is_looked_for_where_a_change_is_stated() -> None:
+    """Auto mode, the rules having read the gross profit and its comparative: the statement
+    (no change column) is not taken for it, the sentence stating its change is."""
+    locator = Locator(gross_profit_document())
+    shown = "\n".join(
+        p.text for p in locator.passages("financials", 300, ("gross_profit",), ("gross_profit",))
+    )
+    assert "或28%" in shown
+    assert "11,551,515" not in shown
+    wanted = locator.passages("financials", 300, ("gross_profit",))
+    figures_wanted = "\n".join(p.text for p in wanted)
+    assert "毛利 | 1,854,183 | 1,453,318" in figures_wanted  # its figures wanted: the statement
+
+
+def test_a_sentence_naming_a_field_without_a_change_is_not_a_change() -> None:
+    locator = Locator(gross_profit_document())
+    scores = locator._change_scores("financials", ("gross_profit",))
+    stating = [locator._texts[i] for i, s in enumerate(scores) if s > 0]
+    assert stating and all("或28%" in text for text in stating)
+
+
 def test_a_table_printed_column_by_column_is_one_unit() -> None:
     text = "公司经营情况良好,各项业务稳步推进。" * 30 + "\n" + COLUMN_PRINTED
     (block,) = column_blocks(text)
