@@ -19,10 +19,6 @@ def prints_changes(table: Table) -> bool:
     return any(group.change is not None for group in column_groups(table, header_rows(table)))
 
 
-# A sentence: a change is stated within one (毛利由…增加約人民幣400,865,000元或28%至…)
-_SENTENCE = re.compile(r"[^。;；\n]+")
-
-
 def change_words() -> list[str]:
     """The words that print a change (增加, 減少, 較上一年…: ``change_terms`` in locate.yaml)."""
     return str(config()["change_terms"]).split()
@@ -33,17 +29,36 @@ def change_tokens() -> list[str]:
     return list(dict.fromkeys(t for word in change_words() for t in tokenize(word)))
 
 
+# A sentence ends at 。 or ;, not at a line break: a PDF wraps its prose (…增加約\n人民幣
+# 1,571,384,000元或16%至…); a table's row (cells set apart by " | ") is a sentence of its own.
+_SENTENCE_END = re.compile(r"[。;；]")
+_ROW = " | "
+
+
+def sentences(text: str) -> list[str]:
+    """``text``'s sentences: its prose lines joined and cut at 。 and ; (a blank line ends
+    one too), each table row apart."""
+    parts: list[str] = []
+    prose: list[str] = []
+    for line in text.split("\n"):
+        if line.strip() and _ROW not in line:
+            prose.append(line)
+            continue
+        parts.extend(_SENTENCE_END.split("".join(prose)))
+        prose = []
+        parts.append(line)
+    parts.extend(_SENTENCE_END.split("".join(prose)))
+    return [part for part in parts if part.strip()]
+
+
 def states_a_change(text: str, section: str, fields: Sequence[str]) -> bool:
     """Does a sentence of ``text`` hold the label of one of ``fields`` (of ``section``), a
     word of a change and a percentage?"""
     labels = [term.lower() for term in field_terms(section, fields)]
     words = change_words()
-    for m in _SENTENCE.finditer(text.lower()):
-        sentence = m.group()
-        if (
-            "%" in sentence
-            and any(w in sentence for w in words)
-            and any(label in sentence for label in labels)
-        ):
-            return True
-    return False
+    return any(
+        "%" in sentence
+        and any(w in sentence for w in words)
+        and any(label in sentence for label in labels)
+        for sentence in map(str.lower, sentences(text))
+    )

@@ -244,17 +244,17 @@ class Locator:
 
     def _change_scores(self, section: str, changes: Sequence[str]) -> list[float]:
         """Each unit's score for the labels of ``changes`` and the words of a change; zero
-        for a unit that states none of their changes (``changes.states_a_change``, a table
-        with a change column naming none of them) and for the parent company's."""
+        for a unit that states none of their changes (no sentence of it does, see
+        ``changes.states_a_change``, and it is no table with a change column naming one)
+        and for the parent company's."""
         rows = _row_terms(section, changes)
         scores = self._score(focus_tokens(section, changes) + change_tokens(), ())
         return [
             s
             if not self._other[i]
             and (
-                self._prints_changes(i) and self._names_a_row(i, rows)
-                if self._tables[i] is not None
-                else states_a_change(self._texts[i], section, changes)
+                states_a_change(self._texts[i], section, changes)
+                or (self._prints_changes(i) and self._names_a_row(i, rows))
             )
             else 0.0
             for i, s in enumerate(scores)
