@@ -264,11 +264,13 @@ def prose_metrics(text: str) -> dict[str, Found]:
 
 def confirmed_changes(text: str, figures: dict[str, tuple[Decimal, Decimal]]) -> dict[str, Found]:
     """Changes the tables do not print, from a sentence naming the metric (``净利润…较上年
-    增加86.52亿元,增长16.52%``), kept only when the table's value and prior give that
-    change at its printed precision. ``figures``: metric → (value, prior)."""
+    增加86.52亿元,增长16.52%``; ``毛利…增加約人民幣400,865,000元或28%``), kept only when the
+    table's value and prior give that change at its printed precision. ``figures``: metric →
+    (value, prior)."""
     prose = _vocab()["prose"]
     change = re.compile(
-        rf"(?P<dir>{prose['change_up']}|{prose['change_down']})(?P<chg>\d+(?:\.\d+)?)%"
+        rf"(?P<dir>{prose['change_up']}|{prose['change_down']})"
+        rf"(?:{prose['change_by_amount']})?(?P<chg>\d+(?:\.\d+)?)%"
     )
     found: dict[str, Found] = {}
     for metric, (value, prior) in figures.items():
@@ -288,7 +290,11 @@ def _confirmed_after(
         end = min(len(text), m.end() + _CHANGE_REACH)
         stop = re.search("[。;\n]", text[m.end() : end])
         sentence_end = m.end() + stop.start() if stop else end
-        for c in change.finditer(text, m.end(), sentence_end):
+        # the change's word stands in the label's sentence; its amount may wrap onto the
+        # next line (…增加約人民幣19,549,000\n元或1%)
+        for c in change.finditer(text, m.end(), end):
+            if c.start() >= sentence_end:
+                break
             signed = _signed(parse_number(c.group("chg")), c.group("dir"))
             if signed is not None and change_consistent(value, prior, signed):
                 return Found(float(signed), c.start("dir"), c.end())

@@ -11,11 +11,11 @@ from typing import Any
 import gold_support
 import pytest
 from gold_support import CORPUS, SEEDS, document, gold, same
-from shared_files import assert_verbatim
+from shared_files import WILD_DIR, assert_verbatim, need
 
 from extract.backends.rules import RulesBackend, section_applies
 from extract.backends.rules.financials import extract_financials
-from extract.load.document import Document
+from extract.load.document import Document, read_document
 
 SECTION = "financials"
 
@@ -320,3 +320,45 @@ def test_a_prose_change_the_figures_do_not_give_is_not_taken() -> None:
     other = BANK_PROSE.replace("16.52%", "12.30%")  # another year's, or a segment's
     got, _ = values(BANK_TABLE + "\n" + other)
     assert "profit_for_period.change_pct" not in got
+
+
+# w036 (HKEX annual report, Traditional Chinese): the statement's gross profit, and the
+# management discussion stating its change by the amount first, the line wrapping before 元;
+# then the margin's change, which is no change of the gross profit
+HKEX_GROSS_PROFIT = """綜合損益及其他全面收益表
+截至十二月三十一日止年度 二零二二年 二零二一年
+人民幣千元 人民幣千元
+收益 21,718,371 20,785,542
+毛利 3,314,344 3,294,795
+"""
+HKEX_GROSS_PROFIT_PROSE = (
+    "毛利及毛利率本集團來自持續經營業務的毛利由二零二一年度約人民幣3,294,795,000元輕微增加約人民幣"
+    "19,549,000\n元或1%至二零二二年度約人民幣3,314,344,000元。"
+)
+HKEX_MARGIN_PROSE = "毛利率由二零二一年度的16%減少至二零二二年度的\n15%。"
+
+
+def test_a_change_stated_by_its_amount_first_is_taken_when_the_figures_confirm_it() -> None:
+    got, _ = values(HKEX_GROSS_PROFIT + HKEX_GROSS_PROFIT_PROSE)
+    assert got["gross_profit.change_pct"] == 1  # 3,314,344 / 3,294,795 − 1 = 0.59%
+    assert "gross_profit.change_pct" not in values(HKEX_GROSS_PROFIT + HKEX_MARGIN_PROSE)[0]
+
+
+# the same report's revenue: the group's 收入 in the discussion, wrapped after 或
+HKEX_REVENUE_PROSE = (
+    "財務回顧收入本集團來自持續經營業務的收入由二零二一年度約人民幣20,785,542,000元增加約人民幣"
+    "932,829,000元或\n4%至二零二二年度約人民幣21,718,371,000元。"
+)
+
+
+def test_the_groups_revenue_change_in_the_discussion_is_taken_when_confirmed() -> None:
+    got, _ = values(HKEX_GROSS_PROFIT + HKEX_REVENUE_PROSE)
+    assert got["revenue.change_pct"] == 4  # 21,718,371 / 20,785,542 − 1 = 4.49%
+    other = HKEX_REVENUE_PROSE.replace("或\n4%", "或\n7%")  # a figure they do not give
+    assert "revenue.change_pct" not in values(HKEX_GROSS_PROFIT + other)[0]
+
+
+def test_the_hkex_change_sentences_are_verbatim_in_the_filing() -> None:
+    text = read_document(need(WILD_DIR / "w036_fullshare_00607_ar_FY2022.pdf")).text
+    for snippet in (HKEX_GROSS_PROFIT_PROSE, HKEX_MARGIN_PROSE, HKEX_REVENUE_PROSE):
+        assert snippet in text, snippet[:20]
