@@ -61,3 +61,28 @@ COLUMN_PRINTED = """□适用√不适用五、主要会计数据和财务指标
 -50.55%
 0.1593
 """
+
+
+# w032 (HKEX annual report 2021), Operational and Financial Highlights: a label alone heads
+# its parts, and their total is printed without a label (RMB'000, the change signed)
+HIGHLIGHTS = """RMB'000 2021 2020 Change Percentage
+Revenue
+— Remaining Business 219,666 179,496 +40,170 +22.4%
+— Affected Entities 2,044,081 1,613,232 +430,849 +26.7%
+2,263,747 1,792,728 +471,019 +26.3%
+Total number of teachers 4,877 3,818 +1,059 +27.7%
+"""
+
+
+def highlights_document() -> Document:
+    return document(
+        HIGHLIGHTS,
+        [
+            ["", "2021", "2020", "Change", "Percentage"],
+            ["Revenue", "", "", "", ""],
+            ["— Remaining Business", "219,666", "179,496", "+40,170", "+22.4%"],
+            ["— Affected Entities", "2,044,081", "1,613,232", "+430,849", "+26.7%"],
+            ["", "2,263,747", "1,792,728", "+471,019", "+26.3%"],
+            ["Total number of teachers", "4,877", "3,818", "+1,059", "+27.7%"],
+        ],
+    )

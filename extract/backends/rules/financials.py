@@ -18,7 +18,7 @@ from ...vocab import load_vocab, spaced
 from ..base import SectionResult
 from .dated_balances import dated_balances
 from .prose import confirmed_changes, prose_metrics
-from .table_metrics import column_table_metrics, metrics_from_tables
+from .table_metrics import column_table_metrics, confirmed_row_changes, metrics_from_tables
 
 # How close value − prior must be to a printed change for it to be a change in points.
 _POINTS_TOLERANCE = Decimal("0.011")
@@ -60,6 +60,7 @@ def extract_financials(doc: Document) -> SectionResult:
         if path.split(".")[0] not in from_tables:
             result.fields[path] = found
     result.fields.update(confirmed_changes(doc.text, _without_change(result)))
+    result.fields.update(confirmed_row_changes(doc, _without_change(result)))
     _drop_implausible_units(result)
     _check_non_recurring(result)
     result.applies = bool(result.fields)

@@ -185,6 +185,88 @@ def table_unit(doc: Document, table: Table, rows: Iterable[int]) -> Decimal:
     return multiplier
 
 
+# --- changes a row confirms ----------------------------------------------------------------
+
+# The units a table may print a money figure in (元, 千元, 万元, 百万元, 亿元)
+_MONEY_UNITS = tuple(Decimal(10) ** n for n in (0, 3, 4, 6, 8))
+# A change printed as a signed percentage (+26.3%, -16.46%, –6.2%)
+_SIGNED_PERCENT = re.compile(r"(?P<sign>[+\-–−]?)\s?(?P<num>\d+(?:\.\d+)?)%")
+# Figures this distinctive (significant digits) identify a metric's value and prior
+_DISTINCT_DIGITS = 4
+
+
+def confirmed_row_changes(
+    doc: Document, figures: dict[str, tuple[Decimal, Decimal]]
+) -> dict[str, Found]:
+    """Changes no table read gave, from any table's row that prints a metric's value and
+    prior (the same figures, in one unit) and a percentage they give at its printed
+    precision: a discussion's table of changes (研发投入 | 34,852,812.61 | 41,721,209.59 |
+    -16.46%), a highlights total under its label (| 2,263,747 | 1,792,728 | +471,019 |
+    +26.3%). The row must be labelled as the metric: another item may print the same
+    figures (研发费用 where all R&D is expensed). ``figures``: metric → (value, prior), each
+    of four significant digits or more, so that a row printing both is the metric's."""
+    wanted = {m: pair for m, pair in figures.items() if all(map(_distinct, pair))}
+    found: dict[str, Found] = {}
+    for table in doc.tables:
+        for r in range(table.n_rows):
+            amounts = _row_amounts(table, r)
+            for metric, (value, prior) in wanted.items():
+                path = f"{metric}.change_pct"
+                if path in found or not _prints_both(amounts, value, prior):
+                    continue
+                if not _labelled_as(table, r, metric):
+                    continue  # 研发费用 may print 研发投入's figures, but not its change
+                change = _confirmed_percent(doc, table, r, value, prior)
+                if change is not None:
+                    found[path] = change
+    return found
+
+
+def _labelled_as(table: Table, r: int, metric: str) -> bool:
+    """Is row ``r`` labelled as ``metric``, or an unlabelled total under a heading row (no
+    figures) labelled so, its parts between (Revenue / — Remaining Business … / total)?"""
+    label = cell_text(table.rows[r][0].text)
+    if label:
+        return label_metric(label) == metric
+    for above in range(r - 1, -1, -1):
+        if not row_has_figures(table, above):
+            return label_metric(cell_text(table.rows[above][0].text)) == metric
+    return False
+
+
+def _distinct(value: Decimal) -> bool:
+    return len(str(abs(value).normalize()).replace(".", "").strip("0")) >= _DISTINCT_DIGITS
+
+
+def _row_amounts(table: Table, r: int) -> set[Decimal]:
+    amounts = set()
+    for cell in table.rows[r][1:]:
+        number = parse_number(cell_text(cell.text))
+        if number is not None:
+            amounts.add(number)
+    return amounts
+
+
+def _prints_both(amounts: set[Decimal], value: Decimal, prior: Decimal) -> bool:
+    return any(value / unit in amounts and prior / unit in amounts for unit in _MONEY_UNITS)
+
+
+def _confirmed_percent(
+    doc: Document, table: Table, r: int, value: Decimal, prior: Decimal
+) -> Found | None:
+    """The row's first percentage that value and prior give, with its span."""
+    for cell in table.rows[r][1:]:
+        m = _SIGNED_PERCENT.fullmatch(cell_text(cell.text))
+        span = doc.normalised_span(cell.start, cell.end) if cell.end > cell.start else None
+        if m is None or span is None:
+            continue
+        sign = -1 if m.group("sign") in ("-", "–", "−") else 1
+        change = sign * Decimal(m.group("num"))
+        if change_consistent(value, prior, change):
+            return Found(float(change), *span)
+    return None
+
+
 # --- reading the rows ----------------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from table_documents import document
+from table_documents import document, highlights_document
 
 from extract.backends.llm.locate import _row_terms
 from extract.backends.llm.table_text import table_text
@@ -80,29 +80,9 @@ def test_trimmed_to_the_rows_naming_a_field_with_wrapped_labels_whole() -> None:
     assert not any(line.startswith(("加权平均", "(一)", "其他收益")) for line in lines)
 
 
-# w032 (HKEX annual report 2021), Operational and Financial Highlights: a label alone heads
-# its parts, and their total is printed without a label
-HIGHLIGHTS = """RMB'000 2021 2020 Change Percentage
-Revenue
-— Remaining Business 219,666 179,496 +40,170 +22.4%
-— Affected Entities 2,044,081 1,613,232 +430,849 +26.7%
-2,263,747 1,792,728 +471,019 +26.3%
-Total number of teachers 4,877 3,818 +1,059 +27.7%
-"""
-
-
 def test_a_label_alone_brings_the_unlabelled_total_it_heads() -> None:
-    doc = document(
-        HIGHLIGHTS,
-        [
-            ["", "2021", "2020", "Change", "Percentage"],
-            ["Revenue", "", "", "", ""],
-            ["— Remaining Business", "219,666", "179,496", "+40,170", "+22.4%"],
-            ["— Affected Entities", "2,044,081", "1,613,232", "+430,849", "+26.7%"],
-            ["", "2,263,747", "1,792,728", "+471,019", "+26.3%"],
-            ["Total number of teachers", "4,877", "3,818", "+1,059", "+27.7%"],
-        ],
-    )
+    """w032's highlights (``table_documents.HIGHLIGHTS``)."""
+    doc = highlights_document()
     shown = table_text(doc, doc.tables[0], 10_000, _row_terms("financials", ("revenue",)))
     assert "Revenue\n | 2,263,747 | 1,792,728 | +471,019 | +26.3%" in shown
     assert "Remaining Business" not in shown and "teachers" not in shown

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
-from table_documents import document, flat_values
+from table_documents import document, flat_values, highlights_document
 
-from extract.backends.rules.table_metrics import metrics_from_tables
+from extract.backends.rules.table_metrics import confirmed_row_changes, metrics_from_tables
 from extract.load.document import Document
 from extract.tables.kinds import classify_tables
 
@@ -415,3 +416,39 @@ def test_eps_under_a_continuing_operations_heading_is_not_the_whole() -> None:
         "diluted_eps.value": -0.007,
         "diluted_eps.prior": 0.002,
     }
+
+
+# --- changes a row confirms ----------------------------------------------------------------
+
+# w018 (ChiNext annual report): 主营业务分析's table of changes, a table of no kind; R&D
+# spending's figures come from its own table, its change only from here. d02: all R&D is
+# expensed, so 研发费用 prints the same figures, and its change is not R&D spending's.
+RD = {"rd_investment": (Decimal("34852812.61"), Decimal("41721209.59"))}
+
+
+def changes_table(label: str, change: str = "-16.46%") -> Document:
+    rows = [
+        ["项目", "本报告期", "上年同期", "同比增减"],
+        [label, "34,852,812.61", "41,721,209.59", change],
+    ]
+    return document("\n".join(" ".join(row) for row in rows) + "\n", *[rows])
+
+
+def test_a_row_printing_a_metrics_figures_gives_the_change_they_confirm() -> None:
+    found = confirmed_row_changes(changes_table("研发投入"), RD)
+    assert found["rd_investment.change_pct"].value == -16.46
+
+
+def test_a_row_of_another_item_with_the_same_figures_gives_nothing() -> None:
+    assert confirmed_row_changes(changes_table("研发费用"), RD) == {}
+
+
+def test_a_change_the_figures_do_not_give_is_not_taken() -> None:
+    assert confirmed_row_changes(changes_table("研发投入", "-12.00%"), RD) == {}
+
+
+def test_an_unlabelled_total_under_the_metrics_heading_gives_its_change() -> None:
+    """w032's highlights (``table_documents.HIGHLIGHTS``): the total under Revenue."""
+    revenue = {"revenue": (Decimal("2263747000"), Decimal("1792728000"))}
+    found = confirmed_row_changes(highlights_document(), revenue)
+    assert found["revenue.change_pct"].value == 26.3
