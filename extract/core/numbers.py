@@ -281,7 +281,18 @@ def change_consistent(value: Decimal, prior: Decimal, change_pct: Decimal) -> bo
     """Does a printed change (percent, rounded as printed) match value and prior?"""
     if prior == 0:
         return False
-    actual = (value - prior) / abs(prior) * 100
-    places = max(-change_pct.as_tuple().exponent, 0)  # type: ignore[operator]
+    return _as_printed((value - prior) / abs(prior) * 100, change_pct)
+
+
+def share_consistent(part: Decimal, whole: Decimal, share_pct: Decimal) -> bool:
+    """Does a printed share (percent, rounded as printed) match part / whole?"""
+    if whole == 0:
+        return False
+    return _as_printed(part / whole * 100, share_pct)
+
+
+def _as_printed(actual: Decimal, printed: Decimal) -> bool:
+    """Is ``actual`` ``printed`` at its printed precision (six tenths of its last digit)?"""
+    places = max(-printed.as_tuple().exponent, 0)  # type: ignore[operator]
     tolerance = Decimal(1).scaleb(-places) * Decimal("0.6")
-    return abs(actual - change_pct) <= max(tolerance, Decimal("0.01"))
+    return abs(actual - printed) <= max(tolerance, Decimal("0.01"))

@@ -24,6 +24,7 @@ from extract.core.numbers import (
     parse_number,
     parse_percent,
     parse_points,
+    share_consistent,
     split_run_together,
 )
 from extract.core.units import UNIT_MULTIPLIERS, find_unit_headers
@@ -444,3 +445,12 @@ def test_note_glued_to_a_small_figure_is_split_off() -> None:
 def test_note_split_stays_ambiguous_when_both_readings_are_plausible() -> None:
     # 毛利137,246159,659 under a 附注 header: 137,246 | 159,659 or note 1 | 37,246 | 159,659
     assert _split_token("137,246159,659", 0, True) is None
+
+
+def test_a_share_is_consistent_at_its_printed_precision() -> None:
+    # w011: R&D 285,748,241.70 of revenue 3,188,306,524.43 is 8.962%, printed 8.96%
+    rd, revenue = Decimal("285748241.70"), Decimal("3188306524.43")
+    assert share_consistent(rd, revenue, Decimal("8.96"))
+    assert share_consistent(rd, revenue, Decimal("9"))  # printed to a whole percent
+    assert not share_consistent(rd, revenue, Decimal("8.90"))
+    assert not share_consistent(rd, Decimal(0), Decimal("8.96"))

@@ -17,7 +17,7 @@ from ...tables.flat_text import Cell, Row, find_regions, read_rows
 from ...vocab import load_vocab, spaced
 from ..base import SectionResult
 from .dated_balances import dated_balances
-from .prose import confirmed_changes, prose_metrics
+from .prose import confirmed_changes, confirmed_rd_ratio, prose_metrics
 from .table_metrics import column_table_metrics, confirmed_row_changes, metrics_from_tables
 
 # How close value − prior must be to a printed change for it to be a change in points.
@@ -61,6 +61,7 @@ def extract_financials(doc: Document) -> SectionResult:
             result.fields[path] = found
     result.fields.update(confirmed_changes(doc.text, _without_change(result)))
     result.fields.update(confirmed_row_changes(doc, _without_change(result)))
+    _put_rd_ratio_from_prose(result, doc.text)
     _drop_implausible_units(result)
     _check_non_recurring(result)
     result.applies = bool(result.fields)
@@ -103,6 +104,16 @@ def _complete(result: SectionResult, metric: str, flat: dict[str, Found]) -> Non
     for part, found in flat.items():
         if not (part.startswith("change") and has_change):
             result.fields.setdefault(f"{metric}.{part}", found)
+
+
+def _put_rd_ratio_from_prose(result: SectionResult, text: str) -> None:
+    """The R&D ratio no table gave, from a sentence, where R&D spending and revenue confirm it."""
+    rd, revenue = result.fields.get("rd_investment.value"), result.fields.get("revenue.value")
+    if "rd_ratio.value" in result.fields or rd is None or revenue is None:
+        return
+    found = confirmed_rd_ratio(text, Decimal(str(rd.value)), Decimal(str(revenue.value)))
+    if found is not None:
+        result.fields["rd_ratio.value"] = found
 
 
 def _without_change(result: SectionResult) -> dict[str, tuple[Decimal, Decimal]]:

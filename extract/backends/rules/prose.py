@@ -16,6 +16,7 @@ from ...core.numbers import (
     change_consistent,
     normalise_decimal,
     parse_number,
+    share_consistent,
 )
 from ...core.schema import METRIC_KINDS, MetricKind
 from ...core.spans import Found
@@ -281,6 +282,16 @@ def confirmed_changes(text: str, figures: dict[str, tuple[Decimal, Decimal]]) ->
                 found[f"{metric}.change_pct"] = hit
                 break
     return found
+
+
+def confirmed_rd_ratio(text: str, rd: Decimal, revenue: Decimal) -> Found | None:
+    """The R&D ratio a sentence states (``研发投入2.86亿元,占营业收入比例8.96%``), kept only when
+    the R&D spending and revenue read give it at its printed precision."""
+    for m in re.finditer(_vocab()["prose"]["rd_ratio_sentence"], text):
+        ratio = parse_number(m.group("num"))
+        if ratio is not None and share_consistent(rd, revenue, ratio):
+            return Found(float(ratio), m.start("num"), m.end())
+    return None
 
 
 def _confirmed_after(

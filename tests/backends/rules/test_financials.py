@@ -6,6 +6,7 @@ passages of the example filings (see ``test_snippets_are_verbatim``).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import gold_support
@@ -356,6 +357,23 @@ def test_the_groups_revenue_change_in_the_discussion_is_taken_when_confirmed() -
     assert got["revenue.change_pct"] == 4  # 21,718,371 / 20,785,542 − 1 = 4.49%
     other = HKEX_REVENUE_PROSE.replace("或\n4%", "或\n7%")  # a figure they do not give
     assert "revenue.change_pct" not in values(HKEX_GROSS_PROFIT + other)[0]
+
+
+# w011 (SZSE interim report): the R&D ratio only in the business review's prose
+RD_RATIO_PROSE = "2025年上半年研发投入2.86亿元,占营业收入比例8.96%。"
+
+
+def test_an_rd_ratio_in_prose_is_taken_when_spending_and_revenue_give_it() -> None:
+    from extract.backends.rules.prose import confirmed_rd_ratio
+
+    rd, revenue = Decimal("285748241.70"), Decimal("3188306524.43")
+    found = confirmed_rd_ratio(RD_RATIO_PROSE, rd, revenue)
+    assert found is not None and found.value == 8.96
+    assert confirmed_rd_ratio(RD_RATIO_PROSE, rd, revenue * 2) is None  # another base's
+    assert (
+        RD_RATIO_PROSE
+        in read_document(need(WILD_DIR / "w011_kailaiying_002821_h1_2025H1.pdf")).text
+    )
 
 
 def test_the_hkex_change_sentences_are_verbatim_in_the_filing() -> None:
