@@ -23,7 +23,8 @@ RIGHT_TO_LEFT_SHARE = 0.25
 """A page is read right to left when at least this share of its lines end left of where
 they start. On the pages of the wild and corpus PDFs the share is either at most 0.05 (a
 header row drawn cell by cell, a table drawn column by column) or at least 0.39 (the
-reports drawn right to left); a page of one line does not count (``MIN_LINES``)."""
+reports drawn right to left); a page of fewer than ``MIN_LINES`` lines (of two characters or
+more) is never read so: one line drawn cell by cell would be all of it."""
 
 MIN_LINES = 3
 
