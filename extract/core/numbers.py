@@ -132,8 +132,8 @@ _DOWN_WORDS = ("减少", "下降", "降低")
 
 
 def parse_percent(text: str) -> Decimal | None:
-    """``1.18%`` → 1.18; ``-14.0%`` → -14.0."""
-    m = _PERCENT.fullmatch(text.strip())
+    """``1.18%`` → 1.18; ``-14.0%`` → -14.0; ``+26.3%`` (a change printed with its sign) → 26.3."""
+    m = _PERCENT.fullmatch(text.strip().removeprefix("+"))
     return parse_number(m.group("num")) if m else None
 
 

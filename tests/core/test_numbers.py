@@ -153,6 +153,8 @@ def test_find_amounts_in_prose() -> None:
         ("-14.0%", D("-14.0")),
         ("12.9％", D("12.9")),
         ("1,545.9%", D("1545.9")),
+        ("+26.3%", D("26.3")),  # w032's highlights print a change's sign
+        ("–6.2%", D("-6.2")),
     ],
 )
 def test_parse_percent(printed: str, expected: Decimal) -> None:

@@ -152,11 +152,11 @@ class Locator:
         ``changes``."""
         query = section_query(section)
         levels = [f for f in focus if f not in changes]
+        every = _row_terms(section, focus)
+        figures_only = _row_terms(section, levels) if levels else None
 
         def wanted_in(unit: int) -> Callable[[str], bool] | None:
-            if not changes or self._prints_changes(unit):
-                return _row_terms(section, focus)
-            return _row_terms(section, levels) if levels else None
+            return every if not changes or self._prints_changes(unit) else figures_only
 
         named = [i for i, k in enumerate(self._kinds) if k and self._names_a_row(i, wanted_in(i))]
         of_kind = [  # a kind's multi-year summary after its others

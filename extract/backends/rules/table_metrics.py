@@ -24,12 +24,13 @@ from ...core.numbers import (
     change_consistent,
     normalise_decimal,
     parse_number,
+    parse_percent,
     parse_points,
 )
 from ...core.schema import METRIC_KINDS, MetricKind
 from ...core.spans import Found
 from ...core.table import Table
-from ...core.units import find_unit_headers, label_unit
+from ...core.units import UNITS, find_unit_headers, label_unit
 from ...load.document import Document
 from ...tables.kinds import classify_tables, headed_by, lines_before
 from ...tables.roles import (
@@ -187,10 +188,8 @@ def table_unit(doc: Document, table: Table, rows: Iterable[int]) -> Decimal:
 
 # --- changes a row confirms ----------------------------------------------------------------
 
-# The units a table may print a money figure in (元, 千元, 万元, 百万元, 亿元)
-_MONEY_UNITS = tuple(Decimal(10) ** n for n in (0, 3, 4, 6, 8))
-# A change printed as a signed percentage (+26.3%, -16.46%, –6.2%)
-_SIGNED_PERCENT = re.compile(r"(?P<sign>[+\-–−]?)\s?(?P<num>\d+(?:\.\d+)?)%")
+# The units a table may print a money figure in (元, 千元, 万元, 百万元, 亿元…)
+_MONEY_UNITS = sorted({unit.multiplier for unit in UNITS if unit.kind == "money"})
 # Figures this distinctive (significant digits) identify a metric's value and prior
 _DISTINCT_DIGITS = 4
 
@@ -256,13 +255,9 @@ def _confirmed_percent(
 ) -> Found | None:
     """The row's first percentage that value and prior give, with its span."""
     for cell in table.rows[r][1:]:
-        m = _SIGNED_PERCENT.fullmatch(cell_text(cell.text))
+        change = parse_percent(cell_text(cell.text))
         span = doc.normalised_span(cell.start, cell.end) if cell.end > cell.start else None
-        if m is None or span is None:
-            continue
-        sign = -1 if m.group("sign") in ("-", "–", "−") else 1
-        change = sign * Decimal(m.group("num"))
-        if change_consistent(value, prior, change):
+        if change is not None and span is not None and change_consistent(value, prior, change):
             return Found(float(change), *span)
     return None
 
